@@ -1,0 +1,117 @@
+/*
+ * Extended attributes without following symlinks. Node has no xattr API, and
+ * spawning getfattr per batch costs more than this whole file; see README.
+ *
+ * lxattrs(path: Buffer) -> Array<[name: string, value: Buffer]> on success,
+ * or a positive errno number when the path itself cannot be listed.
+ * Filesystems without xattr support (ENOTSUP) give an empty array.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <node_api.h>
+
+#define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
+
+static napi_value errno_value(napi_env env, int err) {
+  napi_value out;
+  napi_create_int32(env, err, &out);
+  return out;
+}
+
+static char *path_from_buffer(napi_env env, napi_value buf) {
+  void *data;
+  size_t len;
+  if (napi_get_buffer_info(env, buf, &data, &len) != napi_ok) return NULL;
+  char *path = malloc(len + 1);
+  if (!path) return NULL;
+  memcpy(path, data, len);
+  path[len] = 0;
+  return path;
+}
+
+static napi_value lxattrs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "lxattrs(path: Buffer)");
+    return NULL;
+  }
+  char *path = path_from_buffer(env, argv[0]);
+  if (!path) {
+    napi_throw_type_error(env, NULL, "lxattrs: path must be a Buffer");
+    return NULL;
+  }
+  napi_value result;
+  char *names = NULL;
+  ssize_t size;
+  /* The list may grow between the two calls; retry until it fits. */
+  for (;;) {
+    size = llistxattr(path, NULL, 0);
+    if (size < 0) break;
+    free(names);
+    names = malloc(size > 0 ? size : 1);
+    if (!names) { size = -1; errno = ENOMEM; break; }
+    ssize_t got = llistxattr(path, names, size);
+    if (got >= 0) { size = got; break; }
+    if (errno != ERANGE) { size = -1; break; }
+  }
+  if (size < 0) {
+    int err = errno;
+    free(names);
+    free(path);
+    if (err == ENOTSUP) {
+      CHECK(napi_create_array_with_length(env, 0, &result));
+      return result;
+    }
+    return errno_value(env, err);
+  }
+  CHECK(napi_create_array(env, &result));
+  uint32_t index = 0;
+  for (ssize_t off = 0; off < size;) {
+    const char *name = names + off;
+    size_t name_len = strlen(name);
+    off += name_len + 1;
+    ssize_t vlen = lgetxattr(path, name, NULL, 0);
+    if (vlen < 0) {
+      if (errno == ENODATA) continue; /* removed since the listing */
+      int err = errno;
+      free(names);
+      free(path);
+      return errno_value(env, err);
+    }
+    void *value = malloc(vlen > 0 ? vlen : 1);
+    vlen = lgetxattr(path, name, value, vlen);
+    if (vlen < 0) {
+      int err = errno;
+      free(value);
+      if (err == ENODATA) continue;
+      free(names);
+      free(path);
+      return errno_value(env, err);
+    }
+    napi_value pair, jname, jvalue;
+    void *copy;
+    CHECK(napi_create_array_with_length(env, 2, &pair));
+    CHECK(napi_create_string_latin1(env, name, name_len, &jname));
+    CHECK(napi_create_buffer_copy(env, vlen, value, &copy, &jvalue));
+    free(value);
+    CHECK(napi_set_element(env, pair, 0, jname));
+    CHECK(napi_set_element(env, pair, 1, jvalue));
+    CHECK(napi_set_element(env, result, index++, pair));
+  }
+  free(names);
+  free(path);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_value fn;
+  CHECK(napi_create_function(env, "lxattrs", NAPI_AUTO_LENGTH, lxattrs, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "lxattrs", fn));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

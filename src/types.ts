@@ -1,0 +1,96 @@
+/**
+ * Shared domain types.
+ *
+ * Paths are bytes on Linux. In memory a path is a BytePath: a string holding one
+ * char per byte (latin1), so that `<` on two BytePaths orders them exactly as
+ * their bytes do, and no name is ever mangled by UTF-8 decoding. Convert with
+ * `toFsPath` before calling fs, and with `displayPath` before printing.
+ */
+export type BytePath = string;
+
+export type FileKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'chardev' | 'blockdev';
+
+/** A value of one attribute, as held in memory and in the baseline file. */
+export type AttrValue = string | number | boolean | null | readonly number[] | Readonly<Record<string, string>>;
+
+export interface Entry {
+  path: BytePath;
+  kind: FileKind;
+  /** Attribute name -> value, in registry order (the order fixes the baseline bytes). */
+  attrs: Record<string, AttrValue>;
+  /** Attribute name -> why it could not be collected (an errno code such as EACCES). */
+  untested?: Record<string, string>;
+  /** Set when the policy marks the path as a configuration file (`c` in reports). */
+  config?: boolean;
+  /** Set when the policy marks the path as a log that may only grow. */
+  growing?: boolean;
+}
+
+export interface PackageInfo {
+  name: string;
+  version: string;
+  arch: string;
+}
+
+export interface PackageData {
+  manager: 'rpm' | 'dpkg';
+  packages: PackageInfo[];
+  /** path -> owning package name and the package database's recorded digest. */
+  files: Record<BytePath, { pkg: string; digest?: string; algo?: string }>;
+  /** digests of the package database's own files, path -> sha256 hex. */
+  dbFiles: Record<BytePath, string>;
+}
+
+export interface BaselineHeader {
+  format: number;
+  tool: string;
+  host: string;
+  created: string;
+  root: string;
+  /** The rules text the baseline was taken with. */
+  policy: string;
+  /** Names of the attributes the baseline may record. */
+  attrs: string[];
+  /** SHA-256 fingerprint of the signing public key (hex). */
+  keyId: string;
+  /** Directories that could not be listed when the baseline was taken. */
+  unlisted: BytePath[];
+}
+
+export interface Baseline {
+  header: BaselineHeader;
+  entries: Entry[];
+  packages?: PackageData;
+}
+
+export type FindingStatus = 'changed' | 'missing' | 'added' | 'untested';
+export type FindingSource = 'baseline' | 'rpm' | 'dpkg';
+
+export interface AttrDelta {
+  attr: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface Finding {
+  path: BytePath;
+  status: FindingStatus;
+  source: FindingSource;
+  /** Nine characters in rpm's order SM5DLUGTP, for `changed` (and package findings). */
+  flags?: string;
+  /** rpm's marker: c config, d doc, g ghost, l license, r readme, or ' '. */
+  marker?: string;
+  kind?: FileKind;
+  /** Every attribute that differs, with printable old and new values. */
+  deltas: AttrDelta[];
+  /** Attributes outside rpm's letters that differ (inode, ctime, ...). */
+  extra: string[];
+  /** Attributes that could not be compared, with the reason. */
+  untested: Record<string, string>;
+  package?: string;
+  triage?: 'explained' | 'unexplained';
+  /** Free text from the package tool: `(replaced)`, an error, ... */
+  note?: string;
+  /** The package tool's findings cannot be trusted (its binary changed). */
+  untrusted?: boolean;
+}
