@@ -24,6 +24,8 @@ export interface Entry {
   config?: boolean;
   /** Set when the policy marks the path as a log that may only grow. */
   growing?: boolean;
+  /** Scan side only: digests of the first (baseline size) bytes of a growing log. */
+  prefix?: Record<string, string>;
 }
 
 export interface PackageInfo {

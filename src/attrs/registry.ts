@@ -1,0 +1,176 @@
+/**
+ * The attribute registry: one row per attribute. Collecting, comparing,
+ * printing, rpm's flag letters, --attrs validation and help text all derive
+ * from this table; compare/ never names an attribute.
+ */
+import type { BigIntStats } from 'node:fs';
+import type { AttrValue, Entry, FileKind } from '../types.js';
+import { decodeCapabilities } from './caps.js';
+import {
+  formatOctal, formatTime, formatXattrValue, sameTime, sameValue, splitDevice, splitNs,
+} from './values.js';
+import { displayPath } from '../paths.js';
+
+export type RpmLetter = 'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P';
+export const RPM_LETTERS: readonly RpmLetter[] = ['S', 'M', '5', 'D', 'L', 'U', 'G', 'T', 'P'];
+
+export type AttrSource = 'entry' | 'stat' | 'names' | 'readlink' | 'xattr' | 'content';
+
+/** What a row may read when it collects a value. */
+export interface CollectInput {
+  kind: FileKind;
+  st: BigIntStats;
+  /** uid -> user name and gid -> group name from the root's own /etc files. */
+  users: ReadonlyMap<number, string>;
+  groups: ReadonlyMap<number, string>;
+  target?: string;
+  xattrs?: ReadonlyArray<readonly [string, Buffer]>;
+}
+
+/** Facts about the path that some rows' comparisons depend on. */
+export interface CompareContext {
+  growing: boolean;
+  /** Digests of the first (baseline size) bytes of the new content, for growing logs. */
+  prefix?: Record<string, string>;
+}
+
+export interface AttrRow {
+  name: string;
+  letter?: RpmLetter;
+  source: AttrSource;
+  description: string;
+  appliesTo(kind: FileKind): boolean;
+  /** Absent for content digests, which the hash pool computes. */
+  collect?(input: CollectInput): AttrValue;
+  /** Reads the value off an entry; only `type` overrides the attrs lookup. */
+  read?(entry: Entry): AttrValue | undefined;
+  equal(old: AttrValue, now: AttrValue, ctx: CompareContext): boolean;
+  format(value: AttrValue): string;
+  /** How a string value is kept in the baseline file: hex digests and path bytes as binary. */
+  stored?: 'hex' | 'bytes';
+}
+
+const any = (): boolean => true;
+const only = (...kinds: FileKind[]) => (kind: FileKind): boolean => kinds.includes(kind);
+const exact = (a: AttrValue, b: AttrValue): boolean => sameValue(a, b);
+const text = (v: AttrValue): string => (v === null ? '(none)' : String(v));
+
+function digestRow(name: string, description: string): AttrRow {
+  return {
+    name, letter: '5', source: 'content', description, appliesTo: only('file'), stored: 'hex',
+    // A growing log is unchanged when its old content is still its prefix.
+    equal: (a, b, ctx) => (ctx.growing && ctx.prefix?.[name] !== undefined ? a === ctx.prefix[name] : a === b),
+    format: text,
+  };
+}
+
+function timeRow(name: 'mtime' | 'ctime', letter: RpmLetter | undefined, description: string): AttrRow {
+  return {
+    name, letter, source: 'stat', description, appliesTo: any,
+    collect: ({ st }) => splitNs(name === 'mtime' ? st.mtimeNs : st.ctimeNs),
+    equal: (a, b, ctx) => ctx.growing || sameTime(a, b),
+    format: formatTime,
+  };
+}
+
+const CAPABILITY_XATTR = 'security.capability';
+
+export const ATTRIBUTES: readonly AttrRow[] = [
+  {
+    name: 'type', letter: 'M', source: 'entry', description: 'file type', appliesTo: any,
+    read: (e) => e.kind, equal: exact, format: text,
+  },
+  {
+    name: 'mode', letter: 'M', source: 'stat', description: 'permission and setuid/setgid/sticky bits',
+    appliesTo: only('file', 'dir', 'fifo', 'socket', 'chardev', 'blockdev'),
+    collect: ({ st }) => Number(st.mode & 0o7777n), equal: exact, format: formatOctal,
+  },
+  {
+    name: 'size', letter: 'S', source: 'stat', description: 'size in bytes (a growing log may only grow)',
+    appliesTo: only('file'),
+    collect: ({ st }) => Number(st.size),
+    equal: (a, b, ctx) => (ctx.growing ? (b as number) >= (a as number) : a === b),
+    format: text,
+  },
+  digestRow('sha256', 'SHA-256 of the content'),
+  digestRow('xxh64', 'xxh64 of the content (fast; resists accidents, not attackers)'),
+  {
+    name: 'rdev', letter: 'D', source: 'stat', description: 'device major,minor',
+    appliesTo: only('chardev', 'blockdev'),
+    collect: ({ st }) => splitDevice(st.rdev), equal: exact,
+    format: (v) => (Array.isArray(v) ? v.join(',') : text(v)),
+  },
+  {
+    name: 'target', letter: 'L', source: 'readlink', description: 'symlink target', appliesTo: only('symlink'),
+    stored: 'bytes',
+    collect: ({ target }) => target ?? null, equal: exact,
+    format: (v) => (typeof v === 'string' ? displayPath(v) : text(v)),
+  },
+  {
+    name: 'uid', letter: 'U', source: 'stat', description: 'owner id', appliesTo: any,
+    collect: ({ st }) => Number(st.uid), equal: exact, format: text,
+  },
+  {
+    name: 'owner', letter: 'U', source: 'names', description: "owner name from the root's /etc/passwd", appliesTo: any,
+    collect: ({ st, users }) => users.get(Number(st.uid)) ?? null, equal: exact, format: text,
+  },
+  {
+    name: 'gid', letter: 'G', source: 'stat', description: 'group id', appliesTo: any,
+    collect: ({ st }) => Number(st.gid), equal: exact, format: text,
+  },
+  {
+    name: 'group', letter: 'G', source: 'names', description: "group name from the root's /etc/group", appliesTo: any,
+    collect: ({ st, groups }) => groups.get(Number(st.gid)) ?? null, equal: exact, format: text,
+  },
+  timeRow('mtime', 'T', 'modification time, nanoseconds'),
+  {
+    name: 'caps', letter: 'P', source: 'xattr', description: 'file capabilities (security.capability)',
+    appliesTo: only('file'),
+    collect: ({ xattrs }) => {
+      const raw = xattrs?.find(([n]) => n === CAPABILITY_XATTR)?.[1];
+      return raw ? decodeCapabilities(raw) : null;
+    },
+    equal: exact, format: text,
+  },
+  {
+    name: 'xattrs', source: 'xattr', description: 'other extended attributes (SELinux label, ACLs, ...)',
+    appliesTo: any,
+    collect: ({ xattrs }) => {
+      const out: Record<string, string> = {};
+      for (const [n, v] of [...(xattrs ?? [])].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+        if (n !== CAPABILITY_XATTR) out[n] = v.toString('hex');
+      }
+      return out;
+    },
+    equal: exact,
+    format: (v) => {
+      const rec = (v ?? {}) as Record<string, string>;
+      const parts = Object.entries(rec).map(([n, hex]) => `${n}=${formatXattrValue(hex)}`);
+      return parts.length ? parts.join(' ') : '(none)';
+    },
+  },
+  timeRow('ctime', undefined, 'inode change time, nanoseconds'),
+  {
+    name: 'inode', source: 'stat', description: 'inode number (a replaced file gets a new one)',
+    appliesTo: any,
+    collect: ({ st }) => (st.ino <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(st.ino) : String(st.ino)),
+    equal: exact, format: text,
+  },
+  {
+    name: 'nlink', source: 'stat', description: 'hard link count', appliesTo: only('file', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'),
+    collect: ({ st }) => Number(st.nlink), equal: exact, format: text,
+  },
+];
+
+const BY_NAME = new Map(ATTRIBUTES.map((row) => [row.name, row]));
+
+export function attrRow(name: string): AttrRow | undefined {
+  return BY_NAME.get(name);
+}
+
+export const ALL_ATTRS: readonly string[] = ATTRIBUTES.map((r) => r.name);
+
+/** Value of a row on an entry. */
+export function readAttr(row: AttrRow, entry: Entry): AttrValue | undefined {
+  return row.read ? row.read(entry) : entry.attrs[row.name];
+}

@@ -1,0 +1,49 @@
+/**
+ * Taking a baseline: snapshot the tree under the policy, add the header, seal.
+ */
+import os from 'node:os';
+import type { KeyObject } from 'node:crypto';
+import type { Baseline, PackageData } from '../types.js';
+import type { Policy } from '../policy/policy.js';
+import { ALL_ATTRS } from '../attrs/registry.js';
+import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
+import { FORMAT_VERSION, TOOL_VERSION } from './format.js';
+import { keyId } from './keys.js';
+
+export interface BuildOptions {
+  root: string;
+  policy: Policy;
+  jobs?: number;
+  signingKey: KeyObject;
+  /** Creation time; SOURCE_DATE_EPOCH makes it reproducible. */
+  created?: Date;
+  host?: string;
+  packages?: PackageData;
+  progress?: SnapshotOptions['progress'];
+}
+
+export function creationTime(): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+}
+
+export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
+  const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress });
+  const attrs = new Set<string>();
+  for (const e of snap.entries) for (const name of Object.keys(e.attrs)) attrs.add(name);
+  return {
+    header: {
+      format: FORMAT_VERSION,
+      tool: `driftscan ${TOOL_VERSION}`,
+      host: opts.host ?? os.hostname(),
+      created: (opts.created ?? creationTime()).toISOString(),
+      root: opts.root,
+      policy: opts.policy.text,
+      attrs: ALL_ATTRS.filter((n) => attrs.has(n)),
+      keyId: keyId(opts.signingKey),
+      unlisted: [...snap.unlisted.keys()].sort(),
+    },
+    entries: snap.entries,
+    packages: opts.packages,
+  };
+}

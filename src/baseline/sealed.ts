@@ -1,0 +1,53 @@
+/**
+ * Sealing and opening the baseline file: framing and the Ed25519 signature.
+ * `open` checks the frame and the signature over the raw bytes before a
+ * single byte of the body is decoded.
+ */
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { BaselineFormatError, SignatureError } from '../errors.js';
+import type { Baseline } from '../types.js';
+import { decodeBody, encodeBody } from './codec.js';
+import { FORMAT_VERSION, MAGIC, PREFIX_BYTES, SIGNATURE_BYTES } from './format.js';
+
+export function seal(baseline: Baseline, privateKey: KeyObject): Buffer {
+  const body = encodeBody(baseline);
+  const prefix = Buffer.alloc(PREFIX_BYTES);
+  MAGIC.copy(prefix, 0);
+  prefix.writeUInt16BE(FORMAT_VERSION, 8);
+  prefix.writeUInt32BE(body.length, 12);
+  const signed = Buffer.concat([prefix, body]);
+  return Buffer.concat([signed, sign(null, signed, privateKey)]);
+}
+
+/** Checks the frame; returns the signed part and the signature. */
+export function unframe(file: Buffer): { signed: Buffer; signature: Buffer; body: Buffer } {
+  if (file.length < MAGIC.length || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new BaselineFormatError('not a driftscan baseline (bad magic)');
+  }
+  if (file.length < PREFIX_BYTES + SIGNATURE_BYTES) throw new BaselineFormatError('baseline is truncated');
+  const version = file.readUInt16BE(8);
+  if (version !== FORMAT_VERSION) {
+    throw new BaselineFormatError(`baseline format version ${version} is not supported (this driftscan reads ${FORMAT_VERSION})`);
+  }
+  if (file.readUInt16BE(10) !== 0) throw new BaselineFormatError('baseline header has unknown flags');
+  const length = file.readUInt32BE(12);
+  const expected = PREFIX_BYTES + length + SIGNATURE_BYTES;
+  if (file.length < expected) throw new BaselineFormatError(`baseline is truncated (${file.length} of ${expected} bytes)`);
+  if (file.length > expected) throw new BaselineFormatError(`baseline has ${file.length - expected} unexpected bytes after the signature`);
+  const signed = file.subarray(0, PREFIX_BYTES + length);
+  return { signed, signature: file.subarray(PREFIX_BYTES + length), body: file.subarray(PREFIX_BYTES, PREFIX_BYTES + length) };
+}
+
+export function checkSignature(file: Buffer, publicKey: KeyObject): Buffer {
+  const { signed, signature, body } = unframe(file);
+  if (!verify(null, signed, publicKey, signature)) {
+    throw new SignatureError('baseline signature does not verify with this public key (tampered, or signed with another key)');
+  }
+  return body;
+}
+
+/** Verifies, then decodes. `skipVerify` is for the CLI's loud --no-verify only. */
+export function openSealed(file: Buffer, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
+  const body = skipVerify ? unframe(file).body : checkSignature(file, publicKey!);
+  return decodeBody(body);
+}

@@ -1,0 +1,86 @@
+/**
+ * Helpers shared by the commands: option parsing, keys, policy, progress.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { UsageError, KeyError, RootError, PolicyError } from '../errors.js';
+import { defaultKeyDir, KEY_FILE, PUB_FILE, loadPublicKey } from '../baseline/keys.js';
+import { parsePolicy, type Policy } from '../policy/policy.js';
+
+export function parseJobs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
+    throw new UsageError(`--jobs takes a whole number from 1 to 256, not '${value}'`);
+  }
+  return Number(value);
+}
+
+/** The operator's --root as a real directory path ('/' when absent). */
+export function resolveRoot(root: string | undefined): string {
+  if (root === undefined) return '/';
+  try {
+    const real = fs.realpathSync(root);
+    if (!fs.statSync(real).isDirectory()) throw new RootError(`--root ${root} is not a directory`);
+    return real;
+  } catch (err) {
+    if (err instanceof RootError) throw err;
+    throw new RootError(`cannot use --root ${root}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export function readRules(file: string): Policy {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PolicyError(`cannot read rules file ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  return parsePolicy(text, file);
+}
+
+export function publicKeyFrom(file: string | undefined): KeyObject {
+  if (file) return loadPublicKey(file);
+  const fallback = path.join(defaultKeyDir(), PUB_FILE);
+  if (!fs.existsSync(fallback)) {
+    throw new KeyError(`no --pubkey given and no default public key at ${fallback}`);
+  }
+  return loadPublicKey(fallback);
+}
+
+export function defaultKeyPath(): string {
+  return path.join(defaultKeyDir(), KEY_FILE);
+}
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+/** A one-line progress display on stderr when it is a terminal; silent otherwise. */
+export function progressLine(label: string): {
+  update(p: { entries: number; files: number; bytes: number }): void;
+  done(): void;
+} {
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  let last = 0;
+  return {
+    update(p) {
+      if (!tty) return;
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      const rate = p.bytes / Math.max(0.001, (now - started) / 1000);
+      process.stderr.write(`\r\x1b[K${label}: ${p.entries} entries, ${p.files} files, ${humanBytes(p.bytes)} hashed (${humanBytes(rate)}/s)`);
+    },
+    done() {
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The driftscan command line: a thin shell over the library, and the only
+ * place that sets the exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { DriftscanError, INTERNAL_ERROR_EXIT, UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../baseline/format.js';
+import { registerKeygen } from './keygen.js';
+import { registerBaseline } from './baseline.js';
+import { registerVerify } from './verify.js';
+import { registerShow } from './show.js';
+import { registerScan } from './scan.js';
+import { registerPolicy } from './policy.js';
+
+const EXIT_HELP = `
+Exit status (scan): 0 clean; bits OR-ed: 1 added, 2 missing, 4 changed, 8 not everything could be checked.
+Errors: 16 usage, 17 cannot read baseline, 18 corrupt or truncated baseline, 19 bad signature or wrong key,
+20 cannot read root, 21 key problem, 22 bad rules file, 23 internal error, 24 package tool failed, 25 cannot write output.`;
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('driftscan')
+    .description('file-integrity baseline and drift scanner for Linux servers')
+    .version(TOOL_VERSION)
+    .addHelpText('after', EXIT_HELP)
+    .showHelpAfterError(false)
+    .exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of [registerKeygen, registerBaseline, registerVerify, registerShow, registerScan, registerPolicy]) {
+    register(program);
+  }
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return new UsageError(err.message).exitCode;
+    }
+    if (err instanceof DriftscanError) {
+      process.stderr.write(`driftscan: error: ${oneLine(err.message)}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`driftscan: internal error: ${oneLine((err as Error)?.message ?? String(err))}\n`);
+    if (process.env.DRIFTSCAN_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    return INTERNAL_ERROR_EXIT;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,57 @@
+import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
+import { scan } from '../scan/scan.js';
+import { REPORTERS } from '../report/reporters.js';
+import { UsageError } from '../errors.js';
+import { writeAtomic } from '../baseline/store.js';
+import { parseJobs, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+
+interface ScanOpts {
+  pubkey?: string;
+  root?: string;
+  format: string;
+  output?: string;
+  jobs?: string;
+  rules?: string;
+  verify: boolean;
+}
+
+export function registerScan(program: Command): Command {
+  return program
+    .command('scan')
+    .description('verify a baseline, then compare the live host (or --root) against it')
+    .argument('<baseline>', 'baseline file')
+    .option('--pubkey <file>', 'Ed25519 public key the baseline must verify with (default: the default key directory\'s driftscan.pub)')
+    .option('--root <dir>', 'scan a tree mounted at DIR instead of the live host')
+    .option('--format <name>', `report format: ${Object.keys(REPORTERS).join(', ')}`, 'text')
+    .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+    .option('--jobs <n>', 'hash worker threads (default: one per core)')
+    .option('--rules <file>', 'use this rules file instead of the policy stored in the baseline')
+    .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
+    .action(async (file: string, opts: ScanOpts) => {
+      const reporter = REPORTERS[opts.format];
+      if (!reporter) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
+      const jobs = parseJobs(opts.jobs);
+      const root = resolveRoot(opts.root);
+      if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
+      const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
+      const policy = opts.rules ? readRules(opts.rules) : undefined;
+      const progress = progressLine('scan');
+      const result = await scan({
+        baselineFile: file, publicKey, skipVerify: !opts.verify, root, policy, jobs, progress: progress.update,
+      });
+      progress.done();
+      if (opts.output) {
+        const chunks: Buffer[] = [];
+        const sink = new PassThrough();
+        sink.on('data', (c: Buffer) => chunks.push(c));
+        reporter(result.report, sink);
+        sink.end();
+        writeAtomic(opts.output, Buffer.concat(chunks));
+      } else {
+        reporter(result.report, process.stdout);
+      }
+      process.exitCode = result.exitCode;
+    });
+}
+

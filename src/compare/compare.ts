@@ -1,0 +1,101 @@
+/**
+ * One merge-join over two path-sorted entry lists, and one comparison loop
+ * over the attribute registry. Attribute quirks live in their rows.
+ */
+import type { AttrDelta, BytePath, Entry, Finding } from '../types.js';
+import { ATTRIBUTES, RPM_LETTERS, readAttr, type AttrRow, type CompareContext } from '../attrs/registry.js';
+import type { AttrValue } from '../types.js';
+import { isUnder } from '../paths.js';
+
+export interface CompareOptions {
+  /** Directories the scan could not list (path -> errno): what was below them is untested, not missing. */
+  unlisted?: ReadonlyMap<BytePath, string>;
+}
+
+/** A JSON-ready value: numbers and plain strings as they are, anything else as the row prints it. */
+export function printable(row: AttrRow, v: AttrValue | undefined): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'number' && row.format(v) === String(v)) return v;
+  return row.format(v);
+}
+
+/** rpm's nine-letter flag string from the rows that differ and those not tested. */
+export function flagString(differs: ReadonlySet<string>, untested: ReadonlySet<string>): string {
+  return RPM_LETTERS.map((letter) => {
+    const rows = ATTRIBUTES.filter((r) => r.letter === letter);
+    if (rows.some((r) => differs.has(r.name))) return letter;
+    if (rows.some((r) => untested.has(r.name))) return '?';
+    return '.';
+  }).join('');
+}
+
+export function compareEntry(old: Entry, now: Entry): Finding | undefined {
+  const ctx: CompareContext = { growing: old.growing === true, prefix: now.prefix };
+  const deltas: AttrDelta[] = [];
+  const untested: Record<string, string> = {};
+  for (const row of ATTRIBUTES) {
+    const reason = old.untested?.[row.name] ?? now.untested?.[row.name];
+    if (reason !== undefined) {
+      untested[row.name] = old.untested?.[row.name] !== undefined ? `baseline: ${reason}` : reason;
+      continue;
+    }
+    const a = readAttr(row, old);
+    const b = readAttr(row, now);
+    if (a === undefined && b === undefined) continue;
+    // Present on one side only: the file type changed, so the attribute did too.
+    if (a === undefined || b === undefined || !row.equal(a, b, ctx)) {
+      deltas.push({ attr: row.name, old: printable(row, a), new: printable(row, b) });
+    }
+  }
+  if (deltas.length === 0 && Object.keys(untested).length === 0) return undefined;
+  const differs = new Set(deltas.map((d) => d.attr));
+  const extra = deltas.filter((d) => !ATTRIBUTES.find((r) => r.name === d.attr)?.letter).map((d) => d.attr);
+  return {
+    path: now.path,
+    status: deltas.length ? 'changed' : 'untested',
+    source: 'baseline',
+    flags: flagString(differs, new Set(Object.keys(untested))),
+    marker: old.config ? 'c' : ' ',
+    kind: now.kind,
+    deltas,
+    extra,
+    untested,
+  };
+}
+
+function underUnlisted(path: BytePath, unlisted: ReadonlyMap<BytePath, string> | undefined): string | undefined {
+  if (!unlisted) return undefined;
+  for (const [dir, code] of unlisted) if (path !== dir && isUnder(path, dir)) return code;
+  return undefined;
+}
+
+export function compareEntries(before: readonly Entry[], after: readonly Entry[], opts: CompareOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const old = before[i];
+    const now = after[j];
+    if (old && now && old.path === now.path) {
+      const f = compareEntry(old, now);
+      if (f) findings.push(f);
+      i++;
+      j++;
+    } else if (old && (!now || old.path < now.path)) {
+      const code = underUnlisted(old.path, opts.unlisted);
+      findings.push({
+        path: old.path, status: code ? 'untested' : 'missing', source: 'baseline', kind: old.kind,
+        marker: old.config ? 'c' : ' ', deltas: [], extra: [],
+        untested: code ? { contents: `${code}: parent directory could not be listed` } : {},
+      });
+      i++;
+    } else {
+      findings.push({
+        path: now!.path, status: 'added', source: 'baseline', kind: now!.kind,
+        marker: now!.config ? 'c' : ' ', deltas: [], extra: [], untested: {},
+      });
+      j++;
+    }
+  }
+  return findings;
+}

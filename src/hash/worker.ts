@@ -1,0 +1,35 @@
+/**
+ * A hash worker: loads and checks the hasher once, then hashes batches of
+ * files with one reused read buffer. All logic lives in digest.ts.
+ */
+import { parentPort } from 'node:worker_threads';
+import { hashFile, type HashResult, type HashTask } from './digest.js';
+import { loadXxh64, type Xxh64 } from './xxh.js';
+
+export interface BatchRequest {
+  id: number;
+  tasks: HashTask[];
+}
+
+export type BatchReply = { id: number; results: HashResult[] } | { id: -1; fatal: string };
+
+const READ_BUFFER_BYTES = 1 << 20;
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('hash worker started outside a worker thread');
+  let xxh: Xxh64;
+  try {
+    xxh = await loadXxh64();
+  } catch (err) {
+    port.postMessage({ id: -1, fatal: (err as Error).message } satisfies BatchReply);
+    return;
+  }
+  const buf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  port.on('message', (req: BatchRequest) => {
+    const results = req.tasks.map((task) => hashFile(task, buf, xxh));
+    port.postMessage({ id: req.id, results } satisfies BatchReply);
+  });
+}
+
+void main();

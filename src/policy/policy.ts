@@ -1,0 +1,205 @@
+/**
+ * A rules file, parsed and compiled. Line-oriented, one directive a line:
+ *
+ *   use default             start from the default policy (must come first)
+ *   include PATH            walk PATH and everything below it
+ *   exclude GLOB            skip matching paths and everything below them
+ *   attrs GLOB SPEC...      adjust the attributes of matching paths: +NAME, -NAME,
+ *                           or a set: all, none, fast (all but sha256)
+ *   config GLOB             mark matching files as configuration (`c`)
+ *   growing GLOB            logs that may only grow by appending
+ *   cross-filesystems       descend into other mounted filesystems (default: stay)
+ *
+ * `attrs` rules apply in file order to every path they match; globs match the
+ * whole path (`/etc/**` for everything under /etc).
+ */
+import { PolicyError } from '../errors.js';
+import { ALL_ATTRS, ATTRIBUTES, attrRow } from '../attrs/registry.js';
+import type { BytePath, FileKind } from '../types.js';
+import { DEFAULT_POLICY } from './default.js';
+import { globToRegExp } from './glob.js';
+import { isUnder } from '../paths.js';
+
+interface Matcher {
+  test(path: BytePath): boolean;
+}
+
+interface AttrRule {
+  match: Matcher;
+  ops: Array<{ add: boolean; names: readonly string[]; replace?: boolean }>;
+}
+
+export const ATTR_SETS: Readonly<Record<string, readonly string[]>> = {
+  all: ALL_ATTRS,
+  none: [],
+  fast: ALL_ATTRS.filter((n) => n !== 'sha256'),
+};
+
+export interface Policy {
+  /** The rules text, stored in the baseline and used again by the scan. */
+  text: string;
+  includes: BytePath[];
+  crossFilesystems: boolean;
+  isExcluded(path: BytePath): boolean;
+  isConfig(path: BytePath): boolean;
+  isGrowing(path: BytePath): boolean;
+  /** Attribute names for a path of this kind, in registry order. */
+  attrsFor(path: BytePath, kind: FileKind): string[];
+}
+
+function utf8Bytes(s: string): BytePath {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+function matcher(pattern: string, lineNo: number, where: string): Matcher {
+  if (!pattern.startsWith('/') && !pattern.startsWith('*')) {
+    throw new PolicyError(`${where}:${lineNo}: pattern must be an absolute path or start with *: ${pattern}`);
+  }
+  try {
+    return globToRegExp(utf8Bytes(pattern));
+  } catch (err) {
+    throw new PolicyError(`${where}:${lineNo}: ${(err as Error).message}`);
+  }
+}
+
+function attrOps(specs: string[], lineNo: number, where: string): AttrRule['ops'] {
+  if (specs.length === 0) throw new PolicyError(`${where}:${lineNo}: attrs needs at least one +NAME, -NAME or set`);
+  return specs.map((spec) => {
+    const sign = spec[0];
+    const name = sign === '+' || sign === '-' ? spec.slice(1) : spec;
+    const names = ATTR_SETS[name] ?? (attrRow(name) ? [name] : undefined);
+    if (!names) {
+      throw new PolicyError(
+        `${where}:${lineNo}: unknown attribute '${name}' (known: ${[...Object.keys(ATTR_SETS), ...ALL_ATTRS].join(', ')})`,
+      );
+    }
+    // A bare set name replaces; +/- adjusts.
+    if (sign !== '+' && sign !== '-') return { add: true, names, replace: true };
+    return { add: sign === '+', names };
+  });
+}
+
+/** Parses rules text into a Policy; `where` names the file in errors. */
+export function parsePolicy(text: string, where = 'rules'): Policy {
+  const lines = text.split('\n');
+  let source = text;
+  const includes: BytePath[] = [];
+  const excludes: Matcher[] = [];
+  const configs: Matcher[] = [];
+  const growing: Matcher[] = [];
+  const attrRules: AttrRule[] = [];
+  let crossFilesystems = false;
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) return;
+    const [directive, ...args] = line.split(/\s+/);
+    const one = (): string => {
+      if (args.length !== 1) throw new PolicyError(`${where}:${lineNo}: ${directive} takes exactly one path or glob`);
+      return args[0]!;
+    };
+    switch (directive) {
+      case 'use':
+        if (args.join(' ') !== 'default') throw new PolicyError(`${where}:${lineNo}: only 'use default' is known`);
+        if (includes.length + excludes.length + configs.length + attrRules.length > 0) {
+          throw new PolicyError(`${where}:${lineNo}: 'use default' must come before other directives`);
+        }
+        {
+          const base = parsePolicy(DEFAULT_POLICY, 'default policy') as CompiledPolicy;
+          includes.push(...base.includes);
+          excludes.push(...base.parts.excludes);
+          configs.push(...base.parts.configs);
+          growing.push(...base.parts.growing);
+          attrRules.push(...base.parts.attrRules);
+          source = DEFAULT_POLICY + '\n# --- extended by ' + where + '\n' + text.replace(/^.*use default.*$/m, '');
+        }
+        break;
+      case 'include': {
+        const path = one();
+        if (!path.startsWith('/')) throw new PolicyError(`${where}:${lineNo}: include needs an absolute path: ${path}`);
+        includes.push(utf8Bytes(path.length > 1 ? path.replace(/\/+$/, '') : path));
+        break;
+      }
+      case 'exclude':
+        excludes.push(matcher(one(), lineNo, where));
+        break;
+      case 'config':
+        configs.push(matcher(one(), lineNo, where));
+        break;
+      case 'growing':
+        growing.push(matcher(one(), lineNo, where));
+        break;
+      case 'attrs': {
+        const [glob, ...specs] = args;
+        if (!glob) throw new PolicyError(`${where}:${lineNo}: attrs needs a glob and attribute changes`);
+        attrRules.push({ match: matcher(glob, lineNo, where), ops: attrOps(specs, lineNo, where) });
+        break;
+      }
+      case 'cross-filesystems':
+        if (args.length) throw new PolicyError(`${where}:${lineNo}: cross-filesystems takes no argument`);
+        crossFilesystems = true;
+        break;
+      default:
+        throw new PolicyError(`${where}:${lineNo}: unknown directive '${directive}'`);
+    }
+  });
+  if (includes.length === 0) throw new PolicyError(`${where}: no include directive; nothing to walk`);
+  return new CompiledPolicy(source, dedupeIncludes(includes), crossFilesystems, {
+    excludes, configs, growing, attrRules,
+  });
+}
+
+function dedupeIncludes(paths: BytePath[]): BytePath[] {
+  const sorted = [...new Set(paths)].sort();
+  return sorted.filter((p) => !sorted.some((q) => q !== p && isUnder(p, q)));
+}
+
+class CompiledPolicy implements Policy {
+  constructor(
+    readonly text: string,
+    readonly includes: BytePath[],
+    readonly crossFilesystems: boolean,
+    readonly parts: { excludes: Matcher[]; configs: Matcher[]; growing: Matcher[]; attrRules: AttrRule[] },
+  ) {}
+
+  isExcluded(path: BytePath): boolean {
+    return this.parts.excludes.some((m) => m.test(path));
+  }
+
+  isConfig(path: BytePath): boolean {
+    return this.parts.configs.some((m) => m.test(path));
+  }
+
+  isGrowing(path: BytePath): boolean {
+    return this.parts.growing.some((m) => m.test(path));
+  }
+
+  attrsFor(path: BytePath, kind: FileKind): string[] {
+    let chosen = new Set(ALL_ATTRS);
+    for (const rule of this.parts.attrRules) {
+      if (!rule.match.test(path)) continue;
+      for (const op of rule.ops) {
+        if (op.replace) chosen = new Set(op.names);
+        else for (const n of op.names) op.add ? chosen.add(n) : chosen.delete(n);
+      }
+    }
+    chosen.add('type');
+    return ATTRIBUTES.filter((row) => chosen.has(row.name) && row.appliesTo(kind)).map((row) => row.name);
+  }
+}
+
+/** The default policy, adjusted by the command line. */
+export function defaultPolicy(): Policy {
+  return parsePolicy(DEFAULT_POLICY, 'default policy');
+}
+
+/** Rules text for explicit start paths: the default excludes and marks, those paths as includes. */
+export function policyForPaths(paths: string[], base = DEFAULT_POLICY): string {
+  const kept = base.split('\n').filter((l) => !/^\s*include\s/.test(l));
+  return [...paths.map((p) => `include ${p}`), ...kept].join('\n');
+}
+
+/** Appends `attrs /** -sha256` for --fast, so the stored policy says what was recorded. */
+export function withFastMode(text: string): string {
+  return text.replace(/\n*$/, '\n') + '# --fast: xxh64 only\nattrs /** -sha256\n';
+}

@@ -1,0 +1,88 @@
+/**
+ * The scan: verify and open the baseline, snapshot the tree with the
+ * baseline's own policy, compare, and build the report.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Baseline, BytePath, Finding } from '../types.js';
+import { openSealed } from '../baseline/sealed.js';
+import { readBaselineFile } from '../baseline/store.js';
+import { parsePolicy, type Policy } from '../policy/policy.js';
+import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
+import { compareEntries } from '../compare/compare.js';
+import { summarize, exitBits } from '../report/summary.js';
+import type { Report } from '../report/reporters.js';
+import { RootError } from '../errors.js';
+import fs from 'node:fs';
+
+export interface ScanOptions {
+  baselineFile: string;
+  publicKey?: KeyObject;
+  /** Decode without checking the signature (the CLI's loud --no-verify). */
+  skipVerify?: boolean;
+  root: string;
+  /** A policy to use instead of the one stored in the baseline. */
+  policy?: Policy;
+  jobs?: number;
+  progress?: SnapshotOptions['progress'];
+}
+
+export interface ScanResult {
+  baseline: Baseline;
+  report: Report;
+  exitCode: number;
+}
+
+export function loadBaseline(file: string, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
+  return openSealed(readBaselineFile(file), publicKey, skipVerify);
+}
+
+export function checkRoot(root: string): void {
+  try {
+    if (!fs.statSync(root).isDirectory()) throw new RootError(`root ${root} is not a directory`);
+    fs.readdirSync(root);
+  } catch (err) {
+    if (err instanceof RootError) throw err;
+    throw new RootError(`cannot read root ${root}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export async function scan(opts: ScanOptions): Promise<ScanResult> {
+  const baseline = loadBaseline(opts.baselineFile, opts.publicKey, opts.skipVerify);
+  checkRoot(opts.root);
+  const policy = opts.policy ?? parsePolicy(baseline.header.policy, 'baseline policy');
+  const growingSize = new Map<BytePath, number>();
+  for (const e of baseline.entries) {
+    if (e.growing && typeof e.attrs.size === 'number') growingSize.set(e.path, e.attrs.size);
+  }
+  const snap = await takeSnapshot({
+    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress,
+    prefixFor: (path) => growingSize.get(path),
+  });
+  const findings = compareEntries(baseline.entries, snap.entries, { unlisted: snap.unlisted });
+  addUnlistedFindings(findings, snap.unlisted);
+  const diagnostics: string[] = [];
+  if (opts.skipVerify) diagnostics.push('WARNING: baseline signature NOT verified (--no-verify)');
+  const summary = summarize(findings, snap.entries.length, opts.skipVerify === true);
+  return {
+    baseline,
+    report: { header: baseline.header, root: opts.root, findings, summary, diagnostics },
+    exitCode: exitBits(summary, opts.skipVerify === true),
+  };
+}
+
+/** A directory that could not be listed is itself a finding: nothing below it was checked. */
+function addUnlistedFindings(findings: Finding[], unlisted: ReadonlyMap<BytePath, string>): void {
+  for (const [dir, code] of unlisted) {
+    const existing = findings.find((f) => f.path === dir && f.source === 'baseline');
+    const reason = `${code}: contents could not be listed`;
+    if (existing) {
+      existing.untested.contents = reason;
+      continue;
+    }
+    findings.push({
+      path: dir, status: 'untested', source: 'baseline', kind: 'dir', marker: ' ',
+      flags: '.........', deltas: [], extra: [], untested: { contents: reason },
+    });
+  }
+  findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,84 @@
+/**
+ * A snapshot of a tree: the walk on the main thread, content digests in the
+ * hash pool, joined into one sorted Entry list. Baseline and scan both use it.
+ */
+import type { BytePath, Entry } from '../types.js';
+import type { Policy } from '../policy/policy.js';
+import { walk } from '../walk/walker.js';
+import type { FsPort } from '../walk/fsport.js';
+import { HashPool } from '../hash/pool.js';
+import type { Algo } from '../hash/digest.js';
+import { fsPath } from '../paths.js';
+import { ATTRIBUTES } from '../attrs/registry.js';
+
+export interface SnapshotOptions {
+  root: string;
+  policy: Policy;
+  jobs?: number;
+  fs?: FsPort;
+  /** For growing logs: the baseline's size, so the old content can be checked as a prefix. */
+  prefixFor?(path: BytePath): number | undefined;
+  progress?(p: { entries: number; files: number; bytes: number }): void;
+}
+
+export interface Snapshot {
+  entries: Entry[];
+  unlisted: Map<BytePath, string>;
+}
+
+export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
+  const pool = new HashPool(opts.jobs);
+  let files = 0;
+  let bytes = 0;
+  try {
+    const result = await walk({
+      root: opts.root,
+      policy: opts.policy,
+      fs: opts.fs,
+      onContent(entry, st, digests) {
+        const size = Number(st.size);
+        const prefix = entry.growing ? opts.prefixFor?.(entry.path) : undefined;
+        pool.add(
+          {
+            path: fsPath(opts.root, entry.path).toString('latin1'),
+            ino: Number(st.ino),
+            dev: Number(st.dev),
+            size,
+            algos: digests as Algo[],
+            prefix,
+          },
+          size,
+          (r) => {
+            files++;
+            bytes += size;
+            if (r.error) {
+              for (const name of digests) (entry.untested ??= {})[name] = r.error;
+              return;
+            }
+            for (const name of digests) entry.attrs[name] = r.digests![name as Algo]!;
+            if (r.prefix) entry.prefix = r.prefix as Record<string, string>;
+          },
+        );
+      },
+      onProgress: async (entries) => {
+        opts.progress?.({ entries, files, bytes });
+        // Let worker replies in, so the pool keeps both cores busy.
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    await pool.finish();
+    for (const entry of result.entries) orderAttrs(entry);
+    opts.progress?.({ entries: result.entries.length, files, bytes });
+    return result;
+  } finally {
+    await pool.close();
+  }
+}
+
+
+/** Digests arrive after stat attributes; put every entry's attrs back in registry order. */
+function orderAttrs(entry: Entry): void {
+  const ordered: Entry['attrs'] = {};
+  for (const row of ATTRIBUTES) if (row.name in entry.attrs) ordered[row.name] = entry.attrs[row.name]!;
+  entry.attrs = ordered;
+}
