@@ -1,0 +1,68 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readDpkgFiles } from '../../src/pkg/dpkg-db.js';
+import { detectManagers } from '../../src/pkg/index.js';
+import { tempDir } from './build-packages.js';
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** A dpkg database written by hand, for the cases a real install is slow to stage. */
+function fakeRoot(files: Record<string, string | Buffer>): string {
+  const root = tempDir('driftscan-dpkgdb-');
+  dirs.push(root);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const H1 = '1'.repeat(32);
+const H2 = '2'.repeat(32);
+const H3 = '3'.repeat(32);
+
+describe('readDpkgFiles', () => {
+  it('takes conffile md5s from status, including paths with spaces and obsolete flags', async () => {
+    const root = fakeRoot({
+      'var/lib/dpkg/status':
+        'Package: a\nStatus: install ok installed\nConffiles:\n /etc/a b.conf ' + H1 + '\n /etc/old ' + H2 + ' obsolete\n /etc/new newconffile\nDescription: x\n',
+      'var/lib/dpkg/info/a.list': '/.\n/etc\n/etc/a b.conf\n/etc/old\n/etc/new\n',
+    });
+    expect(await readDpkgFiles(root)).toEqual({
+      '/etc': { pkg: 'a' },
+      '/etc/a b.conf': { pkg: 'a', digest: H1, algo: 'md5' },
+      '/etc/old': { pkg: 'a', digest: H2, algo: 'md5' },
+      '/etc/new': { pkg: 'a' },
+    });
+  });
+
+  it('places a diverted file of another package at its new name, with multi-arch owner names', async () => {
+    const root = fakeRoot({
+      'var/lib/dpkg/status': 'Package: x\n',
+      'var/lib/dpkg/diversions': '/usr/bin/tool\n/usr/bin/tool.distrib\nwrapper\n',
+      'var/lib/dpkg/info/orig:amd64.list': '/usr/bin/tool\n',
+      'var/lib/dpkg/info/orig:amd64.md5sums': `${H1}  usr/bin/tool\n`,
+      'var/lib/dpkg/info/wrapper.list': '/usr/bin/tool\n',
+      'var/lib/dpkg/info/wrapper.md5sums': `${H2}  usr/bin/tool\n`,
+      'var/lib/dpkg/info/latin.list': Buffer.from('/opt/caf\xe9\n', 'latin1'),
+      'var/lib/dpkg/info/latin.md5sums': Buffer.from(`${H3}  opt/caf\xe9\n`, 'latin1'),
+    });
+    expect(await readDpkgFiles(root)).toEqual({
+      '/usr/bin/tool.distrib': { pkg: 'orig:amd64', digest: H1, algo: 'md5' },
+      '/usr/bin/tool': { pkg: 'wrapper', digest: H2, algo: 'md5' },
+      '/opt/caf\xe9': { pkg: 'latin', digest: H3, algo: 'md5' },
+    });
+  });
+});
+
+describe('detectManagers', () => {
+  it('needs a non-empty database file', () => {
+    expect(detectManagers(fakeRoot({ 'var/lib/dpkg/status': '', 'var/lib/rpm/rpmdb.sqlite': '' }))).toEqual([]);
+    expect(detectManagers(fakeRoot({ 'var/lib/dpkg/status': 'Package: a\n', 'var/lib/rpm/Packages': 'x' }))).toEqual(['rpm', 'dpkg']);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { PackageToolError } from '../../src/errors.js';
+import { runTool } from '../../src/pkg/run.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('runTool', () => {
+  it('passes arguments without a shell and returns raw bytes', async () => {
+    const r = await runTool('/usr/bin/printf', ['%s\\n', '$(echo no) ; `x`', '\xe9']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString('utf8')).toBe('$(echo no) ; `x`\n\xe9\n');
+    expect(r.timedOut).toBe(false);
+  });
+
+  it('gives the child a fixed C locale and no inherited variables', async () => {
+    process.env.DPKG_ADMINDIR = '/somewhere/else';
+    try {
+      const r = await runTool('/usr/bin/env', []);
+      const vars = r.stdout.toString('latin1').split('\n').filter(Boolean).sort();
+      expect(vars).toEqual(['LANG=C', 'LC_ALL=C', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
+    } finally {
+      delete process.env.DPKG_ADMINDIR;
+    }
+  });
+
+  it('kills the whole process group on timeout and keeps what was printed', async () => {
+    const started = Date.now();
+    const r = await runTool('/bin/sh', ['-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    const grandchild = Number(r.stdout.toString().trim());
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('turns a program that cannot be started into a PackageToolError', async () => {
+    await expect(runTool('/nonexistent/rpm', [])).rejects.toThrow(PackageToolError);
+  });
+});
