@@ -41,7 +41,8 @@ export function compareEntry(old: Entry, now: Entry): Finding | undefined {
     }
     const a = readAttr(row, old);
     const b = readAttr(row, now);
-    if (a === undefined && b === undefined) continue;
+    // Absent (the row does not apply to this type) and null (none) say the same: nothing.
+    if ((a ?? null) === null && (b ?? null) === null) continue;
     // Present on one side only: the file type changed, so the attribute did too.
     if (a === undefined || b === undefined || !row.equal(a, b, ctx)) {
       deltas.push({ attr: row.name, old: printable(row, a), new: printable(row, b) });
