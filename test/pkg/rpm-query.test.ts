@@ -13,16 +13,18 @@ describe('shellWords (rpm :shescape output)', () => {
 });
 
 describe('parseRpmQuery', () => {
-  it('reads packages and files, algorithms by number, first owner with a digest', () => {
+  it('reads packages and files, algorithms by number, the first owner whose digest is on disk', () => {
     const out = [
       "P 'filesystem' '3.16-2' 'x86_64'",
-      "F 'filesystem' 8 '' '/usr'",
+      "F 'filesystem' 8 0 '' '/usr'",
       "P 'bash' '5.2.15-3' 'x86_64'",
-      "F 'bash' 8 'ABCD' '/usr/bin/bash'",
-      "F 'bash' 8 '' '/usr'",
-      "F 'bash' 8 '0123' '/usr/share/a file\nwith newline'",
+      "F 'bash' 8 0 'ABCD' '/usr/bin/bash'",
+      "F 'bash' 8 0 '' '/usr'",
+      "F 'bash' 8 0 '0123' '/usr/share/a file\nwith newline'",
+      "F 'bash' 8 1 'dead' '/opt/shared'",
+      "F 'other' 8 0 'beef' '/opt/shared'",
       "P 'old' '1-1' 'noarch'",
-      "F 'old' '(none)' 'ff' '/opt/old'",
+      "F 'old' '(none)' 0 'ff' '/opt/old'",
       "P 'gpg-pubkey' 'abc-1' '(none)'",
       '',
     ].join('\n');
@@ -37,6 +39,7 @@ describe('parseRpmQuery', () => {
         '/usr': { pkg: 'filesystem' },
         '/usr/bin/bash': { pkg: 'bash', digest: 'abcd', algo: 'sha256' },
         '/usr/share/a file\nwith newline': { pkg: 'bash', digest: '0123', algo: 'sha256' },
+        '/opt/shared': { pkg: 'other', digest: 'beef', algo: 'sha256' },
         '/opt/old': { pkg: 'old', digest: 'ff', algo: 'md5' },
       },
     });

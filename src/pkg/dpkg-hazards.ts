@@ -1,0 +1,71 @@
+/**
+ * Packaged files that would stop `dpkg --verify`: it opens every file with a
+ * recorded md5 and reads it to the end, following symlinks the way the kernel
+ * does for ROOT/path. A FIFO or a character device (a link to /dev/zero) makes
+ * it hang forever; a directory makes it abort, leaving every later package
+ * unverified. stat() here resolves exactly as dpkg's open() will.
+ */
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { BytePath, Finding, PackageData } from '../types.js';
+import { byBytes } from './db-digests.js';
+import { inRoot } from './root-path.js';
+
+export interface VerifyHazard {
+  path: BytePath;
+  pkg: string;
+  /** What the path is now: fifo, dir, chardev, blockdev, socket. */
+  kind: string;
+}
+
+const BATCH = 64;
+
+export async function findVerifyHazards(root: string, owners: PackageData): Promise<VerifyHazard[]> {
+  const checked = Object.entries(owners.files).filter(([, f]) => f.digest !== undefined);
+  const hazards: VerifyHazard[] = [];
+  for (let i = 0; i < checked.length; i += BATCH) {
+    const batch = checked.slice(i, i + BATCH);
+    const kinds = await Promise.all(batch.map(([path]) => kindOf(inRoot(root, path))));
+    batch.forEach(([path, f], j) => {
+      const kind = kinds[j];
+      if (kind !== undefined) hazards.push({ path, pkg: f.pkg, kind });
+    });
+  }
+  return hazards.sort((a, b) => byBytes(a.path, b.path));
+}
+
+/** undefined when dpkg can read the path safely (a regular file) or will report it missing. */
+async function kindOf(path: Buffer): Promise<string | undefined> {
+  let st: Stats;
+  try {
+    st = await stat(path);
+  } catch {
+    return undefined;
+  }
+  if (st.isFile()) return undefined;
+  if (st.isFIFO()) return 'fifo';
+  if (st.isDirectory()) return 'dir';
+  if (st.isCharacterDevice()) return 'chardev';
+  if (st.isBlockDevice()) return 'blockdev';
+  if (st.isSocket()) return 'socket';
+  return 'unknown';
+}
+
+/**
+ * Findings for hazards, in dpkg's own layout: only the md5 column is tested,
+ * and a FIFO or directory cannot have the recorded content.
+ */
+export function hazardFindings(hazards: VerifyHazard[], conffiles: Map<BytePath, unknown>): Finding[] {
+  return hazards.map((h) => ({
+    path: h.path,
+    status: 'changed',
+    source: 'dpkg',
+    flags: '??5??????',
+    marker: conffiles.has(h.path) ? 'c' : ' ',
+    package: h.pkg,
+    note: `(not a regular file: ${h.kind}; checked by driftscan, not dpkg, which would ${h.kind === 'dir' ? 'abort' : 'hang'})`,
+    deltas: [],
+    extra: [],
+    untested: {},
+  }));
+}

@@ -1,0 +1,85 @@
+/**
+ * The package module's API, used by the baseline (readPackageData) and the
+ * scan (verifyPackages, diffPackages, triage). Everything here works on a root
+ * directory: "/" for the live host, or a mounted disk.
+ */
+import { statSync } from 'node:fs';
+import { PackageToolError } from '../errors.js';
+import type { Finding, PackageData } from '../types.js';
+import { readDpkgData, verifyDpkg } from './dpkg.js';
+import { DPKG_ADMIN_DIR } from './dpkg-db.js';
+import { inRoot } from './root-path.js';
+import { readRpmData, RPM_DB_DIR, RPM_DB_FILES, verifyRpm } from './rpm.js';
+
+export { diffPackages, type PackageChanges } from './diff.js';
+export { triage, type DigestLookup, UNOWNED } from './triage.js';
+export { parseRpmVerify } from './rpm-parse.js';
+export { parseDpkgVerify } from './dpkg-parse.js';
+export { DEFAULT_TIMEOUT_MS } from './run.js';
+
+export type PackageManager = 'rpm' | 'dpkg';
+
+export interface PackageOptions {
+  /** Per tool run; default 120 s. */
+  timeoutMs?: number;
+}
+
+export interface VerifyOptions extends PackageOptions {
+  /** dpkg only: look for packaged paths that would hang or abort dpkg first (default true). */
+  preflight?: boolean;
+}
+
+export interface VerifyResult {
+  manager: PackageManager;
+  findings: Finding[];
+  /** Lines the tool printed that are not file results, and its stderr. */
+  diagnostics: string[];
+  /** Set when the findings do not cover every package, with the reason. */
+  incomplete?: string;
+}
+
+function nonEmptyFile(path: Buffer): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Managers whose database is present in the root: a non-empty rpm database file, a non-empty dpkg status. */
+export function detectManagers(root: string): PackageManager[] {
+  const found: PackageManager[] = [];
+  if (RPM_DB_FILES.some((n) => nonEmptyFile(inRoot(root, `${RPM_DB_DIR}/${n}`)))) {
+    found.push('rpm');
+  }
+  if (nonEmptyFile(inRoot(root, `${DPKG_ADMIN_DIR}/status`))) found.push('dpkg');
+  return found;
+}
+
+export async function readPackageData(root: string, manager: PackageManager, opts: PackageOptions = {}): Promise<PackageData> {
+  return asToolError(manager, () => (manager === 'rpm' ? readRpmData(root, opts) : readDpkgData(root, opts)));
+}
+
+export async function verifyPackages(
+  root: string,
+  manager: PackageManager,
+  owners: PackageData,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
+  if (owners.manager !== manager) {
+    throw new PackageToolError(`verify ${manager}: the owner data given is from ${owners.manager}`);
+  }
+  const r = await asToolError(manager, () => (manager === 'rpm' ? verifyRpm(root, owners, opts) : verifyDpkg(root, owners, opts)));
+  return { manager, ...r };
+}
+
+/** Reading the database files can fail too (EACCES on a mounted disk): a tool error, not a crash. */
+async function asToolError<T>(manager: PackageManager, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof PackageToolError) throw e;
+    throw new PackageToolError(`${manager}: ${(e as Error).message}`);
+  }
+}

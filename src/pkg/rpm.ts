@@ -1,0 +1,103 @@
+/**
+ * rpm for a root directory: installed packages and recorded digests, the
+ * database's own digests, and `rpm -Va`.
+ *
+ * Pitfalls handled here:
+ * - rpm run as root on a root without a database silently creates an empty
+ *   one (writing to the scanned disk) and reports nothing: check the database
+ *   exists first, and treat an empty package list as an error.
+ * - rpm's exit status counts failed packages modulo 256, so it means nothing
+ *   for -Va; the printed lines are the result.
+ * - --root makes rpm chroot, which needs privilege (rpm 4.18 falls back to a
+ *   user namespace, where file owners map to nobody and U/G flags go wrong).
+ */
+import { lstat } from 'node:fs/promises';
+import { PackageToolError } from '../errors.js';
+import type { PackageData } from '../types.js';
+import { digestDir } from './db-digests.js';
+import { parseRpmVerify } from './rpm-parse.js';
+import { parseRpmQuery, RPM_QUERY_FORMAT } from './rpm-query.js';
+import { inRoot, rootArg } from './root-path.js';
+import { DEFAULT_TIMEOUT_MS, describeExit, runTool, TOOLS, type RunOptions, type RunResult } from './run.js';
+import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
+
+export const RPM_DB_DIR = '/var/lib/rpm';
+/** sqlite (rpm >= 4.16 default), Berkeley DB, ndb. */
+export const RPM_DB_FILES = ['rpmdb.sqlite', 'Packages', 'Packages.db'];
+
+function rpmArgs(root: string, ...rest: string[]): string[] {
+  return ['--root', rootArg(root), '--dbpath', RPM_DB_DIR, ...rest];
+}
+
+/** Throws unless ROOT/var/lib/rpm holds a non-empty database file. */
+export async function ensureRpmDb(root: string): Promise<void> {
+  for (const name of RPM_DB_FILES) {
+    try {
+      const st = await lstat(inRoot(root, `${RPM_DB_DIR}/${name}`));
+      if (st.isFile() && st.size > 0) return;
+    } catch {
+      // try the next backend's file name
+    }
+  }
+  throw new PackageToolError(
+    `no rpm database in ${rootArg(root)} (looked for ${RPM_DB_FILES.join(', ')} in ${RPM_DB_DIR}); ` +
+      'not running rpm, which would create an empty one',
+  );
+}
+
+export async function readRpmData(root: string, opts: RunOptions = {}): Promise<PackageData> {
+  await ensureRpmDb(root);
+  const r = await runTool(TOOLS.rpm, rpmArgs(root, '-qa', '--qf', RPM_QUERY_FORMAT), opts);
+  checkChroot(root, r);
+  if (r.code !== 0 || r.timedOut) throw new PackageToolError(describeExit('rpm -qa', r));
+  let parsed: Pick<PackageData, 'packages' | 'files'>;
+  try {
+    parsed = parseRpmQuery(r.stdout);
+  } catch (e) {
+    throw new PackageToolError(`rpm -qa gave unusable output: ${(e as Error).message}`);
+  }
+  if (parsed.packages.length === 0) {
+    throw new PackageToolError(`the rpm database in ${rootArg(root)} lists no packages: wrong or empty database`);
+  }
+  const dbFiles = await digestDir(root, RPM_DB_DIR, keepRpmDbFile);
+  return { manager: 'rpm', ...parsed, dbFiles };
+}
+
+/**
+ * The sqlite shared-memory index (-shm) and lock files change when the
+ * database is merely read; BDB's __db.* environment files likewise.
+ */
+function keepRpmDbFile(name: string): boolean {
+  return !name.endsWith('-shm') && !name.startsWith('__db.') && !name.startsWith('.') && !name.endsWith('.lock');
+}
+
+export async function verifyRpm(root: string, owners: PackageData, opts: RunOptions = {}): Promise<ToolVerify> {
+  if (owners.packages.length === 0) {
+    throw new PackageToolError('no rpm packages known for this root: refusing to call an empty verify clean');
+  }
+  await ensureRpmDb(root);
+  const r = await runTool(TOOLS.rpm, rpmArgs(root, '-Va', '--nodeps', '--noscripts'), opts);
+  checkChroot(root, r);
+  const parsed = parseRpmVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
+  const stderrLines = r.stderr.toString('latin1').split('\n').filter((l) => l.trim() !== '');
+  if (parsed.findings.length === 0 && stderrLines.some((l) => l.startsWith('error:')) && !r.timedOut) {
+    throw new PackageToolError(describeExit('rpm -Va', r));
+  }
+  const diagnostics = [...parsed.diagnostics, ...stderrLines];
+  if (process.geteuid?.() !== 0 && rootArg(root) !== '/') {
+    diagnostics.push('not running as root: rpm verified inside a user namespace, so U and G flags may be wrong');
+  }
+  const result: ToolVerify = { findings: attachOwners(parsed.findings, owners), diagnostics };
+  if (r.timedOut) result.incomplete = timeoutReason('rpm -Va', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  else if (r.signal) result.incomplete = `rpm -Va was killed by ${r.signal}`;
+  return result;
+}
+
+/** rpm must chroot for --root; say plainly when it could not. */
+function checkChroot(root: string, r: RunResult): void {
+  const stderr = r.stderr.toString('latin1');
+  if (/Unable to change root directory|chroot/i.test(stderr) && r.code !== 0) {
+    const who = process.geteuid?.() === 0 ? '' : ' (driftscan is not running as root, and user namespaces are not available)';
+    throw new PackageToolError(`rpm could not chroot into ${rootArg(root)} for --root${who}: ${stderr.trim()}`);
+  }
+}
