@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "driftscan_xattr",
-      "sources": ["native/xattr.c"],
+      "target_name": "driftscan_fs",
+      "sources": ["native/fsnative.c"],
       "cflags": ["-O2", "-Wall"]
     }
   ]

@@ -10,6 +10,18 @@ export function fsPath(root: BytePath, path: BytePath): Buffer {
   return Buffer.from(root === '/' || root === '' ? path : root + path, 'latin1');
 }
 
+const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * Like fsPath, but into a shared buffer: valid only until the next call. For
+ * the walk's synchronous calls, which would otherwise allocate per entry.
+ */
+export function fsPathScratch(root: BytePath, path: BytePath): Buffer {
+  const full = root === '/' || root === '' ? path : root + path;
+  if (full.length > scratch.length) return Buffer.from(full, 'latin1');
+  return scratch.subarray(0, scratch.write(full, 0, 'latin1'));
+}
+
 /** Join a directory path and one name (both BytePaths). */
 export function childPath(dir: BytePath, name: BytePath): BytePath {
   return dir === '/' ? '/' + name : dir + '/' + name;

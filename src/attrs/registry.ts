@@ -3,11 +3,11 @@
  * printing, rpm's flag letters, --attrs validation and help text all derive
  * from this table; compare/ never names an attribute.
  */
-import type { BigIntStats } from 'node:fs';
+import type { StatRecord } from '../walk/stat.js';
 import type { AttrValue, Entry, FileKind } from '../types.js';
 import { decodeCapabilities } from './caps.js';
 import {
-  formatOctal, formatTime, formatXattrValue, sameTime, sameValue, splitDevice, splitNs,
+  formatOctal, formatTime, formatXattrValue, sameTime, sameValue,
 } from './values.js';
 import { displayPath } from '../paths.js';
 
@@ -19,7 +19,7 @@ export type AttrSource = 'entry' | 'stat' | 'names' | 'readlink' | 'xattr' | 'co
 /** What a row may read when it collects a value. */
 export interface CollectInput {
   kind: FileKind;
-  st: BigIntStats;
+  st: StatRecord;
   /** uid -> user name and gid -> group name from the root's own /etc files. */
   users: ReadonlyMap<number, string>;
   groups: ReadonlyMap<number, string>;
@@ -67,7 +67,7 @@ function digestRow(name: string, description: string): AttrRow {
 function timeRow(name: 'mtime' | 'ctime', letter: RpmLetter | undefined, description: string): AttrRow {
   return {
     name, letter, source: 'stat', description, appliesTo: any,
-    collect: ({ st }) => splitNs(name === 'mtime' ? st.mtimeNs : st.ctimeNs),
+    collect: ({ st }) => (name === 'mtime' ? st.mtime : st.ctime),
     equal: (a, b, ctx) => ctx.growing || sameTime(a, b),
     format: formatTime,
   };
@@ -83,12 +83,12 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   {
     name: 'mode', letter: 'M', source: 'stat', description: 'permission and setuid/setgid/sticky bits',
     appliesTo: only('file', 'dir', 'fifo', 'socket', 'chardev', 'blockdev'),
-    collect: ({ st }) => Number(st.mode & 0o7777n), equal: exact, format: formatOctal,
+    collect: ({ st }) => st.mode & 0o7777, equal: exact, format: formatOctal,
   },
   {
     name: 'size', letter: 'S', source: 'stat', description: 'size in bytes (a growing log may only grow)',
     appliesTo: only('file'),
-    collect: ({ st }) => Number(st.size),
+    collect: ({ st }) => st.size,
     equal: (a, b, ctx) => (ctx.growing ? (b as number) >= (a as number) : a === b),
     format: text,
   },
@@ -97,7 +97,7 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   {
     name: 'rdev', letter: 'D', source: 'stat', description: 'device major,minor',
     appliesTo: only('chardev', 'blockdev'),
-    collect: ({ st }) => splitDevice(st.rdev), equal: exact,
+    collect: ({ st }) => st.rdev, equal: exact,
     format: (v) => (Array.isArray(v) ? v.join(',') : text(v)),
   },
   {
@@ -108,19 +108,19 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   },
   {
     name: 'uid', letter: 'U', source: 'stat', description: 'owner id', appliesTo: any,
-    collect: ({ st }) => Number(st.uid), equal: exact, format: text,
+    collect: ({ st }) => st.uid, equal: exact, format: text,
   },
   {
     name: 'owner', letter: 'U', source: 'names', description: "owner name from the root's /etc/passwd", appliesTo: any,
-    collect: ({ st, users }) => users.get(Number(st.uid)) ?? null, equal: exact, format: text,
+    collect: ({ st, users }) => users.get(st.uid) ?? null, equal: exact, format: text,
   },
   {
     name: 'gid', letter: 'G', source: 'stat', description: 'group id', appliesTo: any,
-    collect: ({ st }) => Number(st.gid), equal: exact, format: text,
+    collect: ({ st }) => st.gid, equal: exact, format: text,
   },
   {
     name: 'group', letter: 'G', source: 'names', description: "group name from the root's /etc/group", appliesTo: any,
-    collect: ({ st, groups }) => groups.get(Number(st.gid)) ?? null, equal: exact, format: text,
+    collect: ({ st, groups }) => groups.get(st.gid) ?? null, equal: exact, format: text,
   },
   timeRow('mtime', 'T', 'modification time, nanoseconds'),
   {
@@ -153,12 +153,12 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   {
     name: 'inode', source: 'stat', description: 'inode number (a replaced file gets a new one)',
     appliesTo: any,
-    collect: ({ st }) => (st.ino <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(st.ino) : String(st.ino)),
+    collect: ({ st }) => st.ino,
     equal: exact, format: text,
   },
   {
     name: 'nlink', source: 'stat', description: 'hard link count', appliesTo: only('file', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'),
-    collect: ({ st }) => Number(st.nlink), equal: exact, format: text,
+    collect: ({ st }) => st.nlink, equal: exact, format: text,
   },
 ];
 

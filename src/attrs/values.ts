@@ -16,17 +16,6 @@ export function sameValue(a: AttrValue | undefined, b: AttrValue | undefined): b
   return ka.every((k) => (a as Record<string, string>)[k] === rb[k]);
 }
 
-/** Nanosecond timestamp as [seconds, nanoseconds], floor-divided so pre-1970 times stay ordered. */
-export function splitNs(ns: bigint): [number, number] {
-  let sec = ns / 1_000_000_000n;
-  let nsec = ns % 1_000_000_000n;
-  if (nsec < 0n) {
-    sec -= 1n;
-    nsec += 1_000_000_000n;
-  }
-  return [Number(sec), Number(nsec)];
-}
-
 /** ISO-like UTC time with nanoseconds: 2026-11-28T17:47:57.123456789Z. */
 export function formatTime(v: AttrValue): string {
   if (!Array.isArray(v)) return String(v);
@@ -47,13 +36,6 @@ export function sameTime(a: AttrValue, b: AttrValue): boolean {
 
 export function formatOctal(v: AttrValue): string {
   return typeof v === 'number' ? v.toString(8).padStart(4, '0') : String(v);
-}
-
-/** Linux dev_t split as glibc's major()/minor() do. */
-export function splitDevice(rdev: bigint): [number, number] {
-  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-  return [major, minor];
 }
 
 /** An xattr value as text when it is printable, else hex. */

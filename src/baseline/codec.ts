@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { AttrValue, Baseline, BaselineHeader, Entry, FileKind, PackageData } from '../types.js';
-import { attrRow } from '../attrs/registry.js';
+import { ATTRIBUTES, attrRow } from '../attrs/registry.js';
 import { BaselineFormatError } from '../errors.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false, variableMapSize: true });
@@ -14,7 +14,15 @@ const KINDS: readonly FileKind[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 
 const FLAG_CONFIG = 1;
 const FLAG_GROWING = 2;
 
-type PackedEntry = [Buffer, number, Record<string, unknown>, Record<string, string> | null, number];
+/**
+ * An entry on disk: [shared, suffix, kind, attrs, untested, flags]. The path is
+ * front-coded (bytes shared with the previous path, then the rest): sorted
+ * system paths share most of their bytes. attrs is a flat list of (row index in
+ * the registry, value) pairs; the registry is append-only for that reason.
+ */
+type PackedEntry = [number, Buffer, number, unknown[], Record<string, string> | null, number];
+
+const ROW_INDEX = new Map(ATTRIBUTES.map((row, i) => [row.name, i]));
 
 function packValue(name: string, v: AttrValue): unknown {
   const stored = attrRow(name)?.stored;
@@ -32,31 +40,52 @@ function unpackValue(name: string, v: unknown): AttrValue {
   return v as AttrValue;
 }
 
-function packEntry(e: Entry): PackedEntry {
-  const attrs: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(e.attrs)) attrs[name] = packValue(name, v);
-  const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
-  return [Buffer.from(e.path, 'latin1'), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags];
+function sharedPrefix(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }
 
-function unpackEntry(raw: unknown, index: number): Entry {
-  if (!Array.isArray(raw) || raw.length !== 5 || !(raw[0] instanceof Uint8Array)) {
-    throw new BaselineFormatError(`baseline entry ${index} is malformed`);
-  }
-  const [path, kindCode, attrs, untested, flags] = raw as PackedEntry;
-  const kind = KINDS[kindCode];
-  if (!kind || typeof attrs !== 'object' || attrs === null || typeof flags !== 'number') {
-    throw new BaselineFormatError(`baseline entry ${index} is malformed`);
-  }
-  const entry: Entry = { path: Buffer.from(path).toString('latin1'), kind, attrs: {} };
-  for (const [name, v] of Object.entries(attrs)) {
-    if (!attrRow(name)) throw new BaselineFormatError(`baseline entry ${index} has unknown attribute ${name}`);
-    entry.attrs[name] = unpackValue(name, v);
-  }
-  if (untested) entry.untested = untested;
-  if (flags & FLAG_CONFIG) entry.config = true;
-  if (flags & FLAG_GROWING) entry.growing = true;
-  return entry;
+function packEntries(entries: readonly Entry[]): PackedEntry[] {
+  let previous = Buffer.alloc(0);
+  return entries.map((e) => {
+    const path = Buffer.from(e.path, 'latin1');
+    const shared = sharedPrefix(previous, path);
+    previous = path;
+    const attrs: unknown[] = [];
+    for (const [name, v] of Object.entries(e.attrs)) attrs.push(ROW_INDEX.get(name)!, packValue(name, v));
+    const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
+    return [shared, path.subarray(shared), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags];
+  });
+}
+
+function unpackEntries(raw: unknown[]): Entry[] {
+  let previous = '';
+  return raw.map((item, index) => {
+    if (!Array.isArray(item) || item.length !== 6 || typeof item[0] !== 'number' || !(item[1] instanceof Uint8Array)) {
+      throw new BaselineFormatError(`baseline entry ${index} is malformed`);
+    }
+    const [shared, suffix, kindCode, attrs, untested, flags] = item as PackedEntry;
+    const kind = KINDS[kindCode];
+    if (!kind || !Array.isArray(attrs) || attrs.length % 2 !== 0 || typeof flags !== 'number' || shared > previous.length) {
+      throw new BaselineFormatError(`baseline entry ${index} is malformed`);
+    }
+    const path = previous.slice(0, shared) + Buffer.from(suffix).toString('latin1');
+    previous = path;
+    const entry: Entry = { path, kind, attrs: {} };
+    for (let i = 0; i < attrs.length; i += 2) {
+      const code = attrs[i];
+      const v = attrs[i + 1];
+      const row = typeof code === 'number' ? ATTRIBUTES[code] : undefined;
+      if (!row) throw new BaselineFormatError(`baseline entry ${index} has unknown attribute ${String(code)}`);
+      entry.attrs[row.name] = unpackValue(row.name, v);
+    }
+    if (untested) entry.untested = untested;
+    if (flags & FLAG_CONFIG) entry.config = true;
+    if (flags & FLAG_GROWING) entry.growing = true;
+    return entry;
+  });
 }
 
 function packPackages(p: PackageData | undefined): unknown {
@@ -88,7 +117,7 @@ function unpackPackages(raw: unknown): PackageData | undefined {
 }
 
 export function encodeBody(b: Baseline): Buffer {
-  return packr.pack([packHeader(b.header), b.entries.map(packEntry), packPackages(b.packages)]);
+  return packr.pack([packHeader(b.header), packEntries(b.entries), packPackages(b.packages)]);
 }
 
 export function decodeBody(body: Buffer): Baseline {
@@ -106,7 +135,7 @@ export function decodeBody(body: Buffer): Baseline {
     throw new BaselineFormatError('baseline header is malformed');
   }
   header.unlisted = (header.unlisted ?? []).map((p) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1')));
-  const entries = (raw[1] as unknown[]).map(unpackEntry);
+  const entries = unpackEntries(raw[1] as unknown[]);
   for (let i = 1; i < entries.length; i++) {
     if (!(entries[i - 1]!.path < entries[i]!.path)) throw new BaselineFormatError('baseline entries are not sorted by path bytes');
   }

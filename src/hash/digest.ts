@@ -67,10 +67,10 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
     return { error: (err as NodeJS.ErrnoException).code ?? 'EIO' };
   }
   try {
-    const before = fs.fstatSync(fd, { bigint: true });
+    const before = fs.fstatSync(fd);
     if (!before.isFile()) return { error: 'NOTREG' };
-    if (Number(before.ino) !== task.ino || Number(before.dev) !== task.dev) return { error: 'SWAPPED' };
-    if (Number(before.size) !== task.size) return { error: 'CHANGED' };
+    if (before.ino !== task.ino || before.dev !== task.dev) return { error: 'SWAPPED' };
+    if (before.size !== task.size) return { error: 'CHANGED' };
     const first = fs.readSync(fd, buf, 0, buf.length, 0);
     // Whole file in one read: one-shot digests, the common case for small files.
     if (first < buf.length && task.prefix === undefined) {
@@ -106,8 +106,8 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
 }
 
 /** A file written while it was read has no single digest: say so rather than guess. */
-function settle(fd: number, before: fs.BigIntStats, result: HashResult): HashResult {
-  const after = fs.fstatSync(fd, { bigint: true });
-  if (after.size !== before.size || after.mtimeNs !== before.mtimeNs) return { error: 'CHANGED' };
+function settle(fd: number, before: fs.Stats, result: HashResult): HashResult {
+  const after = fs.fstatSync(fd);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ctimeMs !== before.ctimeMs) return { error: 'CHANGED' };
   return result;
 }

@@ -49,3 +49,9 @@ function escapeRe(c: string): string {
 export function isGlob(pattern: string): boolean {
   return /[*?[]/.test(pattern);
 }
+
+/** The literal text before a glob's first special character: a cheap first test. */
+export function literalPrefix(glob: string): string {
+  const i = glob.search(/[*?[\\]/);
+  return i < 0 ? glob : glob.slice(0, i);
+}

@@ -17,7 +17,7 @@ import { PolicyError } from '../errors.js';
 import { ALL_ATTRS, ATTRIBUTES, attrRow } from '../attrs/registry.js';
 import type { BytePath, FileKind } from '../types.js';
 import { DEFAULT_POLICY } from './default.js';
-import { globToRegExp } from './glob.js';
+import { globToRegExp, isGlob, literalPrefix } from './glob.js';
 import { isUnder } from '../paths.js';
 
 interface Matcher {
@@ -55,11 +55,17 @@ function matcher(pattern: string, lineNo: number, where: string): Matcher {
   if (!pattern.startsWith('/') && !pattern.startsWith('*')) {
     throw new PolicyError(`${where}:${lineNo}: pattern must be an absolute path or start with *: ${pattern}`);
   }
+  const bytes = utf8Bytes(pattern);
+  if (!isGlob(bytes) && !bytes.includes('\\')) return { test: (path) => path === bytes };
+  let re: RegExp;
   try {
-    return globToRegExp(utf8Bytes(pattern));
+    re = globToRegExp(bytes);
   } catch (err) {
     throw new PolicyError(`${where}:${lineNo}: ${(err as Error).message}`);
   }
+  // Most paths fail on the literal prefix, before any regular expression runs.
+  const prefix = literalPrefix(bytes);
+  return { test: (path) => path.startsWith(prefix) && re.test(path) };
 }
 
 function attrOps(specs: string[], lineNo: number, where: string): AttrRule['ops'] {
@@ -174,7 +180,22 @@ class CompiledPolicy implements Policy {
     return this.parts.growing.some((m) => m.test(path));
   }
 
+  private readonly attrCache = new Map<string, string[]>();
+
   attrsFor(path: BytePath, kind: FileKind): string[] {
+    // The answer depends only on which attrs rules match, and the kind: cache on that.
+    let key = kind;
+    const rules = this.parts.attrRules;
+    for (let i = 0; i < rules.length; i++) if (rules[i]!.match.test(path)) key += ',' + i;
+    let names = this.attrCache.get(key);
+    if (!names) {
+      names = this.computeAttrs(path, kind);
+      this.attrCache.set(key, names);
+    }
+    return names;
+  }
+
+  private computeAttrs(path: BytePath, kind: FileKind): string[] {
     let chosen = new Set(ALL_ATTRS);
     for (const rule of this.parts.attrRules) {
       if (!rule.match.test(path)) continue;

@@ -9,7 +9,6 @@ import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
 import type { Algo } from '../hash/digest.js';
 import { fsPath } from '../paths.js';
-import { ATTRIBUTES } from '../attrs/registry.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -36,13 +35,13 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       policy: opts.policy,
       fs: opts.fs,
       onContent(entry, st, digests) {
-        const size = Number(st.size);
+        const size = st.size;
         const prefix = entry.growing ? opts.prefixFor?.(entry.path) : undefined;
         pool.add(
           {
             path: fsPath(opts.root, entry.path).toString('latin1'),
-            ino: Number(st.ino),
-            dev: Number(st.dev),
+            ino: st.ino,
+            dev: st.dev,
             size,
             algos: digests as Algo[],
             prefix,
@@ -52,7 +51,10 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
             files++;
             bytes += size;
             if (r.error) {
-              for (const name of digests) (entry.untested ??= {})[name] = r.error;
+              for (const name of digests) {
+                delete entry.attrs[name];
+                (entry.untested ??= {})[name] = r.error;
+              }
               return;
             }
             for (const name of digests) entry.attrs[name] = r.digests![name as Algo]!;
@@ -67,18 +69,9 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       },
     });
     await pool.finish();
-    for (const entry of result.entries) orderAttrs(entry);
     opts.progress?.({ entries: result.entries.length, files, bytes });
     return result;
   } finally {
     await pool.close();
   }
-}
-
-
-/** Digests arrive after stat attributes; put every entry's attrs back in registry order. */
-function orderAttrs(entry: Entry): void {
-  const ordered: Entry['attrs'] = {};
-  for (const row of ATTRIBUTES) if (row.name in entry.attrs) ordered[row.name] = entry.attrs[row.name]!;
-  entry.attrs = ordered;
 }

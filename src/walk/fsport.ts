@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import type { BigIntStats } from 'node:fs';
+import { LSTAT_FIELDS, statFromFields, type StatRecord } from './stat.js';
 
 export interface FsPort {
-  lstat(path: Buffer): BigIntStats;
+  /** Throws an error with an errno `code`, as fs does. */
+  lstat(path: Buffer): StatRecord;
   readdir(path: Buffer): Buffer[];
   readlink(path: Buffer): Buffer;
   /** Extended attributes, or an errno code string when they cannot be listed. */
@@ -17,17 +18,25 @@ export interface FsPort {
   readSmallFile(path: Buffer): Buffer;
 }
 
-interface XattrAddon {
+interface NativeFs {
   lxattrs(path: Buffer): Array<[string, Buffer]> | number;
+  lstatInto(path: Buffer, out: Float64Array): number;
 }
 
 const require = createRequire(import.meta.url);
-let addon: XattrAddon | undefined;
+let addon: NativeFs | undefined;
 
-function loadAddon(): XattrAddon {
+function loadAddon(): NativeFs {
   // dist/walk and src/walk are both two levels below the package root.
-  addon ??= require('../../build/Release/driftscan_xattr.node') as XattrAddon;
+  addon ??= require('../../build/Release/driftscan_fs.node') as NativeFs;
   return addon;
+}
+
+const fields = new Float64Array(LSTAT_FIELDS);
+
+function errnoError(n: number, syscall: string): NodeJS.ErrnoException {
+  const code = errnoName(n);
+  return Object.assign(new Error(`${syscall}: ${code}`), { code, errno: -n, syscall });
 }
 
 const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
@@ -37,7 +46,11 @@ export function errnoName(n: number): string {
 }
 
 export const realFs: FsPort = {
-  lstat: (path) => fs.lstatSync(path, { bigint: true }),
+  lstat(path) {
+    const err = loadAddon().lstatInto(path, fields);
+    if (err !== 0) throw errnoError(err, 'lstat');
+    return statFromFields(fields);
+  },
   readdir: (path) => fs.readdirSync(path, { encoding: 'buffer' }),
   readlink: (path) => fs.readlinkSync(path, { encoding: 'buffer' }),
   lxattrs(path) {

@@ -3,23 +3,25 @@
  * path's filesystem unless the policy says otherwise, and collect every
  * non-content attribute the policy asks for. Content digests are handed to a
  * sink (the hash pool) as regular files are met.
+ *
+ * Synchronous calls in a loop, yielding to the event loop every few hundred
+ * entries: promise-based fs costs microseconds a call (PERFORMANCE-NOTES.md).
  */
-import type { BigIntStats } from 'node:fs';
 import type { BytePath, Entry } from '../types.js';
 import { ATTRIBUTES, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
-import { bytePath, childPath, fsPath } from '../paths.js';
+import { bytePath, childPath, fsPathScratch } from '../paths.js';
 import { errorCode, realFs, type FsPort } from './fsport.js';
-import { kindOf } from './kinds.js';
-import { readIdNames } from './names.js';
+import { readIdNames, type IdNames } from './names.js';
+import type { StatRecord } from './stat.js';
 
 export interface WalkOptions {
   /** Filesystem path of the root ('/' for the live host); recorded paths are relative to it. */
   root: string;
   policy: Policy;
   fs?: FsPort;
-  /** Called for each regular file whose content digests are wanted. */
-  onContent?(entry: Entry, st: BigIntStats, digests: string[]): void;
+  /** Called for each regular file whose content digests are wanted (attrs hold null placeholders). */
+  onContent?(entry: Entry, st: StatRecord, digests: string[]): void;
   /** Called every few hundred entries, so the caller can report progress and the event loop can run. */
   onProgress?(entries: number): Promise<void> | void;
 }
@@ -33,115 +35,130 @@ export interface WalkResult {
 const YIELD_EVERY = 512;
 const ROW_BY_NAME = new Map<string, AttrRow>(ATTRIBUTES.map((r) => [r.name, r]));
 
+interface Pending {
+  path: BytePath;
+  /** The filesystem this walk stays on. */
+  dev: number;
+}
+
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const port = opts.fs ?? realFs;
   const root = opts.root === '/' ? '/' : opts.root.replace(/\/+$/, '');
   const names = readIdNames(port, root);
   const entries: Entry[] = [];
   const unlisted = new Map<BytePath, string>();
-  const seen = new Set<BytePath>();
+  // A bind mount of a directory inside itself shares dev and inode: walk it once.
+  const dirsSeen = new Set<string>();
+  const stack: Pending[] = [];
   let sinceYield = 0;
 
-  const record = (path: BytePath, st: BigIntStats): Entry => {
-    const kind = kindOf(st);
-    const entry: Entry = { path, kind, attrs: {} };
-    const input: CollectInput = { kind, st, users: names.users, groups: names.groups };
-    const digests: string[] = [];
-    for (const name of opts.policy.attrsFor(path, kind)) {
-      const row = ROW_BY_NAME.get(name)!;
-      if (row.source === 'entry') continue;
-      if (row.source === 'content') {
-        digests.push(name);
-        continue;
-      }
-      const problem = prepare(row, input, port, fsPath(root, path));
-      if (problem) (entry.untested ??= {})[name] = problem;
-      else entry.attrs[name] = row.collect!(input);
-    }
-    if (opts.policy.isConfig(path)) entry.config = true;
-    if (opts.policy.isGrowing(path)) entry.growing = true;
+  const enter = (path: BytePath, st: StatRecord, fsDev: number): void => {
+    const entry = record(path, st, opts, port, root, names);
     entries.push(entry);
-    if (digests.length && kind === 'file') opts.onContent?.(entry, st, digests);
-    return entry;
-  };
-
-  const visit = async (path: BytePath, st: BigIntStats, fsDev: bigint): Promise<void> => {
-    if (seen.has(path)) return;
-    seen.add(path);
-    const entry = record(path, st);
-    if (++sinceYield >= YIELD_EVERY) {
-      sinceYield = 0;
-      await opts.onProgress?.(entries.length);
-    }
-    if (entry.kind !== 'dir') return;
+    if (st.kind !== 'dir') return;
     if (st.dev !== fsDev && !opts.policy.crossFilesystems) return;
-    let names: Buffer[];
-    try {
-      names = port.readdir(fsPath(root, path));
-    } catch (err) {
-      unlisted.set(path, errorCode(err));
+    const id = `${st.dev}:${st.ino}`;
+    if (dirsSeen.has(id)) {
+      unlisted.set(path, 'ELOOP');
       return;
     }
-    for (const name of names) {
-      const child = childPath(path, bytePath(name));
-      if (opts.policy.isExcluded(child)) continue;
-      let childSt: BigIntStats;
-      try {
-        childSt = port.lstat(fsPath(root, child));
-      } catch (err) {
-        const code = errorCode(err);
-        if (code === 'ENOENT') continue; // gone between readdir and lstat
-        unlisted.set(path, code);
-        continue;
-      }
-      await visit(child, childSt, fsDev);
-    }
+    dirsSeen.add(id);
+    stack.push({ path, dev: fsDev });
   };
 
   for (const start of opts.policy.includes) {
     if (opts.policy.isExcluded(start)) continue;
     const st = lstatInside(port, root, start);
-    if (!st) continue;
-    // The start path's parents are recorded too, so a scan sees a replaced /usr.
-    await visit(start, st, st.dev);
+    if (st) enter(start, st, st.dev);
+    while (stack.length) {
+      const dir = stack.pop()!;
+      let children: Buffer[];
+      try {
+        children = port.readdir(fsPathScratch(root, dir.path));
+      } catch (err) {
+        unlisted.set(dir.path, errorCode(err));
+        continue;
+      }
+      for (const name of children) {
+        const child = childPath(dir.path, bytePath(name));
+        if (opts.policy.isExcluded(child)) continue;
+        let childSt: StatRecord;
+        try {
+          childSt = port.lstat(fsPathScratch(root, child));
+        } catch (err) {
+          const code = errorCode(err);
+          if (code !== 'ENOENT') unlisted.set(dir.path, code); // ENOENT: gone since readdir
+          continue;
+        }
+        enter(child, childSt, dir.dev);
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await opts.onProgress?.(entries.length);
+        }
+      }
+    }
   }
   await opts.onProgress?.(entries.length);
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { entries, unlisted };
 }
 
+/** One entry with every attribute the policy wants, in registry order. */
+function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort, root: string, names: IdNames): Entry {
+  const entry: Entry = { path, kind: st.kind, attrs: {} };
+  const input: CollectInput = { kind: st.kind, st, users: names.users, groups: names.groups };
+  if (st.xattrBytes === 0) input.xattrs = [];
+  const digests: string[] = [];
+  for (const name of opts.policy.attrsFor(path, st.kind)) {
+    const row = ROW_BY_NAME.get(name)!;
+    if (row.source === 'entry') continue;
+    if (row.source === 'content') {
+      digests.push(name);
+      entry.attrs[name] = null; // filled in by the hash pool, keeping registry order
+      continue;
+    }
+    const problem = row.source === 'stat' || row.source === 'names' ? undefined : prepare(row, input, port, root, path);
+    if (problem) (entry.untested ??= {})[name] = problem;
+    else entry.attrs[name] = row.collect!(input);
+  }
+  if (opts.policy.isConfig(path)) entry.config = true;
+  if (opts.policy.isGrowing(path)) entry.growing = true;
+  if (digests.length && st.kind === 'file') opts.onContent?.(entry, st, digests);
+  return entry;
+}
+
 /**
  * lstat of a start path, refusing to resolve it through a symlinked parent
  * (root/lib -> usr/lib, or worse, -> /etc on the scanning host).
  */
-function lstatInside(port: FsPort, root: string, start: BytePath): BigIntStats | undefined {
+function lstatInside(port: FsPort, root: string, start: BytePath): StatRecord | undefined {
   const parts = start.split('/').filter(Boolean);
   let path = '';
   for (let i = 0; i < parts.length; i++) {
     path += '/' + parts[i];
-    let st: BigIntStats;
+    let st: StatRecord;
     try {
-      st = port.lstat(fsPath(root, path));
+      st = port.lstat(fsPathScratch(root, path));
     } catch {
       return undefined;
     }
     if (i === parts.length - 1) return st;
-    if (!st.isDirectory()) return undefined;
+    if (st.kind !== 'dir') return undefined;
   }
-  return port.lstat(fsPath(root, '/'));
+  return port.lstat(fsPathScratch(root, '/'));
 }
 
 /** Gathers what a row needs (readlink, xattrs) into input; returns an errno code on failure. */
-function prepare(row: AttrRow, input: CollectInput, port: FsPort, path: Buffer): string | undefined {
+function prepare(row: AttrRow, input: CollectInput, port: FsPort, root: string, path: BytePath): string | undefined {
   if (row.source === 'readlink' && input.target === undefined) {
     try {
-      input.target = bytePath(port.readlink(path));
+      input.target = bytePath(port.readlink(fsPathScratch(root, path)));
     } catch (err) {
       return errorCode(err);
     }
   }
   if (row.source === 'xattr' && input.xattrs === undefined) {
-    const got = port.lxattrs(path);
+    const got = port.lxattrs(fsPathScratch(root, path));
     if (typeof got === 'string') return got;
     input.xattrs = got;
   }

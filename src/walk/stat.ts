@@ -1,0 +1,57 @@
+/**
+ * What the walker knows of an entry from lstat(2): plain numbers, with
+ * nanosecond times split as [seconds, nanoseconds].
+ */
+import type { FileKind } from '../types.js';
+
+export interface StatRecord {
+  kind: FileKind;
+  /** st_mode with the type bits. */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  ino: number;
+  nlink: number;
+  dev: number;
+  rdev: [number, number];
+  mtime: [number, number];
+  ctime: [number, number];
+  /** Size of the xattr name list: 0 none, -1 it could not be read. */
+  xattrBytes: number;
+}
+
+/** Field order of the native lstatInto's Float64Array (native/fsnative.c). */
+export const LSTAT_FIELDS = 14;
+
+const S_IFMT = 0o170000;
+const KINDS = new Map<number, FileKind>([
+  [0o100000, 'file'],
+  [0o040000, 'dir'],
+  [0o120000, 'symlink'],
+  [0o010000, 'fifo'],
+  [0o140000, 'socket'],
+  [0o020000, 'chardev'],
+  [0o060000, 'blockdev'],
+]);
+
+export function kindOfMode(mode: number): FileKind {
+  return KINDS.get(mode & S_IFMT) ?? 'file';
+}
+
+export function statFromFields(f: Float64Array): StatRecord {
+  return {
+    kind: kindOfMode(f[0]!),
+    mode: f[0]!,
+    uid: f[1]!,
+    gid: f[2]!,
+    size: f[3]!,
+    ino: f[4]!,
+    nlink: f[5]!,
+    dev: f[6]!,
+    rdev: [f[7]!, f[8]!],
+    mtime: [f[9]!, f[10]!],
+    ctime: [f[11]!, f[12]!],
+    xattrBytes: f[13]!,
+  };
+}
