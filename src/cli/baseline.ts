@@ -11,6 +11,7 @@ import { parsePolicy, policyForPaths, withFastMode } from '../policy/policy.js';
 import { displayPath } from '../paths.js';
 import { parseJobs, progressLine, readRules, resolveRoot } from './common.js';
 import { UsageError } from '../errors.js';
+import { collectPackageData, parsePackageChoice } from '../baseline/package-data.js';
 import type { KeyObject } from 'node:crypto';
 
 interface BaselineOpts {
@@ -20,6 +21,7 @@ interface BaselineOpts {
   jobs?: string;
   rules?: string;
   fast?: boolean;
+  packages: string;
 }
 
 /** The key to sign with: --key, else the default key, created on first use (and said so). */
@@ -47,6 +49,7 @@ export function registerBaseline(program: Command): void {
     .option('--jobs <n>', 'hash worker threads (default: one per core)')
     .option('--rules <file>', 'rules file replacing the default policy (start it with "use default" to extend)')
     .option('--fast', 'xxh64 only, no SHA-256 (for CI golden images; resists accidents, not attackers)')
+    .option('--packages <manager>', 'record package metadata: auto, none, rpm, dpkg', 'auto')
     .action(async (paths: string[], opts: BaselineOpts) => {
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
@@ -54,10 +57,13 @@ export function registerBaseline(program: Command): void {
       let policy = opts.rules ? readRules(opts.rules) : parsePolicy(DEFAULT_POLICY, 'default policy');
       if (paths.length) policy = parsePolicy(policyForPaths(paths, policy.text), 'command line');
       if (opts.fast) policy = parsePolicy(withFastMode(policy.text), 'command line');
+      const choice = parsePackageChoice(opts.packages);
       const key = signingKey(opts.key);
+      const warn = (m: string) => process.stderr.write(`driftscan: warning: ${m}\n`);
+      const packages = await collectPackageData(root, choice, warn);
       const output = opts.output ?? `${os.hostname()}.dsb`;
       const progress = progressLine('baseline');
-      const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, progress: progress.update });
+      const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, packages, progress: progress.update });
       progress.done();
       writeAtomic(output, seal(baseline, key));
       for (const dir of baseline.header.unlisted) {
@@ -65,6 +71,7 @@ export function registerBaseline(program: Command): void {
       }
       const untested = baseline.entries.filter((e) => e.untested).length;
       if (untested) process.stderr.write(`driftscan: warning: ${untested} entries could not be read completely (marked untested)\n`);
-      process.stderr.write(`driftscan: wrote ${output}: ${baseline.entries.length} entries\n`);
+      const pkgNote = packages ? `, ${packages.packages.length} ${packages.manager} packages` : '';
+      process.stderr.write(`driftscan: wrote ${output}: ${baseline.entries.length} entries${pkgNote}\n`);
     });
 }

@@ -16,6 +16,13 @@ export function parseJobs(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+export function parseSeconds(option: string, value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${option} takes a positive number of seconds, not '${value}'`);
+  }
+  return Number(value) * 1000;
+}
+
 /** The operator's --root as a real directory path ('/' when absent). */
 export function resolveRoot(root: string | undefined): string {
   if (root === undefined) return '/';

@@ -4,7 +4,8 @@ import { scan } from '../scan/scan.js';
 import { REPORTERS } from '../report/reporters.js';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../baseline/store.js';
-import { parseJobs, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { parsePackageChoice } from '../baseline/package-data.js';
 
 interface ScanOpts {
   pubkey?: string;
@@ -14,6 +15,8 @@ interface ScanOpts {
   jobs?: string;
   rules?: string;
   verify: boolean;
+  packages: string;
+  packageTimeout: string;
 }
 
 export function registerScan(program: Command): Command {
@@ -27,6 +30,8 @@ export function registerScan(program: Command): Command {
     .option('-o, --output <file>', 'write the report to FILE instead of standard output')
     .option('--jobs <n>', 'hash worker threads (default: one per core)')
     .option('--rules <file>', 'use this rules file instead of the policy stored in the baseline')
+    .option('--packages <manager>', 'also run the package manager\'s verification: auto, none, rpm, dpkg', 'auto')
+    .option('--package-timeout <seconds>', 'stop rpm -Va / dpkg --verify after this long (reported, never clean)', '600')
     .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
     .action(async (file: string, opts: ScanOpts) => {
       const reporter = REPORTERS[opts.format];
@@ -36,9 +41,12 @@ export function registerScan(program: Command): Command {
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
       const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
       const policy = opts.rules ? readRules(opts.rules) : undefined;
+      const packages = parsePackageChoice(opts.packages);
+      const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const progress = progressLine('scan');
       const result = await scan({
         baselineFile: file, publicKey, skipVerify: !opts.verify, root, policy, jobs, progress: progress.update,
+        packages, packageTimeoutMs,
       });
       progress.done();
       if (opts.output) {

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import type { BaselineHeader, Finding } from '../types.js';
 import { displayPath, isUtf8 } from '../paths.js';
 import type { Summary } from './summary.js';
+import type { PackageChanges } from '../pkg/index.js';
 
 export interface Report {
   header: BaselineHeader;
@@ -14,6 +15,8 @@ export interface Report {
   summary: Summary;
   /** Lines the package tools printed that were not findings, and run-level notes. */
   diagnostics: string[];
+  packageManager?: string;
+  packageChanges?: PackageChanges;
 }
 
 export type Reporter = (report: Report, out: Writable) => void;
@@ -45,8 +48,18 @@ function summaryLine(s: Summary): string {
     `${s.untested} not checked, ${pkg} package findings; ${s.entries} entries compared`;
 }
 
+function packageChangeLines(c: PackageChanges | undefined): string[] {
+  if (!c) return [];
+  return [
+    ...c.installed.map((p) => `# package installed: ${p.name} ${p.version} ${p.arch}`),
+    ...c.removed.map((p) => `# package removed: ${p.name} ${p.version} ${p.arch}`),
+    ...c.upgraded.map((p) => `# package upgraded: ${p.name} ${p.from} -> ${p.to} ${p.arch}`),
+  ].map((l) => l.replace(/[\x00-\x1f\x7f]/g, '?'));
+}
+
 export const textReporter: Reporter = (report, out) => {
   for (const f of report.findings) out.write(textLine(f) + '\n');
+  for (const line of packageChangeLines(report.packageChanges)) out.write(line + '\n');
   for (const d of report.diagnostics) out.write(`# ${d.replace(/[\x00-\x1f\x7f]/g, '?')}\n`);
   out.write(summaryLine(report.summary) + '\n');
 };
@@ -79,6 +92,7 @@ export const jsonReporter: Reporter = (report, out) => {
     baseline: headerJson(report.header),
     root: report.root,
     summary: report.summary,
+    packages: report.packageManager ? { manager: report.packageManager, changes: report.packageChanges ?? null } : null,
     diagnostics: report.diagnostics,
     findings: report.findings.map(findingJson),
   };

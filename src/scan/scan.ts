@@ -13,6 +13,8 @@ import { summarize, exitBits } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
 import { RootError } from '../errors.js';
 import fs from 'node:fs';
+import { checkPackages } from './package-check.js';
+import type { PackageChoice } from '../baseline/package-data.js';
 
 export interface ScanOptions {
   baselineFile: string;
@@ -24,6 +26,9 @@ export interface ScanOptions {
   policy?: Policy;
   jobs?: number;
   progress?: SnapshotOptions['progress'];
+  /** Package manager verification: auto (the baseline's, else whatever the root has), none, rpm, dpkg. */
+  packages?: PackageChoice;
+  packageTimeoutMs?: number;
 }
 
 export interface ScanResult {
@@ -60,14 +65,30 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   });
   const findings = compareEntries(baseline.entries, snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
-  const diagnostics: string[] = [];
-  if (opts.skipVerify) diagnostics.push('WARNING: baseline signature NOT verified (--no-verify)');
-  const summary = summarize(findings, snap.entries.length, opts.skipVerify === true);
+  const pkg = await checkPackages({
+    root: opts.root, baseline, choice: opts.packages ?? 'auto', baselineFindings: findings,
+    current: new Map(snap.entries.map((e) => [e.path, e])), timeoutMs: opts.packageTimeoutMs,
+  });
+  const all = [...findings, ...pkg.findings].sort(byPathThenSource);
+  const diagnostics: string[] = [...pkg.diagnostics];
+  if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
+  const incomplete = opts.skipVerify === true || pkg.incomplete;
+  const summary = summarize(all, snap.entries.length, incomplete);
   return {
     baseline,
-    report: { header: baseline.header, root: opts.root, findings, summary, diagnostics },
-    exitCode: exitBits(summary, opts.skipVerify === true),
+    report: {
+      header: baseline.header, root: opts.root, findings: all, summary, diagnostics,
+      packageManager: pkg.manager, packageChanges: pkg.changes,
+    },
+    exitCode: exitBits(summary, incomplete),
   };
+}
+
+const SOURCE_ORDER = { baseline: 0, rpm: 1, dpkg: 2 } as const;
+
+function byPathThenSource(a: Finding, b: Finding): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source];
 }
 
 /** A directory that could not be listed is itself a finding: nothing below it was checked. */
