@@ -1,0 +1,65 @@
+/** Attribute rows and value helpers. */
+import { describe, expect, it } from 'vitest';
+import { decodeCapabilities } from '../../src/attrs/caps.js';
+import { attrRow } from '../../src/attrs/registry.js';
+import { displayPath } from '../../src/paths.js';
+import { flagString } from '../../src/compare/compare.js';
+
+const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
+
+describe('capabilities', () => {
+  it('decodes revision 2 as getcap prints it', () => {
+    // setcap cap_net_admin,cap_net_raw+ep (read back with getfattr -e hex)
+    expect(decodeCapabilities(hex('0100000200300000000000000000000000000000'))).toBe('cap_net_admin,cap_net_raw=ep');
+  });
+  it('groups by flag set, and shows inheritable', () => {
+    // permitted: cap_chown (0); inheritable: cap_kill (5); no effective bit
+    expect(decodeCapabilities(hex('00000002 01000000 20000000 00000000 00000000'))).toBe('cap_chown=p cap_kill=i');
+  });
+  it('keeps the rootid of revision 3', () => {
+    expect(decodeCapabilities(hex('01000003 00200000 00000000 00000000 00000000 e8030000'))).toBe('cap_net_raw=ep [rootid=1000]');
+  });
+  it('shows unknown layouts as hex rather than dropping them', () => {
+    expect(decodeCapabilities(hex('01000009'))).toBe('raw:01000009');
+  });
+});
+
+describe('rows', () => {
+  const none = { growing: false };
+  it('mtime: nanoseconds count, unless one side has only seconds', () => {
+    const row = attrRow('mtime')!;
+    expect(row.equal([10, 5], [10, 5], none)).toBe(true);
+    expect(row.equal([10, 5], [10, 6], none)).toBe(false);
+    expect(row.equal([10, 5], [10, 0], none)).toBe(true);
+    expect(row.equal([10, 5], [11, 5], none)).toBe(false);
+  });
+  it('size: a growing log may grow, never shrink', () => {
+    const row = attrRow('size')!;
+    expect(row.equal(10, 20, { growing: true })).toBe(true);
+    expect(row.equal(10, 5, { growing: true })).toBe(false);
+    expect(row.equal(10, 20, none)).toBe(false);
+  });
+  it('mode prints in octal with special bits', () => {
+    expect(attrRow('mode')!.format(0o4755)).toBe('4755');
+  });
+});
+
+describe('flags', () => {
+  it('letters in rpm order, ? for untested', () => {
+    expect(flagString(new Set(['size', 'sha256', 'mtime']), new Set())).toBe('S.5....T.');
+    expect(flagString(new Set(['type']), new Set(['sha256']))).toBe('.M?......');
+    expect(flagString(new Set(['caps', 'owner']), new Set())).toBe('.....U..P');
+  });
+});
+
+describe('displayPath', () => {
+  it('escapes control bytes, backslashes and invalid UTF-8, keeps valid UTF-8', () => {
+    const p = (s: string) => Buffer.from(s, 'binary').toString('latin1');
+    expect(displayPath(p('/a\nb'))).toBe('/a\\nb');
+    expect(displayPath(p('/esc\x1b[31m'))).toBe('/esc\\x1b[31m');
+    expect(displayPath(p('/bad\xff'))).toBe('/bad\\xff');
+    expect(displayPath(p('/back\\slash'))).toBe('/back\\\\slash');
+    expect(displayPath(Buffer.from('/café', 'utf8').toString('latin1'))).toBe('/café');
+    expect(displayPath(Buffer.from('/rl\u202eo', 'utf8').toString('latin1'))).toBe('/rl\\xe2\\x80\\xaeo');
+  });
+});

@@ -1,0 +1,91 @@
+/** The digest code on real files: one-shot and streamed paths agree with node:crypto; the hasher is checked before use. */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hashFile } from '../../src/hash/digest.js';
+import { checkHasherModule, loadXxh64, manifestPath, type Xxh64 } from '../../src/hash/xxh.js';
+import { tempDir } from '../helpers/tree.js';
+
+let xxh: Xxh64;
+let dir: string;
+const buf = Buffer.allocUnsafe(1 << 20);
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function task(file: string, extra: { prefix?: number } = {}) {
+  const st = fs.statSync(file);
+  return { path: Buffer.from(file).toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: ['sha256', 'xxh64'] as ('sha256' | 'xxh64')[], ...extra };
+}
+
+beforeAll(async () => {
+  xxh = await loadXxh64();
+  dir = tempDir();
+});
+
+describe('hashFile', () => {
+  it('small files: one read, digests equal node:crypto and the streamed xxh64', () => {
+    const content = Buffer.from('hello world\n');
+    const file = path.join(dir, 'small');
+    fs.writeFileSync(file, content);
+    const r = hashFile(task(file), buf, xxh);
+    const s = xxh.stream();
+    s.update(content);
+    expect(r).toEqual({ digests: { sha256: sha(content), xxh64: s.digest() } });
+  });
+
+  it('files larger than the read buffer stream in chunks to the same digests', () => {
+    const content = Buffer.alloc(3 * buf.length + 12345);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 31) & 0xff;
+    const file = path.join(dir, 'large');
+    fs.writeFileSync(file, content);
+    const r = hashFile(task(file), buf, xxh);
+    expect(r.digests!.sha256).toBe(sha(content));
+    expect(r.digests!.xxh64).toBe(xxh.oneShot(content));
+  });
+
+  it('a growing log: the digest of its first N bytes equals the old file\'s digest', () => {
+    const file = path.join(dir, 'log');
+    fs.writeFileSync(file, 'line one\n');
+    const old = hashFile(task(file), buf, xxh).digests!;
+    fs.appendFileSync(file, 'line two\n');
+    const r = hashFile(task(file, { prefix: 9 }), buf, xxh);
+    expect(r.prefix).toEqual(old);
+    expect(r.digests!.sha256).not.toBe(old.sha256);
+  });
+
+  it('another inode at the path is reported, not hashed', () => {
+    const file = path.join(dir, 'swapped');
+    fs.writeFileSync(file, 'original');
+    const t = task(file);
+    fs.writeFileSync(file + '.new', 'impostor');
+    fs.renameSync(file + '.new', file);
+    expect(hashFile(t, buf, xxh)).toEqual({ error: 'SWAPPED' });
+  });
+
+  it('a FIFO in place of the file is never read (and never blocks)', () => {
+    const file = path.join(dir, 'fifo');
+    fs.writeFileSync(file, 'x');
+    const t = task(file);
+    fs.unlinkSync(file);
+    execFileSync('mkfifo', [file]);
+    expect(hashFile(t, buf, xxh)).toEqual({ error: 'NOTREG' });
+  });
+});
+
+describe('the hasher module check', () => {
+  const manifest = () => JSON.parse(fs.readFileSync(manifestPath(), 'utf8'));
+
+  it('the installed xxhash-wasm matches the manifest and its known answers', async () => {
+    expect(() => checkHasherModule(manifest())).not.toThrow();
+    expect(xxh.oneShot(Buffer.from('abc'))).toBe('44bc2cf5ad770999');
+  });
+
+  it('a module whose digest differs from the manifest is refused', () => {
+    expect(() => checkHasherModule({ ...manifest(), sha256: '0'.repeat(64) })).toThrow(/manifest expects 0{64}/);
+  });
+
+  it('another version is refused', () => {
+    expect(() => checkHasherModule({ ...manifest(), version: '0.9.0' })).toThrow(/manifest expects 0\.9\.0/);
+  });
+});
