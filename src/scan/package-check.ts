@@ -43,34 +43,56 @@ function chooseManager(choice: PackageChoice, baseline: Baseline, root: string):
   return baseline.packages?.manager ?? detectManagers(root)[0];
 }
 
-export async function checkPackages(opts: {
+/** What the package tool said, gathered while the walk runs. */
+export interface PackageRun {
+  manager?: PackageManager;
+  after?: PackageData;
+  findings: Finding[];
+  diagnostics: string[];
+  incomplete: boolean;
+}
+
+/**
+ * Starts the package manager's verification. It runs in a child process, so
+ * the scan starts it first and walks meanwhile.
+ */
+export async function runPackageTool(opts: {
   root: string;
   baseline: Baseline;
   choice: PackageChoice;
-  baselineFindings: Finding[];
-  current: ReadonlyMap<BytePath, Entry>;
   timeoutMs?: number;
-}): Promise<PackageCheck> {
+}): Promise<PackageRun> {
   const manager = chooseManager(opts.choice, opts.baseline, opts.root);
-  const result: PackageCheck = { manager, findings: [], diagnostics: [], incomplete: false };
-  if (!manager) return result;
-  const before = opts.baseline.packages;
-  let after: PackageData;
+  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false };
+  if (!manager) return run;
   try {
-    after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
-    const verified = await verifyPackages(opts.root, manager, after, { timeoutMs: opts.timeoutMs });
-    result.findings = verified.findings;
-    result.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
+    run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
+    const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
+    run.findings = verified.findings;
+    run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
     if (verified.incomplete) {
-      result.incomplete = true;
-      result.diagnostics.push(`${manager}: verification incomplete: ${verified.incomplete}`);
+      run.incomplete = true;
+      run.diagnostics.push(`${manager}: verification incomplete: ${verified.incomplete}`);
     }
   } catch (err) {
     // The baseline half still stands; the package half is reported as not done.
-    result.incomplete = true;
-    result.diagnostics.push(`${manager}: ${(err as Error).message}`);
-    return result;
+    run.incomplete = true;
+    run.after = undefined;
+    run.diagnostics.push(`${manager}: ${(err as Error).message}`);
   }
+  return run;
+}
+
+/** Joins the package tool's results with the baseline findings: trust, package changes, triage. */
+export function checkPackages(run: PackageRun, opts: {
+  root: string;
+  baseline: Baseline;
+  baselineFindings: Finding[];
+  current: ReadonlyMap<BytePath, Entry>;
+}): PackageCheck {
+  const { manager, after } = run;
+  const result: PackageCheck = { manager, findings: run.findings, diagnostics: [...run.diagnostics], incomplete: run.incomplete };
+  if (!manager || !after) return result;
   if (opts.root === '/') {
     const changed = toolsChanged(opts.baselineFindings);
     if (changed.length) {
@@ -78,6 +100,7 @@ export async function checkPackages(opts: {
       result.diagnostics.push(`${manager} findings are UNTRUSTED: the verifier or its libraries changed since the baseline`);
     }
   }
+  const before = opts.baseline.packages;
   if (before) {
     if (before.manager !== manager) {
       result.diagnostics.push(`baseline package data is from ${before.manager}, this root is checked with ${manager}: no triage`);

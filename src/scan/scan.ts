@@ -13,7 +13,7 @@ import { summarize, exitBits } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
 import { RootError } from '../errors.js';
 import fs from 'node:fs';
-import { checkPackages } from './package-check.js';
+import { checkPackages, runPackageTool } from './package-check.js';
 import type { PackageChoice } from '../baseline/package-data.js';
 
 export interface ScanOptions {
@@ -59,15 +59,17 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   for (const e of baseline.entries) {
     if (e.growing && typeof e.attrs.size === 'number') growingSize.set(e.path, e.attrs.size);
   }
+  const packageRun = runPackageTool({
+    root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
+  });
   const snap = await takeSnapshot({
     root: opts.root, policy, jobs: opts.jobs, progress: opts.progress,
     prefixFor: (path) => growingSize.get(path),
   });
   const findings = compareEntries(baseline.entries, snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
-  const pkg = await checkPackages({
-    root: opts.root, baseline, choice: opts.packages ?? 'auto', baselineFindings: findings,
-    current: new Map(snap.entries.map((e) => [e.path, e])), timeoutMs: opts.packageTimeoutMs,
+  const pkg = checkPackages(await packageRun, {
+    root: opts.root, baseline, baselineFindings: findings, current: new Map(snap.entries.map((e) => [e.path, e])),
   });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
   const diagnostics: string[] = [...pkg.diagnostics];
