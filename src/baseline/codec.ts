@@ -31,13 +31,30 @@ function packValue(name: string, v: AttrValue): unknown {
   return v;
 }
 
-function unpackValue(name: string, v: unknown): AttrValue {
+function unpackValue(name: string, v: unknown): AttrValue | undefined {
   const stored = attrRow(name)?.stored;
   if (v instanceof Uint8Array) {
     const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     return stored === 'hex' ? b.toString('hex') : b.toString('latin1');
   }
-  return v as AttrValue;
+  return isAttrValue(v) ? v : undefined;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/**
+ * Only the shapes an AttrValue can have: a 64-bit integer decodes as a BigInt,
+ * and a BigInt or a nested object would break compare and the reporters later.
+ */
+function isAttrValue(v: unknown): v is AttrValue {
+  if (v === null || isText(v) || isNumber(v) || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every(isNumber);
+  return isTextRecord(v);
+}
+
+function isTextRecord(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.values(v).every(isText);
 }
 
 function sharedPrefix(a: Buffer, b: Buffer): number {
@@ -68,7 +85,7 @@ function unpackEntries(raw: unknown[]): Entry[] {
     }
     const [shared, suffix, kindCode, attrs, untested, flags] = item as PackedEntry;
     const kind = KINDS[kindCode];
-    if (!kind || !Array.isArray(attrs) || attrs.length % 2 !== 0 || typeof flags !== 'number' || shared > previous.length) {
+    if (!kind || !Array.isArray(attrs) || attrs.length % 2 !== 0 || !isNumber(flags) || !isNumber(shared) || shared > previous.length) {
       throw new BaselineFormatError(`baseline entry ${index} is malformed`);
     }
     const path = previous.slice(0, shared) + Buffer.from(suffix).toString('latin1');
@@ -79,8 +96,11 @@ function unpackEntries(raw: unknown[]): Entry[] {
       const v = attrs[i + 1];
       const row = typeof code === 'number' ? ATTRIBUTES[code] : undefined;
       if (!row) throw new BaselineFormatError(`baseline entry ${index} has unknown attribute ${String(code)}`);
-      entry.attrs[row.name] = unpackValue(row.name, v);
+      const value = unpackValue(row.name, v);
+      if (value === undefined) throw new BaselineFormatError(`baseline entry ${index} has a malformed ${row.name}`);
+      entry.attrs[row.name] = value;
     }
+    if (untested !== null && !isTextRecord(untested)) throw new BaselineFormatError(`baseline entry ${index} is malformed`);
     if (untested) entry.untested = untested;
     if (flags & FLAG_CONFIG) entry.config = true;
     if (flags & FLAG_GROWING) entry.growing = true;
@@ -100,19 +120,31 @@ function packPackages(p: PackageData | undefined): unknown {
 
 function unpackPackages(raw: unknown): PackageData | undefined {
   if (raw === null || raw === undefined) return undefined;
-  const [manager, packages, files, dbFiles] = raw as [string, string[][], unknown[][], unknown[][]];
-  if ((manager !== 'rpm' && manager !== 'dpkg') || !Array.isArray(packages) || !Array.isArray(files)) {
-    throw new BaselineFormatError('baseline package data is malformed');
-  }
+  const malformed = () => new BaselineFormatError('baseline package data is malformed');
+  if (!Array.isArray(raw)) throw malformed();
+  const [manager, packages, files, dbFiles] = raw as unknown[];
+  const rows = (v: unknown, width: number): unknown[][] => {
+    if (!Array.isArray(v) || !v.every((r) => Array.isArray(r) && r.length === width)) throw malformed();
+    return v as unknown[][];
+  };
+  const optText = (v: unknown): v is string | null => v === null || isText(v);
+  if (manager !== 'rpm' && manager !== 'dpkg') throw malformed();
   const out: PackageData = { manager, packages: [], files: {}, dbFiles: {} };
-  for (const [name, version, arch] of packages) out.packages.push({ name: name!, version: version!, arch: arch! });
-  for (const [path, pkg, digest, algo] of files) {
-    const key = Buffer.from(path as Uint8Array).toString('latin1');
-    out.files[key] = { pkg: pkg as string };
-    if (digest) out.files[key]!.digest = digest as string;
-    if (algo) out.files[key]!.algo = algo as string;
+  for (const [name, version, arch] of rows(packages, 3)) {
+    if (!isText(name) || !isText(version) || !isText(arch)) throw malformed();
+    out.packages.push({ name, version, arch });
   }
-  for (const [path, digest] of dbFiles ?? []) out.dbFiles[Buffer.from(path as Uint8Array).toString('latin1')] = digest as string;
+  for (const [path, pkg, digest, algo] of rows(files, 4)) {
+    if (!(path instanceof Uint8Array) || !isText(pkg) || !optText(digest) || !optText(algo)) throw malformed();
+    const key = Buffer.from(path).toString('latin1');
+    out.files[key] = { pkg };
+    if (digest) out.files[key]!.digest = digest;
+    if (algo) out.files[key]!.algo = algo;
+  }
+  for (const [path, digest] of rows(dbFiles ?? [], 2)) {
+    if (!(path instanceof Uint8Array) || !isText(digest)) throw malformed();
+    out.dbFiles[Buffer.from(path).toString('latin1')] = digest;
+  }
   return out;
 }
 
@@ -131,7 +163,13 @@ export function decodeBody(body: Buffer): Baseline {
     throw new BaselineFormatError('baseline body is not [header, entries, packages]');
   }
   const header = raw[0] as BaselineHeader;
-  if (typeof header !== 'object' || header === null || typeof header.policy !== 'string' || !Array.isArray(header.attrs)) {
+  // Every field is printed or parsed later: check its type here, where the error can say so.
+  const texts = ['tool', 'host', 'created', 'root', 'policy', 'keyId'] as const;
+  if (
+    typeof header !== 'object' || header === null || !isNumber(header.format) || texts.some((k) => !isText(header[k])) ||
+    !Array.isArray(header.attrs) || !header.attrs.every(isText) ||
+    (header.unlisted !== undefined && (!Array.isArray(header.unlisted) || !(header.unlisted as unknown[]).every((p) => isText(p) || p instanceof Uint8Array)))
+  ) {
     throw new BaselineFormatError('baseline header is malformed');
   }
   header.unlisted = (header.unlisted ?? []).map((p) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1')));

@@ -9,7 +9,7 @@ import { writeAtomic } from '../baseline/store.js';
 import { DEFAULT_POLICY } from '../policy/default.js';
 import { parsePolicy, policyForPaths, withFastMode } from '../policy/policy.js';
 import { displayPath } from '../paths.js';
-import { parseJobs, progressLine, readRules, resolveRoot } from './common.js';
+import { checkOutput, parseJobs, progressLine, readRules, resolveRoot } from './common.js';
 import { UsageError } from '../errors.js';
 import { collectPackageData, parsePackageChoice } from '../baseline/package-data.js';
 import type { KeyObject } from 'node:crypto';
@@ -51,6 +51,7 @@ export function registerBaseline(program: Command): void {
     .option('--fast', 'xxh64 only, no SHA-256 (for CI golden images; resists accidents, not attackers)')
     .option('--packages <manager>', 'record package metadata: auto, none, rpm, dpkg', 'auto')
     .action(async (paths: string[], opts: BaselineOpts) => {
+      checkOutput(opts.output, { 'signing key': opts.key, 'rules file': opts.rules });
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
       for (const p of paths) if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);

@@ -2,18 +2,63 @@
  * Helpers shared by the commands: option parsing, keys, policy, progress.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { UsageError, KeyError, RootError, PolicyError } from '../errors.js';
 import { defaultKeyDir, KEY_FILE, PUB_FILE, loadPublicKey } from '../baseline/keys.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 
-export function parseJobs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
+/** --jobs (default: one per core), lowered to what the open-file limit can hold. */
+export function parseJobs(value: string | undefined): number {
+  if (value !== undefined && (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256)) {
     throw new UsageError(`--jobs takes a whole number from 1 to 256, not '${value}'`);
   }
-  return Number(value);
+  return fitJobs(value === undefined ? os.availableParallelism() : Number(value));
+}
+
+// Measured on Node 20: each worker thread holds 4 descriptors (its event loop's epoll,
+// eventfd, ...); the main thread needs about 20, plus the walk's and the output's.
+const FDS_PER_WORKER = 4;
+const FDS_RESERVED = 32;
+
+/** Soft RLIMIT_NOFILE from /proc (Node has no getrlimit); undefined when unknown or unlimited. */
+function openFileLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Too many workers for `ulimit -n` fail to start (EMFILE) and end the run as an
+ * internal error; fewer workers only take longer. Lower the count and say so.
+ */
+function fitJobs(wanted: number): number {
+  const limit = openFileLimit();
+  if (limit === undefined) return wanted;
+  const fit = Math.max(1, Math.floor((limit - FDS_RESERVED) / FDS_PER_WORKER));
+  if (wanted <= fit) return wanted;
+  process.stderr.write(`driftscan: warning: ${wanted} hash workers lowered to ${fit}: only ${limit} open files allowed (ulimit -n)\n`);
+  return fit;
+}
+
+/** Refuses an -o that names one of the command's own inputs: the report must not replace the baseline. */
+export function checkOutput(output: string | undefined, inputs: Record<string, string | undefined>): void {
+  if (output === undefined) return;
+  let out: fs.Stats;
+  try {
+    out = fs.statSync(output);
+  } catch {
+    return; // a new file cannot be an input
+  }
+  for (const [what, file] of Object.entries(inputs)) {
+    if (file === undefined) continue;
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st && st.dev === out.dev && st.ino === out.ino) throw new UsageError(`-o ${output} is the ${what}; refusing to overwrite it`);
+  }
 }
 
 export function parseSeconds(option: string, value: string): number {

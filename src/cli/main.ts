@@ -12,6 +12,7 @@ import { registerVerify } from './verify.js';
 import { registerShow } from './show.js';
 import { registerScan } from './scan.js';
 import { registerPolicy } from './policy.js';
+import { cleanUpOnSignals } from '../baseline/store.js';
 
 const EXIT_HELP = `
 Exit status (scan): 0 clean; bits OR-ed: 1 added, 2 missing, 4 changed, 8 not everything could be checked.
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+cleanUpOnSignals();
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -4,7 +4,7 @@ import { scan } from '../scan/scan.js';
 import { REPORTERS } from '../report/reporters.js';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../baseline/store.js';
-import { parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { checkOutput, parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
 import { parsePackageChoice } from '../baseline/package-data.js';
 
 interface ScanOpts {
@@ -36,13 +36,16 @@ export function registerScan(program: Command): Command {
     .action(async (file: string, opts: ScanOpts) => {
       const reporter = REPORTERS[opts.format];
       if (!reporter) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
+      if (!opts.verify && opts.pubkey) throw new UsageError('--no-verify and --pubkey conflict: a key given is a key to check');
+      checkOutput(opts.output, { 'baseline file': file, 'public key': opts.pubkey });
+      // Usage errors first: a bad option is reported as such, not as a missing key.
+      const packages = parsePackageChoice(opts.packages);
+      const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
       const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
       const policy = opts.rules ? readRules(opts.rules) : undefined;
-      const packages = parsePackageChoice(opts.packages);
-      const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const progress = progressLine('scan');
       const result = await scan({
         baselineFile: file, publicKey, skipVerify: !opts.verify, root, policy, jobs, progress: progress.update,

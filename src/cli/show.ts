@@ -4,6 +4,7 @@ import { ATTRIBUTES, readAttr } from '../attrs/registry.js';
 import { displayPath, isUnder } from '../paths.js';
 import { loadBaseline } from '../scan/scan.js';
 import { publicKeyFrom } from './common.js';
+import { UsageError } from '../errors.js';
 
 const TYPE_CHAR: Record<string, string> = {
   file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b',
@@ -53,6 +54,7 @@ export function registerShow(program: Command): void {
     .option('--header', 'print the header and policy instead of the entries')
     .option('--packages', 'list the installed packages recorded in the baseline')
     .action((file: string, only: string | undefined, opts: { pubkey?: string; header?: boolean; packages?: boolean }) => {
+      if (opts.header && opts.packages) throw new UsageError('--header and --packages conflict: show one of them');
       const b = loadBaseline(file, publicKeyFrom(opts.pubkey));
       const out = process.stdout;
       if (opts.header) {

@@ -33,6 +33,7 @@ function loadAddon(): NativeFs {
 }
 
 const fields = new Float64Array(LSTAT_FIELDS);
+const O_NOATIME = fs.constants.O_NOATIME ?? 0;
 
 function errnoError(n: number, syscall: string): NodeJS.ErrnoException {
   const code = errnoName(n);
@@ -58,7 +59,15 @@ export const realFs: FsPort = {
     return typeof got === 'number' ? errnoName(got) : got;
   },
   readSmallFile(path) {
-    const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+    let fd: number;
+    try {
+      // Reading the root's /etc/passwd must not touch its atime, as the hash worker does not.
+      fd = fs.openSync(path, flags | O_NOATIME);
+    } catch (err) {
+      if (errorCode(err) !== 'EPERM' || !O_NOATIME) throw err;
+      fd = fs.openSync(path, flags); // O_NOATIME needs ownership unless root
+    }
     try {
       if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
       return fs.readFileSync(fd);

@@ -39,6 +39,8 @@ interface Pending {
   path: BytePath;
   /** The filesystem this walk stays on. */
   dev: number;
+  /** The directory's own identity when it was lstat-ed, "dev:ino". */
+  id: string;
 }
 
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
@@ -63,7 +65,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       return;
     }
     dirsSeen.add(id);
-    stack.push({ path, dev: fsDev });
+    stack.push({ path, dev: fsDev, id });
   };
 
   for (const start of opts.policy.includes) {
@@ -79,6 +81,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         unlisted.set(dir.path, errorCode(err));
         continue;
       }
+      const entriesBefore = entries.length;
+      const stackBefore = stack.length;
       for (const name of children) {
         const child = childPath(dir.path, bytePath(name));
         if (opts.policy.isExcluded(child)) continue;
@@ -95,6 +99,14 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
           sinceYield = 0;
           await opts.onProgress?.(entries.length);
         }
+      }
+      // readdir and the children's lstat follow a symlink swapped in for the directory
+      // since its lstat: what they saw lies elsewhere. Drop it and say so, never record it here.
+      const moved = directoryMoved(port, root, dir);
+      if (moved) {
+        entries.length = entriesBefore;
+        stack.length = stackBefore;
+        unlisted.set(dir.path, moved);
       }
     }
   }
@@ -125,6 +137,16 @@ function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort,
   if (opts.policy.isGrowing(path)) entry.growing = true;
   if (digests.length && st.kind === 'file') opts.onContent?.(entry, st, digests);
   return entry;
+}
+
+/** undefined while the path is still the directory (same dev and inode) the walk lstat-ed; else SWAPPED or an errno code. */
+function directoryMoved(port: FsPort, root: string, dir: Pending): string | undefined {
+  try {
+    const st = port.lstat(fsPathScratch(root, dir.path));
+    return st.kind === 'dir' && `${st.dev}:${st.ino}` === dir.id ? undefined : 'SWAPPED';
+  } catch (err) {
+    return errorCode(err);
+  }
 }
 
 /**
