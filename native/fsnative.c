@@ -10,8 +10,21 @@
  * Fills out[] with lstat(2) fields (see LSTAT_FIELDS in src/walk/stat.ts) and
  * the size of the xattr name list, without allocating a JS object: on /usr
  * this replaces 139k BigIntStats (and their Dates) per walk.
+ *
+ * readDirectory(path: Buffer, dev: number, ino: number)
+ *   -> [names: string[] (latin1), stats: Float64Array(names.length * 15)]
+ *   or a positive errno, or -1 when the directory at path is not the one
+ *   (dev, ino) the walk lstat-ed: it was swapped, perhaps for a symlink.
+ * One call per directory: opened with O_NOFOLLOW|O_NOATIME (so listing it
+ * neither follows a swapped-in symlink nor touches its atime), each child
+ * fstatat-ed relative to that descriptor. stats[i*15 .. i*15+13] are the
+ * lstatInto fields, stats[i*15+14] the child's fstatat errno (0 when fine).
  */
+#define _GNU_SOURCE /* O_NOATIME */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +132,28 @@ enum {
   F_MTIME_SEC, F_MTIME_NSEC, F_CTIME_SEC, F_CTIME_NSEC, F_XATTR_BYTES, F_COUNT
 };
 
+static void fill_fields(double *out, const struct stat *st) {
+  out[F_MODE] = st->st_mode;
+  out[F_UID] = st->st_uid;
+  out[F_GID] = st->st_gid;
+  out[F_SIZE] = (double)st->st_size;
+  out[F_INO] = (double)st->st_ino;
+  out[F_NLINK] = (double)st->st_nlink;
+  out[F_DEV] = (double)st->st_dev;
+  out[F_RDEV_MAJOR] = major(st->st_rdev);
+  out[F_RDEV_MINOR] = minor(st->st_rdev);
+  out[F_MTIME_SEC] = (double)st->st_mtim.tv_sec;
+  out[F_MTIME_NSEC] = (double)st->st_mtim.tv_nsec;
+  out[F_CTIME_SEC] = (double)st->st_ctim.tv_sec;
+  out[F_CTIME_NSEC] = (double)st->st_ctim.tv_nsec;
+}
+
+static double xattr_list_bytes(const char *path) {
+  ssize_t names = llistxattr(path, NULL, 0);
+  if (names >= 0) return (double)names;
+  return errno == ENOTSUP ? 0 : -1;
+}
+
 static napi_value lstat_into(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -143,28 +178,138 @@ static napi_value lstat_into(napi_env env, napi_callback_info info) {
     free(path);
     return errno_value(env, err);
   }
-  out[F_MODE] = st.st_mode;
-  out[F_UID] = st.st_uid;
-  out[F_GID] = st.st_gid;
-  out[F_SIZE] = (double)st.st_size;
-  out[F_INO] = (double)st.st_ino;
-  out[F_NLINK] = (double)st.st_nlink;
-  out[F_DEV] = (double)st.st_dev;
-  out[F_RDEV_MAJOR] = major(st.st_rdev);
-  out[F_RDEV_MINOR] = minor(st.st_rdev);
-  out[F_MTIME_SEC] = (double)st.st_mtim.tv_sec;
-  out[F_MTIME_NSEC] = (double)st.st_mtim.tv_nsec;
-  out[F_CTIME_SEC] = (double)st.st_ctim.tv_sec;
-  out[F_CTIME_NSEC] = (double)st.st_ctim.tv_nsec;
-  ssize_t names = llistxattr(path, NULL, 0);
+  fill_fields(out, &st);
   /* -1: the list could not be read (the caller asks lxattrs for the errno). */
-  out[F_XATTR_BYTES] = names < 0 ? (errno == ENOTSUP ? 0 : -1) : (double)names;
+  out[F_XATTR_BYTES] = xattr_list_bytes(path);
   free(path);
   return errno_value(env, 0);
 }
 
+#define DIR_FIELDS (F_COUNT + 1)
+
+static int open_directory(const char *path) {
+  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(path, flags | O_NOATIME);
+  /* O_NOATIME is refused on directories the caller does not own (unless root). */
+  if (fd < 0 && errno == EPERM) fd = open(path, flags);
+  return fd;
+}
+
+struct name_list {
+  char **names;
+  size_t count, cap;
+};
+
+static int push_name(struct name_list *list, const char *name) {
+  if (list->count == list->cap) {
+    size_t cap = list->cap ? list->cap * 2 : 64;
+    char **grown = realloc(list->names, cap * sizeof(char *));
+    if (!grown) return -1;
+    list->names = grown;
+    list->cap = cap;
+  }
+  list->names[list->count] = strdup(name);
+  return list->names[list->count++] ? 0 : -1;
+}
+
+static void free_names(struct name_list *list) {
+  for (size_t i = 0; i < list->count; i++) free(list->names[i]);
+  free(list->names);
+}
+
+static napi_value read_directory(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  double want_dev, want_ino;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || napi_get_value_double(env, argv[1], &want_dev) != napi_ok ||
+      napi_get_value_double(env, argv[2], &want_ino) != napi_ok) {
+    napi_throw_type_error(env, NULL, "readDirectory(path: Buffer, dev: number, ino: number)");
+    return NULL;
+  }
+  char *path = path_from_buffer(env, argv[0]);
+  if (!path) {
+    napi_throw_type_error(env, NULL, "readDirectory: path must be a Buffer");
+    return NULL;
+  }
+  int fd = open_directory(path);
+  if (fd < 0) {
+    int err = errno;
+    free(path);
+    return errno_value(env, err == ELOOP || err == ENOTDIR ? -1 : err);
+  }
+  struct stat self;
+  if (fstat(fd, &self) != 0 || (double)self.st_dev != want_dev || (double)self.st_ino != want_ino) {
+    close(fd);
+    free(path);
+    return errno_value(env, -1);
+  }
+  DIR *dir = fdopendir(fd);
+  if (!dir) {
+    int err = errno;
+    close(fd);
+    free(path);
+    return errno_value(env, err);
+  }
+  struct name_list list = {0};
+  struct dirent *d;
+  int failed = 0;
+  errno = 0;
+  while ((d = readdir(dir)) != NULL) {
+    if (d->d_name[0] == '.' && (d->d_name[1] == 0 || (d->d_name[1] == '.' && d->d_name[2] == 0))) continue;
+    if (push_name(&list, d->d_name) != 0) { failed = ENOMEM; break; }
+  }
+  if (!failed && errno != 0) failed = errno;
+  napi_value result = NULL;
+  if (failed) {
+    closedir(dir);
+    free_names(&list);
+    free(path);
+    return errno_value(env, failed);
+  }
+  napi_value names, buffer, stats;
+  void *raw;
+  size_t path_len = strlen(path);
+  char *child = malloc(path_len + 2 + 256);
+  if (child && napi_create_array_with_length(env, list.count, &names) == napi_ok &&
+      napi_create_arraybuffer(env, list.count * DIR_FIELDS * sizeof(double), &raw, &buffer) == napi_ok &&
+      napi_create_typedarray(env, napi_float64_array, list.count * DIR_FIELDS, buffer, 0, &stats) == napi_ok) {
+    memcpy(child, path, path_len);
+    child[path_len] = '/';
+    double *out = raw;
+    for (size_t i = 0; i < list.count; i++) {
+      const char *name = list.names[i];
+      double *f = out + i * DIR_FIELDS;
+      napi_value jname;
+      napi_create_string_latin1(env, name, strlen(name), &jname);
+      napi_set_element(env, names, (uint32_t)i, jname);
+      struct stat st;
+      if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        memset(f, 0, DIR_FIELDS * sizeof(double));
+        f[F_COUNT] = errno;
+        continue;
+      }
+      fill_fields(f, &st);
+      strcpy(child + path_len + 1, name);
+      f[F_XATTR_BYTES] = xattr_list_bytes(child);
+      f[F_COUNT] = 0;
+    }
+    if (napi_create_array_with_length(env, 2, &result) == napi_ok) {
+      napi_set_element(env, result, 0, names);
+      napi_set_element(env, result, 1, stats);
+    }
+  }
+  free(child);
+  closedir(dir);
+  free_names(&list);
+  free(path);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  CHECK(napi_create_function(env, "readDirectory", NAPI_AUTO_LENGTH, read_directory, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "readDirectory", fn));
   CHECK(napi_create_function(env, "lstatInto", NAPI_AUTO_LENGTH, lstat_into, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "lstatInto", fn));
   CHECK(napi_create_function(env, "lxattrs", NAPI_AUTO_LENGTH, lxattrs, NULL, &fn));

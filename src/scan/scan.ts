@@ -44,7 +44,8 @@ export function loadBaseline(file: string, publicKey: KeyObject | undefined, ski
 export function checkRoot(root: string): void {
   try {
     if (!fs.statSync(root).isDirectory()) throw new RootError(`root ${root} is not a directory`);
-    fs.readdirSync(root);
+    // access(2), not a listing: reading the root directory would change its atime.
+    fs.accessSync(root, fs.constants.R_OK | fs.constants.X_OK);
   } catch (err) {
     if (err instanceof RootError) throw err;
     throw new RootError(`cannot read root ${root}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

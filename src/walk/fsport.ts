@@ -7,6 +7,8 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { LSTAT_FIELDS, statFromFields, type StatRecord } from './stat.js';
 
+const DIR_FIELDS = LSTAT_FIELDS + 1;
+
 export interface FsPort {
   /** Throws an error with an errno `code`, as fs does. */
   lstat(path: Buffer): StatRecord;
@@ -16,11 +18,24 @@ export interface FsPort {
   lxattrs(path: Buffer): Array<[string, Buffer]> | string;
   /** Reads a small file without following a symlink at its last component. */
   readSmallFile(path: Buffer): Buffer;
+  /**
+   * The children of the directory (dev, ino) at path, each lstat-ed relative to
+   * the opened directory; 'SWAPPED' when path is no longer that directory, else
+   * an errno code. Optional: without it the walker lists with readdir and lstat.
+   */
+  readDirectory?(path: Buffer, dev: number, ino: number): DirectoryListing | string;
+}
+
+export interface DirectoryListing {
+  names: string[];
+  /** Per child: its lstat, or the errno code of a failed lstat. */
+  stats: Array<StatRecord | string>;
 }
 
 interface NativeFs {
   lxattrs(path: Buffer): Array<[string, Buffer]> | number;
   lstatInto(path: Buffer, out: Float64Array): number;
+  readDirectory(path: Buffer, dev: number, ino: number): [string[], Float64Array] | number;
 }
 
 const require = createRequire(import.meta.url);
@@ -53,6 +68,17 @@ export const realFs: FsPort = {
     return statFromFields(fields);
   },
   readdir: (path) => fs.readdirSync(path, { encoding: 'buffer' }),
+  readDirectory(path, dev, ino) {
+    const got = loadAddon().readDirectory(path, dev, ino);
+    if (got === -1) return 'SWAPPED';
+    if (typeof got === 'number') return errnoName(got);
+    const [names, fields] = got;
+    const stats = names.map((_, i): StatRecord | string => {
+      const err = fields[i * DIR_FIELDS + LSTAT_FIELDS]!;
+      return err ? errnoName(err) : statFromFields(fields, i * DIR_FIELDS);
+    });
+    return { names, stats };
+  },
   readlink: (path) => fs.readlinkSync(path, { encoding: 'buffer' }),
   lxattrs(path) {
     const got = loadAddon().lxattrs(path);

@@ -39,19 +39,21 @@ export function kindOfMode(mode: number): FileKind {
   return KINDS.get(mode & S_IFMT) ?? 'file';
 }
 
-export function statFromFields(f: Float64Array): StatRecord {
+/** A StatRecord from LSTAT_FIELDS numbers starting at `at`. */
+export function statFromFields(f: Float64Array, at = 0): StatRecord {
+  const mode = f[at]!;
   return {
-    kind: kindOfMode(f[0]!),
-    mode: f[0]!,
-    uid: f[1]!,
-    gid: f[2]!,
-    size: f[3]!,
-    ino: f[4]!,
-    nlink: f[5]!,
-    dev: f[6]!,
-    rdev: [f[7]!, f[8]!],
-    mtime: [f[9]!, f[10]!],
-    ctime: [f[11]!, f[12]!],
-    xattrBytes: f[13]!,
+    kind: kindOfMode(mode),
+    mode,
+    uid: f[at + 1]!,
+    gid: f[at + 2]!,
+    size: f[at + 3]!,
+    ino: f[at + 4]!,
+    nlink: f[at + 5]!,
+    dev: f[at + 6]!,
+    rdev: [f[at + 7]!, f[at + 8]!],
+    mtime: [f[at + 9]!, f[at + 10]!],
+    ctime: [f[at + 11]!, f[at + 12]!],
+    xattrBytes: f[at + 13]!,
   };
 }

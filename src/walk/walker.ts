@@ -11,6 +11,7 @@ import type { BytePath, Entry } from '../types.js';
 import { ATTRIBUTES, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
 import { bytePath, childPath, fsPathScratch } from '../paths.js';
+import { listDirectory } from './listing.js';
 import { errorCode, realFs, type FsPort } from './fsport.js';
 import { readIdNames, type IdNames } from './names.js';
 import type { StatRecord } from './stat.js';
@@ -39,8 +40,8 @@ interface Pending {
   path: BytePath;
   /** The filesystem this walk stays on. */
   dev: number;
-  /** The directory's own identity when it was lstat-ed, "dev:ino". */
-  id: string;
+  /** The directory's own identity when it was lstat-ed. */
+  self: { dev: number; ino: number };
 }
 
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
@@ -65,7 +66,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       return;
     }
     dirsSeen.add(id);
-    stack.push({ path, dev: fsDev, id });
+    stack.push({ path, dev: fsDev, self: { dev: st.dev, ino: st.ino } });
   };
 
   for (const start of opts.policy.includes) {
@@ -74,24 +75,17 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     if (st) enter(start, st, st.dev);
     while (stack.length) {
       const dir = stack.pop()!;
-      let children: Buffer[];
-      try {
-        children = port.readdir(fsPathScratch(root, dir.path));
-      } catch (err) {
-        unlisted.set(dir.path, errorCode(err));
+      const listing = listDirectory(port, root, dir.path, dir.self.dev, dir.self.ino);
+      if (typeof listing === 'string') {
+        unlisted.set(dir.path, listing);
         continue;
       }
-      const entriesBefore = entries.length;
-      const stackBefore = stack.length;
-      for (const name of children) {
-        const child = childPath(dir.path, bytePath(name));
+      for (let i = 0; i < listing.names.length; i++) {
+        const child = childPath(dir.path, listing.names[i]!);
         if (opts.policy.isExcluded(child)) continue;
-        let childSt: StatRecord;
-        try {
-          childSt = port.lstat(fsPathScratch(root, child));
-        } catch (err) {
-          const code = errorCode(err);
-          if (code !== 'ENOENT') unlisted.set(dir.path, code); // ENOENT: gone since readdir
+        const childSt = listing.stats[i]!;
+        if (typeof childSt === 'string') {
+          if (childSt !== 'ENOENT') unlisted.set(dir.path, childSt); // ENOENT: gone since the listing
           continue;
         }
         enter(child, childSt, dir.dev);
@@ -99,14 +93,6 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
           sinceYield = 0;
           await opts.onProgress?.(entries.length);
         }
-      }
-      // readdir and the children's lstat follow a symlink swapped in for the directory
-      // since its lstat: what they saw lies elsewhere. Drop it and say so, never record it here.
-      const moved = directoryMoved(port, root, dir);
-      if (moved) {
-        entries.length = entriesBefore;
-        stack.length = stackBefore;
-        unlisted.set(dir.path, moved);
       }
     }
   }
@@ -137,16 +123,6 @@ function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort,
   if (opts.policy.isGrowing(path)) entry.growing = true;
   if (digests.length && st.kind === 'file') opts.onContent?.(entry, st, digests);
   return entry;
-}
-
-/** undefined while the path is still the directory (same dev and inode) the walk lstat-ed; else SWAPPED or an errno code. */
-function directoryMoved(port: FsPort, root: string, dir: Pending): string | undefined {
-  try {
-    const st = port.lstat(fsPathScratch(root, dir.path));
-    return st.kind === 'dir' && `${st.dev}:${st.ino}` === dir.id ? undefined : 'SWAPPED';
-  } catch (err) {
-    return errorCode(err);
-  }
 }
 
 /**

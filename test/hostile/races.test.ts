@@ -20,7 +20,11 @@ import type { Entry } from '../../src/types.js';
 
 const sha = (data: string) => createHash('sha256').update(data).digest('hex');
 
-/** realFs, with a hook run once per path right after its first lstat or readdir. */
+/**
+ * realFs, with a hook run once per path right after its first lstat or readdir.
+ * Without the native one-descriptor listing, so that the walker's own lstat and
+ * readdir calls are the ones raced (the native listing is raced below).
+ */
 function racyPort(root: string, afterLstat: Record<string, () => void>, afterReaddir: Record<string, () => void> = {}): FsPort {
   const fire = (hooks: Record<string, () => void>, p: Buffer) => {
     const rel = p.toString('latin1').slice(root.length) || '/';
@@ -32,6 +36,7 @@ function racyPort(root: string, afterLstat: Record<string, () => void>, afterRea
   };
   return {
     ...realFs,
+    readDirectory: undefined,
     lstat(p) {
       const st = realFs.lstat(p);
       fire(afterLstat, p);
@@ -162,4 +167,39 @@ describe('a directory swapped after its listing', () => {
     expect(snap.entries.find((e) => e.path === '/srv/d/f')).toBeUndefined();
     expect(snap.entries.some((e) => e.attrs.sha256 === sha('decoy content\n'))).toBe(false);
   });
+});
+
+describe('the native one-descriptor listing', () => {
+  /** realFs, swapping a directory just before the walker lists it. */
+  function swappingPort(t: string, dir: string, swap: () => void): FsPort {
+    let done = false;
+    return {
+      ...realFs,
+      readDirectory(p, dev, ino) {
+        if (!done && p.toString('latin1') === at(t, dir).toString('latin1')) {
+          done = true;
+          swap();
+        }
+        return realFs.readDirectory!(p, dev, ino);
+      },
+    };
+  }
+
+  for (const [what, swapIn] of [
+    ['a symlink to a decoy', (t: string, d: string) => fs.symlinkSync(d, at(t, 'srv/d'))],
+    ['another directory', (t: string, d: string) => fs.renameSync(d, at(t, 'srv/d'))],
+  ] as const) {
+    it(`a directory swapped for ${what} between its lstat and its listing is reported, nothing of the decoy recorded`, async () => {
+      const t = systemTree(tempDir(), { 'srv/d/f': 'real content\n' });
+      const d = systemTree(tempDir(), { 'f': 'decoy content\n' });
+      const port = swappingPort(t, 'srv/d', () => {
+        fs.renameSync(at(t, 'srv/d'), at(t, 'srv/.d-real'));
+        swapIn(t, d);
+      });
+      const snap = await takeSnapshot({ root: t, policy: treePolicy(), jobs: 1, fs: port });
+      expect(snap.unlisted.get('/srv/d')).toBe('SWAPPED');
+      expect(snap.entries.find((e) => e.path === '/srv/d/f')).toBeUndefined();
+      expect(snap.entries.some((e) => e.attrs.sha256 === sha('decoy content\n'))).toBe(false);
+    });
+  }
 });
