@@ -88,7 +88,8 @@ export function checkPackages(run: PackageRun, opts: {
   root: string;
   baseline: Baseline;
   baselineFindings: Finding[];
-  current: ReadonlyMap<BytePath, Entry>;
+  /** The scanned entry at a path, if any. */
+  current: (path: BytePath) => Entry | undefined;
 }): PackageCheck {
   const { manager, after } = run;
   const result: PackageCheck = { manager, findings: run.findings, diagnostics: [...run.diagnostics], incomplete: run.incomplete };
@@ -108,7 +109,7 @@ export function checkPackages(run: PackageRun, opts: {
     }
     result.changes = diffPackages(before.packages, after.packages);
     const lookup = (path: BytePath, algo: string): string | undefined => {
-      const recorded = opts.current.get(path)?.attrs[algo];
+      const recorded = opts.current(path)?.attrs[algo];
       return typeof recorded === 'string' ? recorded : digestFile(fsPath(opts.root, path), algo);
     };
     const extra = triage([...opts.baselineFindings, ...result.findings], before, after, lookup);

@@ -3,7 +3,7 @@
  * baseline's own policy, compare, and build the report.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Baseline, BytePath, Finding } from '../types.js';
+import type { Baseline, BytePath, Entry, Finding } from '../types.js';
 import { openSealed } from '../baseline/sealed.js';
 import { readBaselineFile } from '../baseline/store.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
@@ -70,7 +70,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const findings = compareEntries(baseline.entries, snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
   const pkg = checkPackages(await packageRun, {
-    root: opts.root, baseline, baselineFindings: findings, current: new Map(snap.entries.map((e) => [e.path, e])),
+    root: opts.root, baseline, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
   });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
   const diagnostics: string[] = [...pkg.diagnostics];
@@ -85,6 +85,20 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     },
     exitCode: exitBits(summary, incomplete),
   };
+}
+
+/** Binary search in a path-sorted entry list. */
+function findEntry(entries: readonly Entry[], path: BytePath): Entry | undefined {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = entries[mid]!.path;
+    if (p === path) return entries[mid];
+    if (p < path) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 const SOURCE_ORDER = { baseline: 0, rpm: 1, dpkg: 2 } as const;

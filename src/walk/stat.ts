@@ -14,7 +14,8 @@ export interface StatRecord {
   ino: number;
   nlink: number;
   dev: number;
-  rdev: [number, number];
+  rdevMajor: number;
+  rdevMinor: number;
   mtime: [number, number];
   ctime: [number, number];
   /** Size of the xattr name list: 0 none, -1 it could not be read. */
@@ -51,7 +52,8 @@ export function statFromFields(f: Float64Array, at = 0): StatRecord {
     ino: f[at + 4]!,
     nlink: f[at + 5]!,
     dev: f[at + 6]!,
-    rdev: [f[at + 7]!, f[at + 8]!],
+    rdevMajor: f[at + 7]!,
+    rdevMinor: f[at + 8]!,
     mtime: [f[at + 9]!, f[at + 10]!],
     ctime: [f[at + 11]!, f[at + 12]!],
     xattrBytes: f[at + 13]!,
