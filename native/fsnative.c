@@ -306,8 +306,36 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * fstatInto(fd: number, out: Float64Array) -> 0 or a positive errno: the hash
+ * worker's check that the opened file is the one the walk lstat-ed, without
+ * Node's Stats object and its four Dates (two per file hashed).
+ */
+static napi_value fstat_into(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_float64_array || length < F_COUNT) {
+    napi_throw_type_error(env, NULL, "fstatInto(fd: number, out: Float64Array(14))");
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) return errno_value(env, errno);
+  fill_fields(data, &st);
+  ((double *)data)[F_XATTR_BYTES] = 0;
+  return errno_value(env, 0);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  CHECK(napi_create_function(env, "fstatInto", NAPI_AUTO_LENGTH, fstat_into, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "fstatInto", fn));
   CHECK(napi_create_function(env, "readDirectory", NAPI_AUTO_LENGTH, read_directory, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "readDirectory", fn));
   CHECK(napi_create_function(env, "lstatInto", NAPI_AUTO_LENGTH, lstat_into, NULL, &fn));

@@ -6,6 +6,8 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Xxh64 } from './xxh.js';
+import { nativeFs } from '../native.js';
+import { LSTAT_FIELDS } from '../walk/stat.js';
 
 export type Algo = 'sha256' | 'xxh64';
 
@@ -30,6 +32,36 @@ export interface HashResult {
 }
 
 const O_NOATIME = fs.constants.O_NOATIME ?? 0;
+
+// Indexes into the fstatInto fields (src/walk/stat.ts); one array per thread.
+const F_MODE = 0;
+const F_SIZE = 3;
+const F_INO = 4;
+const F_DEV = 6;
+const F_MTIME = 9;
+const F_CTIME = 11;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+interface Identity {
+  size: number;
+  mtimeSec: number;
+  mtimeNsec: number;
+  ctimeSec: number;
+  ctimeNsec: number;
+}
+
+const fields = new Float64Array(LSTAT_FIELDS);
+
+function fstatFields(fd: number): Float64Array {
+  const err = nativeFs().fstatInto(fd, fields);
+  if (err !== 0) throw Object.assign(new Error('fstat failed'), { code: 'EIO' });
+  return fields;
+}
+
+function identity(f: Float64Array): Identity {
+  return { size: f[F_SIZE]!, mtimeSec: f[F_MTIME]!, mtimeNsec: f[F_MTIME + 1]!, ctimeSec: f[F_CTIME]!, ctimeNsec: f[F_CTIME + 1]! };
+}
 const BASE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
 function openQuietly(path: Buffer): number {
@@ -67,10 +99,11 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
     return { error: (err as NodeJS.ErrnoException).code ?? 'EIO' };
   }
   try {
-    const before = fs.fstatSync(fd);
-    if (!before.isFile()) return { error: 'NOTREG' };
-    if (before.ino !== task.ino || before.dev !== task.dev) return { error: 'SWAPPED' };
-    if (before.size !== task.size) return { error: 'CHANGED' };
+    const f = fstatFields(fd);
+    if ((f[F_MODE]! & S_IFMT) !== S_IFREG) return { error: 'NOTREG' };
+    if (f[F_INO] !== task.ino || f[F_DEV] !== task.dev) return { error: 'SWAPPED' };
+    if (f[F_SIZE] !== task.size) return { error: 'CHANGED' };
+    const before = identity(f);
     const first = fs.readSync(fd, buf, 0, buf.length, 0);
     // Whole file in one read: one-shot digests, the common case for small files.
     if (first < buf.length && task.prefix === undefined) {
@@ -106,8 +139,9 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
 }
 
 /** A file written while it was read has no single digest: say so rather than guess. */
-function settle(fd: number, before: fs.Stats, result: HashResult): HashResult {
-  const after = fs.fstatSync(fd);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ctimeMs !== before.ctimeMs) return { error: 'CHANGED' };
+function settle(fd: number, before: Identity, result: HashResult): HashResult {
+  const after = identity(fstatFields(fd));
+  if (after.size !== before.size || after.mtimeSec !== before.mtimeSec || after.mtimeNsec !== before.mtimeNsec ||
+    after.ctimeSec !== before.ctimeSec || after.ctimeNsec !== before.ctimeNsec) return { error: 'CHANGED' };
   return result;
 }

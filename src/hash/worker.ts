@@ -13,7 +13,7 @@ export interface BatchRequest {
 
 export type BatchReply = { id: number; results: HashResult[] } | { id: -1; fatal: string };
 
-const READ_BUFFER_BYTES = 1 << 20;
+const READ_BUFFER_BYTES = 1 << 18;
 
 async function main(): Promise<void> {
   const port = parentPort;

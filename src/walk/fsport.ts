@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { createRequire } from 'node:module';
+import { nativeFs } from '../native.js';
 import { LSTAT_FIELDS, statFromFields, type StatRecord } from './stat.js';
 
 const DIR_FIELDS = LSTAT_FIELDS + 1;
@@ -32,21 +32,6 @@ export interface DirectoryListing {
   stats: Array<StatRecord | string>;
 }
 
-interface NativeFs {
-  lxattrs(path: Buffer): Array<[string, Buffer]> | number;
-  lstatInto(path: Buffer, out: Float64Array): number;
-  readDirectory(path: Buffer, dev: number, ino: number): [string[], Float64Array] | number;
-}
-
-const require = createRequire(import.meta.url);
-let addon: NativeFs | undefined;
-
-function loadAddon(): NativeFs {
-  // dist/walk and src/walk are both two levels below the package root.
-  addon ??= require('../../build/Release/driftscan_fs.node') as NativeFs;
-  return addon;
-}
-
 const fields = new Float64Array(LSTAT_FIELDS);
 const O_NOATIME = fs.constants.O_NOATIME ?? 0;
 
@@ -63,13 +48,13 @@ export function errnoName(n: number): string {
 
 export const realFs: FsPort = {
   lstat(path) {
-    const err = loadAddon().lstatInto(path, fields);
+    const err = nativeFs().lstatInto(path, fields);
     if (err !== 0) throw errnoError(err, 'lstat');
     return statFromFields(fields);
   },
   readdir: (path) => fs.readdirSync(path, { encoding: 'buffer' }),
   readDirectory(path, dev, ino) {
-    const got = loadAddon().readDirectory(path, dev, ino);
+    const got = nativeFs().readDirectory(path, dev, ino);
     if (got === -1) return 'SWAPPED';
     if (typeof got === 'number') return errnoName(got);
     const [names, fields] = got;
@@ -81,7 +66,7 @@ export const realFs: FsPort = {
   },
   readlink: (path) => fs.readlinkSync(path, { encoding: 'buffer' }),
   lxattrs(path) {
-    const got = loadAddon().lxattrs(path);
+    const got = nativeFs().lxattrs(path);
     return typeof got === 'number' ? errnoName(got) : got;
   },
   readSmallFile(path) {

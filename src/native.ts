@@ -1,0 +1,22 @@
+/**
+ * The only loader of the native addon (native/fsnative.c, built by npm
+ * through node-gyp): lstat, fstat, directory listing and extended attributes
+ * that Node either lacks or makes allocate per call.
+ */
+import { createRequire } from 'node:module';
+
+export interface NativeFs {
+  lxattrs(path: Buffer): Array<[string, Buffer]> | number;
+  lstatInto(path: Buffer, out: Float64Array): number;
+  fstatInto(fd: number, out: Float64Array): number;
+  readDirectory(path: Buffer, dev: number, ino: number): [string[], Float64Array] | number;
+}
+
+const require = createRequire(import.meta.url);
+let addon: NativeFs | undefined;
+
+export function nativeFs(): NativeFs {
+  // dist/ and src/ are both one level below the package root.
+  addon ??= require('../build/Release/driftscan_fs.node') as NativeFs;
+  return addon;
+}
