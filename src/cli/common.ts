@@ -18,8 +18,9 @@ export function parseJobs(value: string | undefined): number {
 }
 
 // Measured on Node 20: each worker thread holds 4 descriptors (its event loop's epoll,
-// eventfd, ...); the main thread needs about 20, plus the walk's and the output's.
-const FDS_PER_WORKER = 4;
+// eventfd, ...) and briefly more while it loads its modules; 6 leaves room for that.
+// The main thread needs about 20, plus the walk's and the output's.
+const FDS_PER_WORKER = 6;
 const FDS_RESERVED = 32;
 
 /** Soft RLIMIT_NOFILE from /proc (Node has no getrlimit); undefined when unknown or unlimited. */
