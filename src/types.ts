@@ -57,6 +57,8 @@ export interface BaselineHeader {
   keyId: string;
   /** Directories that could not be listed when the baseline was taken. */
   unlisted: BytePath[];
+  /** Growing logs and their sizes: the scan checks that this much of each is unchanged. */
+  growing?: Array<[BytePath, number]>;
 }
 
 export interface Baseline {
@@ -64,6 +66,9 @@ export interface Baseline {
   entries: Entry[];
   packages?: PackageData;
 }
+
+/** A baseline without its entries: what the package checks need. */
+export type BaselineInfo = Omit<Baseline, 'entries'>;
 
 export type FindingStatus = 'changed' | 'missing' | 'added' | 'untested';
 export type FindingSource = 'baseline' | 'rpm' | 'dpkg';

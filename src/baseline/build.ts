@@ -42,6 +42,7 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
       attrs: ALL_ATTRS.filter((n) => attrs.has(n)),
       keyId: keyId(opts.signingKey),
       unlisted: [...snap.unlisted.keys()].sort(),
+      growing: snap.entries.filter((e) => e.growing && typeof e.attrs.size === 'number').map((e) => [e.path, e.attrs.size as number]),
     },
     entries: snap.entries,
     packages: opts.packages,

@@ -15,6 +15,11 @@ const FLAG_CONFIG = 1;
 const FLAG_GROWING = 2;
 
 /**
+ * The body is a sequence of msgpack values, not one array, so a scan can read
+ * the entries one at a time instead of holding them all:
+ *
+ *   header, packages (or nil), entry count N, entry 1, ..., entry N
+ *
  * An entry on disk: [shared, suffix, kind, attrs, untested, flags]. The path is
  * front-coded (bytes shared with the previous path, then the rest): sorted
  * system paths share most of their bytes. attrs is a flat list of (row index in
@@ -64,25 +69,54 @@ function sharedPrefix(a: Buffer, b: Buffer): number {
   return i;
 }
 
-function packEntries(entries: readonly Entry[]): PackedEntry[] {
-  let previous = Buffer.alloc(0);
-  return entries.map((e) => {
-    const path = Buffer.from(e.path, 'latin1');
-    const shared = sharedPrefix(previous, path);
-    previous = path;
-    const attrs: unknown[] = [];
-    for (const [name, v] of Object.entries(e.attrs)) attrs.push(ROW_INDEX.get(name)!, packValue(name, v));
-    const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
-    return [shared, path.subarray(shared), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags];
-  });
+function packEntry(e: Entry, previous: Buffer): [PackedEntry, Buffer] {
+  const path = Buffer.from(e.path, 'latin1');
+  const shared = sharedPrefix(previous, path);
+  const attrs: unknown[] = [];
+  for (const [name, v] of Object.entries(e.attrs)) attrs.push(ROW_INDEX.get(name)!, packValue(name, v));
+  const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
+  return [[shared, path.subarray(shared), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags], path];
 }
 
-function unpackEntries(raw: unknown[]): Entry[] {
-  let previous = '';
-  const entries: Entry[] = new Array(raw.length);
-  for (let index = 0; index < raw.length; index++) {
-    const item = raw[index];
-    raw[index] = undefined; // each packed entry is garbage once unpacked: halves the peak
+const CHUNK = 4096;
+
+/** Bytes of a msgpack array header, so a packed chunk can be cut into its elements. */
+function arrayHeaderBytes(first: number): number {
+  if (first >= 0x90 && first <= 0x9f) return 1;
+  if (first === 0xdc) return 3;
+  if (first === 0xdd) return 5;
+  throw new Error(`not a msgpack array (0x${first.toString(16)})`);
+}
+
+/**
+ * The entries' encodings back to back. Packed a chunk at a time (one pack call
+ * per entry is slow; one array of all entries holds a packed copy of every
+ * entry at once); an element's bytes do not depend on the chunking.
+ */
+function packEntries(entries: readonly Entry[]): Buffer[] {
+  const out: Buffer[] = [];
+  let previous: Buffer = Buffer.alloc(0);
+  for (let start = 0; start < entries.length; start += CHUNK) {
+    const chunk: PackedEntry[] = [];
+    for (const e of entries.slice(start, start + CHUNK)) {
+      const [packed, path] = packEntry(e, previous);
+      chunk.push(packed);
+      previous = path;
+    }
+    const bytes = packr.pack(chunk);
+    out.push(Buffer.from(bytes.subarray(arrayHeaderBytes(bytes[0]!))));
+  }
+  return out;
+}
+
+/** Turns packed entries back into Entries, in order, checking each as it comes. */
+class EntryUnpacker {
+  private previous = '';
+  private index = 0;
+
+  next(item: unknown): Entry {
+    const index = this.index++;
+    const previous = this.previous;
     if (!Array.isArray(item) || item.length !== 6 || typeof item[0] !== 'number' || !(item[1] instanceof Uint8Array)) {
       throw new BaselineFormatError(`baseline entry ${index} is malformed`);
     }
@@ -92,7 +126,7 @@ function unpackEntries(raw: unknown[]): Entry[] {
       throw new BaselineFormatError(`baseline entry ${index} is malformed`);
     }
     const path = previous.slice(0, shared) + Buffer.from(suffix).toString('latin1');
-    previous = path;
+    this.previous = path;
     const entry: Entry = { path, kind, attrs: {} };
     for (let i = 0; i < attrs.length; i += 2) {
       const code = attrs[i];
@@ -107,9 +141,9 @@ function unpackEntries(raw: unknown[]): Entry[] {
     if (untested) entry.untested = untested;
     if (flags & FLAG_CONFIG) entry.config = true;
     if (flags & FLAG_GROWING) entry.growing = true;
-    entries[index] = entry;
+    if (index > 0 && !(previous < path)) throw new BaselineFormatError('baseline entries are not sorted by path bytes');
+    return entry;
   }
-  return entries;
 }
 
 function packPackages(p: PackageData | undefined): unknown {
@@ -153,38 +187,99 @@ function unpackPackages(raw: unknown): PackageData | undefined {
 }
 
 export function encodeBody(b: Baseline): Buffer {
-  return packr.pack([packHeader(b.header), packEntries(b.entries), packPackages(b.packages)]);
+  return Buffer.concat([
+    packr.pack(packHeader(b.header)),
+    packr.pack(packPackages(b.packages)),
+    packr.pack(b.entries.length),
+    ...packEntries(b.entries),
+  ]);
+}
+
+/** A verified body, its entries not yet decoded. */
+export interface BaselineReader {
+  header: BaselineHeader;
+  packages?: PackageData;
+  count: number;
+  /** Decodes the entries one at a time, in path order; throws BaselineFormatError on any fault. */
+  forEachEntry(visit: (entry: Entry) => void): void;
+}
+
+function unpackSequence(body: Buffer, visit: (value: unknown, end: number) => boolean): void {
+  try {
+    packr.unpackMultiple(body, (value: unknown, _start?: number, end?: number) => visit(value, end ?? body.length));
+  } catch (err) {
+    if (err instanceof BaselineFormatError) throw err;
+    throw new BaselineFormatError(`baseline body cannot be decoded: ${(err as Error).message}`);
+  }
+}
+
+export function readBody(body: Buffer): BaselineReader {
+  const head: unknown[] = [];
+  let entriesAt = body.length;
+  if (body.length === 0) throw new BaselineFormatError('baseline body is empty');
+  unpackSequence(body, (value, end) => {
+    head.push(value);
+    entriesAt = end;
+    return head.length < 3;
+  });
+  if (head.length !== 3) throw new BaselineFormatError('baseline body is not header, packages, count, entries');
+  const [rawHeader, rawPackages, count] = head;
+  const header = checkHeader(rawHeader);
+  const packages = unpackPackages(rawPackages);
+  if (!isNumber(count) || !Number.isInteger(count) || count < 0) throw new BaselineFormatError('baseline entry count is malformed');
+  const rest = body.subarray(entriesAt);
+  return {
+    header,
+    packages,
+    count,
+    forEachEntry(visit) {
+      const unpacker = new EntryUnpacker();
+      let seen = 0;
+      if (rest.length > 0) {
+        unpackSequence(rest, (value) => {
+          if (++seen > count) throw new BaselineFormatError(`baseline has more entries than its count ${count}`);
+          visit(unpacker.next(value));
+          return true;
+        });
+      }
+      if (seen !== count) throw new BaselineFormatError(`baseline has ${seen} entries, its count says ${count}`);
+    },
+  };
 }
 
 export function decodeBody(body: Buffer): Baseline {
-  let raw: unknown;
-  try {
-    raw = packr.unpack(body);
-  } catch (err) {
-    throw new BaselineFormatError(`baseline body cannot be decoded: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(raw) || raw.length !== 3 || !Array.isArray(raw[1])) {
-    throw new BaselineFormatError('baseline body is not [header, entries, packages]');
-  }
-  const header = raw[0] as BaselineHeader;
+  const reader = readBody(body);
+  const entries: Entry[] = [];
+  reader.forEachEntry((e) => entries.push(e));
+  return { header: reader.header, entries, packages: reader.packages };
+}
+
+function checkHeader(raw: unknown): BaselineHeader {
+  const header = raw as BaselineHeader;
   // Every field is printed or parsed later: check its type here, where the error can say so.
   const texts = ['tool', 'host', 'created', 'root', 'policy', 'keyId'] as const;
+  const pathList = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((p) => isText(p) || p instanceof Uint8Array));
   if (
-    typeof header !== 'object' || header === null || !isNumber(header.format) || texts.some((k) => !isText(header[k])) ||
-    !Array.isArray(header.attrs) || !header.attrs.every(isText) ||
-    (header.unlisted !== undefined && (!Array.isArray(header.unlisted) || !(header.unlisted as unknown[]).every((p) => isText(p) || p instanceof Uint8Array)))
+    typeof header !== 'object' || header === null || Array.isArray(header) || !isNumber(header.format) ||
+    texts.some((k) => !isText(header[k])) || !Array.isArray(header.attrs) || !header.attrs.every(isText) ||
+    !pathList(header.unlisted) ||
+    (header.growing !== undefined && (!Array.isArray(header.growing) ||
+      !(header.growing as unknown[]).every((g) => Array.isArray(g) && g.length === 2 && (g[0] instanceof Uint8Array) && isNumber(g[1]))))
   ) {
     throw new BaselineFormatError('baseline header is malformed');
   }
-  header.unlisted = (header.unlisted ?? []).map((p) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1')));
-  const entries = unpackEntries(raw[1] as unknown[]);
-  for (let i = 1; i < entries.length; i++) {
-    if (!(entries[i - 1]!.path < entries[i]!.path)) throw new BaselineFormatError('baseline entries are not sorted by path bytes');
-  }
-  return { header, entries, packages: unpackPackages(raw[2]) };
+  const text = (p: unknown) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1'));
+  header.unlisted = (header.unlisted ?? []).map(text);
+  header.growing = (header.growing ?? []).map(([p, size]) => [text(p), size]);
+  return header;
 }
 
 /** Header with BytePath lists as binary, so non-UTF-8 names keep their bytes. */
 export function packHeader(h: BaselineHeader): BaselineHeader {
-  return { ...h, unlisted: h.unlisted.map((p) => Buffer.from(p, 'latin1')) as unknown as string[] };
+  const bytes = (p: string) => Buffer.from(p, 'latin1');
+  return {
+    ...h,
+    unlisted: h.unlisted.map(bytes) as unknown as string[],
+    growing: (h.growing ?? []).map(([p, size]) => [bytes(p), size]) as unknown as Array<[string, number]>,
+  };
 }

@@ -6,7 +6,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { BaselineFormatError, SignatureError } from '../errors.js';
 import type { Baseline } from '../types.js';
-import { decodeBody, encodeBody } from './codec.js';
+import { decodeBody, encodeBody, readBody, type BaselineReader } from './codec.js';
 import { FORMAT_VERSION, MAGIC, PREFIX_BYTES, SIGNATURE_BYTES } from './format.js';
 
 export function seal(baseline: Baseline, privateKey: KeyObject): Buffer {
@@ -44,6 +44,11 @@ export function checkSignature(file: Buffer, publicKey: KeyObject): Buffer {
     throw new SignatureError('baseline signature does not verify with this public key (tampered, or signed with another key)');
   }
   return body;
+}
+
+/** Verifies, then decodes the header and readies the entries to be read one at a time. */
+export function openSealedReader(file: Buffer, publicKey: KeyObject | undefined, skipVerify = false): BaselineReader {
+  return readBody(skipVerify ? unframe(file).body : checkSignature(file, publicKey!));
 }
 
 /** Verifies, then decodes. `skipVerify` is for the CLI's loud --no-verify only. */

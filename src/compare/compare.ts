@@ -70,33 +70,46 @@ function underUnlisted(path: BytePath, unlisted: ReadonlyMap<BytePath, string> |
   return undefined;
 }
 
-export function compareEntries(before: readonly Entry[], after: readonly Entry[], opts: CompareOptions = {}): Finding[] {
+function missing(old: Entry, unlisted: CompareOptions['unlisted']): Finding {
+  const code = underUnlisted(old.path, unlisted);
+  return {
+    path: old.path, status: code ? 'untested' : 'missing', source: 'baseline', kind: old.kind,
+    marker: old.config ? 'c' : ' ', deltas: [], extra: [],
+    untested: code ? { contents: `${code}: parent directory could not be listed` } : {},
+  };
+}
+
+function added(now: Entry): Finding {
+  return {
+    path: now.path, status: 'added', source: 'baseline', kind: now.kind,
+    marker: now.config ? 'c' : ' ', deltas: [], extra: [], untested: {},
+  };
+}
+
+/**
+ * The merge-join, driven by the baseline's entries as they are decoded one at
+ * a time (a scan never holds the whole baseline), against the sorted snapshot.
+ */
+export function compareStream(
+  forEachBefore: (visit: (old: Entry) => void) => void,
+  after: readonly Entry[],
+  opts: CompareOptions = {},
+): Finding[] {
   const findings: Finding[] = [];
-  let i = 0;
   let j = 0;
-  while (i < before.length || j < after.length) {
-    const old = before[i];
-    const now = after[j];
-    if (old && now && old.path === now.path) {
-      const f = compareEntry(old, now);
+  forEachBefore((old) => {
+    while (j < after.length && after[j]!.path < old.path) findings.push(added(after[j++]!));
+    if (j < after.length && after[j]!.path === old.path) {
+      const f = compareEntry(old, after[j++]!);
       if (f) findings.push(f);
-      i++;
-      j++;
-    } else if (old && (!now || old.path < now.path)) {
-      const code = underUnlisted(old.path, opts.unlisted);
-      findings.push({
-        path: old.path, status: code ? 'untested' : 'missing', source: 'baseline', kind: old.kind,
-        marker: old.config ? 'c' : ' ', deltas: [], extra: [],
-        untested: code ? { contents: `${code}: parent directory could not be listed` } : {},
-      });
-      i++;
     } else {
-      findings.push({
-        path: now!.path, status: 'added', source: 'baseline', kind: now!.kind,
-        marker: now!.config ? 'c' : ' ', deltas: [], extra: [], untested: {},
-      });
-      j++;
+      findings.push(missing(old, opts.unlisted));
     }
-  }
+  });
+  while (j < after.length) findings.push(added(after[j++]!));
   return findings;
+}
+
+export function compareEntries(before: readonly Entry[], after: readonly Entry[], opts: CompareOptions = {}): Finding[] {
+  return compareStream((visit) => before.forEach((e) => visit(e)), after, opts);
 }

@@ -40,6 +40,9 @@ export class HashPool {
   private nextId = 0;
   private failure?: Error;
   private drained?: () => void;
+  private roomWaiter?: { limit: number; resolve: () => void };
+  /** Files queued and not yet handed to a worker. */
+  private queuedFiles = 0;
   private fatalReject?: (err: Error) => void;
   bytesQueued = 0;
 
@@ -60,9 +63,22 @@ export class HashPool {
     if (this.current.tasks.length && (this.currentBytes + size > MAX_BATCH_BYTES)) this.flush();
     this.current.tasks.push(task);
     this.current.callbacks.push(done);
+    this.queuedFiles++;
     this.currentBytes += size;
     this.bytesQueued += size;
     if (this.current.tasks.length >= MAX_BATCH_FILES) this.flush();
+  }
+
+  /**
+   * Resolves once at most `limit` files wait for a worker. The walk awaits it,
+   * so on a tree it lists faster than it hashes, queued paths do not pile up.
+   */
+  async room(limit: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.queuedFiles <= limit) return;
+    await new Promise<void>((resolve) => {
+      this.roomWaiter = { limit, resolve };
+    });
   }
 
   /** Resolves when every queued file has been hashed; rejects if a worker failed. */
@@ -93,6 +109,7 @@ export class HashPool {
       const slot = this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       if (slot.inFlight >= IN_FLIGHT_PER_WORKER) return;
       const batch = this.queue.shift()!;
+      this.queuedFiles -= batch.tasks.length;
       const id = this.nextId++;
       slot.inFlight++;
       this.waiting.set(id, { ...batch, slot });
@@ -113,11 +130,17 @@ export class HashPool {
     if (slot.inFlight === 0) slot.worker.unref();
     msg.results.forEach((r, i) => batch.callbacks[i]!(r));
     this.dispatch();
+    if (this.roomWaiter && this.queuedFiles <= this.roomWaiter.limit) {
+      const { resolve } = this.roomWaiter;
+      this.roomWaiter = undefined;
+      resolve();
+    }
     if (this.queue.length === 0 && this.waiting.size === 0) this.drained?.();
   }
 
   private fail(err: Error): void {
     this.failure ??= err;
     this.fatalReject?.(err);
+    this.roomWaiter?.resolve();
   }
 }

@@ -3,7 +3,7 @@
  * was installed, removed or upgraded since the baseline, and triage of every
  * finding (explained by a package update, or not).
  */
-import type { Baseline, BytePath, Entry, Finding, PackageData } from '../types.js';
+import type { BaselineInfo, BytePath, Entry, Finding, PackageData } from '../types.js';
 import {
   detectManagers, diffPackages, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
@@ -37,7 +37,7 @@ function toolsChanged(baselineFindings: readonly Finding[]): string[] {
     .map((f) => f.path);
 }
 
-function chooseManager(choice: PackageChoice, baseline: Baseline, root: string): PackageManager | undefined {
+function chooseManager(choice: PackageChoice, baseline: BaselineInfo, root: string): PackageManager | undefined {
   if (choice === 'none') return undefined;
   if (choice !== 'auto') return choice;
   return baseline.packages?.manager ?? detectManagers(root)[0];
@@ -58,7 +58,7 @@ export interface PackageRun {
  */
 export async function runPackageTool(opts: {
   root: string;
-  baseline: Baseline;
+  baseline: BaselineInfo;
   choice: PackageChoice;
   timeoutMs?: number;
 }): Promise<PackageRun> {
@@ -86,7 +86,7 @@ export async function runPackageTool(opts: {
 /** Joins the package tool's results with the baseline findings: trust, package changes, triage. */
 export function checkPackages(run: PackageRun, opts: {
   root: string;
-  baseline: Baseline;
+  baseline: BaselineInfo;
   baselineFindings: Finding[];
   /** The scanned entry at a path, if any. */
   current: (path: BytePath) => Entry | undefined;

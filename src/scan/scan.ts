@@ -3,12 +3,12 @@
  * baseline's own policy, compare, and build the report.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Baseline, BytePath, Entry, Finding } from '../types.js';
-import { openSealed } from '../baseline/sealed.js';
+import type { Baseline, BaselineInfo, BytePath, Entry, Finding } from '../types.js';
+import { openSealed, openSealedReader } from '../baseline/sealed.js';
 import { readBaselineFile } from '../baseline/store.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
-import { compareEntries } from '../compare/compare.js';
+import { compareStream } from '../compare/compare.js';
 import { summarize, exitBits } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
 import { RootError } from '../errors.js';
@@ -32,7 +32,8 @@ export interface ScanOptions {
 }
 
 export interface ScanResult {
-  baseline: Baseline;
+  /** The verified baseline's header and package data (its entries are read once, during the compare). */
+  baseline: BaselineInfo;
   report: Report;
   exitCode: number;
 }
@@ -53,13 +54,10 @@ export function checkRoot(root: string): void {
 }
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
-  const baseline = loadBaseline(opts.baselineFile, opts.publicKey, opts.skipVerify);
+  const baseline = openSealedReader(readBaselineFile(opts.baselineFile), opts.publicKey, opts.skipVerify);
   checkRoot(opts.root);
   const policy = opts.policy ?? parsePolicy(baseline.header.policy, 'baseline policy');
-  const growingSize = new Map<BytePath, number>();
-  for (const e of baseline.entries) {
-    if (e.growing && typeof e.attrs.size === 'number') growingSize.set(e.path, e.attrs.size);
-  }
+  const growingSize = new Map<BytePath, number>(baseline.header.growing ?? []);
   const packageRun = runPackageTool({
     root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
   });
@@ -67,7 +65,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     root: opts.root, policy, jobs: opts.jobs, progress: opts.progress,
     prefixFor: (path) => growingSize.get(path),
   });
-  const findings = compareEntries(baseline.entries, snap.entries, { unlisted: snap.unlisted });
+  const findings = compareStream((visit) => baseline.forEachEntry(visit), snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
   const pkg = checkPackages(await packageRun, {
     root: opts.root, baseline, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
@@ -78,7 +76,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const incomplete = opts.skipVerify === true || pkg.incomplete;
   const summary = summarize(all, snap.entries.length, incomplete);
   return {
-    baseline,
+    baseline: { header: baseline.header, packages: baseline.packages },
     report: {
       header: baseline.header, root: opts.root, findings: all, summary, diagnostics,
       packageManager: pkg.manager, packageChanges: pkg.changes,

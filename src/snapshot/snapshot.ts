@@ -8,7 +8,6 @@ import { walk } from '../walk/walker.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
 import type { Algo } from '../hash/digest.js';
-import { fsPath } from '../paths.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -19,6 +18,9 @@ export interface SnapshotOptions {
   prefixFor?(path: BytePath): number | undefined;
   progress?(p: { entries: number; files: number; bytes: number }): void;
 }
+
+/** Enough queued work to keep every worker busy between two progress calls. */
+const MAX_QUEUED_FILES = 8192;
 
 export interface Snapshot {
   entries: Entry[];
@@ -39,7 +41,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
         const prefix = entry.growing ? opts.prefixFor?.(entry.path) : undefined;
         pool.add(
           {
-            path: fsPath(opts.root, entry.path).toString('latin1'),
+            path: opts.root === '/' ? entry.path : opts.root + entry.path,
             ino: st.ino,
             dev: st.dev,
             size,
@@ -64,8 +66,10 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       },
       onProgress: async (entries) => {
         opts.progress?.({ entries, files, bytes });
-        // Let worker replies in, so the pool keeps both cores busy.
+        // Let worker replies in, so the pool keeps both cores busy, and wait
+        // when the walk runs far ahead of the hashing.
         await new Promise((resolve) => setImmediate(resolve));
+        await pool.room(MAX_QUEUED_FILES);
       },
     });
     await pool.finish();
