@@ -100,4 +100,6 @@ export interface Finding {
   note?: string;
   /** The package tool's findings cannot be trusted (its binary changed). */
   untrusted?: boolean;
+  /** Attribute -> a readable account of its change (a unified diff of a config file). */
+  details?: Record<string, string>;
 }

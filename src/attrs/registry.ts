@@ -10,6 +10,7 @@ import {
   formatOctal, formatTime, formatXattrValue, sameTime, sameValue,
 } from './values.js';
 import { displayPath } from '../paths.js';
+import { unifiedDiff } from '../report/textdiff.js';
 
 export type RpmLetter = 'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P';
 export const RPM_LETTERS: readonly RpmLetter[] = ['S', 'M', '5', 'D', 'L', 'U', 'G', 'T', 'P'];
@@ -48,6 +49,10 @@ export interface AttrRow {
   format(value: AttrValue): string;
   /** How a string value is kept in the baseline file: hex digests and path bytes as binary. */
   stored?: 'hex' | 'bytes';
+  /** Recorded only where the policy asks for it by name (`attrs GLOB +NAME`). */
+  optIn?: boolean;
+  /** A readable account of a difference, shown under the finding (a diff of a config file). */
+  explain?(old: AttrValue, now: AttrValue): string;
 }
 
 const any = (): boolean => true;
@@ -74,6 +79,9 @@ function timeRow(name: 'mtime' | 'ctime', letter: RpmLetter | undefined, descrip
 }
 
 const CAPABILITY_XATTR = 'security.capability';
+
+/** Files up to this size keep their text where the policy asks for `content`. */
+export const KEEP_CONTENT_BYTES = 64 * 1024;
 
 export const ATTRIBUTES: readonly AttrRow[] = [
   {
@@ -152,6 +160,14 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   },
   timeRow('ctime', undefined, 'inode change time, nanoseconds'),
   {
+    name: 'content', source: 'content', appliesTo: only('file'), stored: 'bytes', optIn: true,
+    description: `the text of small files (up to ${KEEP_CONTENT_BYTES / 1024} KiB) the policy names, to show a diff`,
+    // No letter of its own: the digests already say 5.
+    equal: exact,
+    format: (v) => (typeof v === 'string' ? `(${v.length} bytes)` : '(not kept: too large)'),
+    explain: (a, b) => (typeof a === 'string' && typeof b === 'string' ? unifiedDiff(a, b) : 'content differs (too large to keep)'),
+  },
+  {
     name: 'inode', source: 'stat', description: 'inode number (a replaced file gets a new one)',
     appliesTo: any,
     collect: ({ st }) => st.ino,
@@ -170,6 +186,9 @@ export function attrRow(name: string): AttrRow | undefined {
 }
 
 export const ALL_ATTRS: readonly string[] = ATTRIBUTES.map((r) => r.name);
+
+/** What a policy records unless told otherwise: every row but the opt-in ones. */
+export const DEFAULT_ATTRS: readonly string[] = ATTRIBUTES.filter((r) => !r.optIn).map((r) => r.name);
 
 /** Value of a row on an entry. */
 export function readAttr(row: AttrRow, entry: Entry): AttrValue | undefined {

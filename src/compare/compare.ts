@@ -33,6 +33,7 @@ export function compareEntry(old: Entry, now: Entry): Finding | undefined {
   const ctx: CompareContext = { growing: old.growing === true, prefix: now.prefix };
   const deltas: AttrDelta[] = [];
   const untested: Record<string, string> = {};
+  let details: Record<string, string> | undefined;
   for (const row of ATTRIBUTES) {
     const reason = old.untested?.[row.name] ?? now.untested?.[row.name];
     if (reason !== undefined) {
@@ -46,6 +47,7 @@ export function compareEntry(old: Entry, now: Entry): Finding | undefined {
     // Present on one side only: the file type changed, so the attribute did too.
     if (a === undefined || b === undefined || !row.equal(a, b, ctx)) {
       deltas.push({ attr: row.name, old: printable(row, a), new: printable(row, b) });
+      if (row.explain && a !== undefined && b !== undefined) (details ??= {})[row.name] = row.explain(a, b);
     }
   }
   if (deltas.length === 0 && Object.keys(untested).length === 0) return undefined;
@@ -61,6 +63,7 @@ export function compareEntry(old: Entry, now: Entry): Finding | undefined {
     deltas,
     extra,
     untested,
+    ...(details ? { details } : {}),
   };
 }
 

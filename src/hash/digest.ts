@@ -22,11 +22,15 @@ export interface HashTask {
   algos: Algo[];
   /** Also digest the first N bytes (a growing log's old length). */
   prefix?: number;
+  /** Return the content itself when the file has at most this many bytes. */
+  keep?: number;
 }
 
 export interface HashResult {
   digests?: Partial<Record<Algo, string>>;
   prefix?: Partial<Record<Algo, string>>;
+  /** The content as a latin1 string, when asked for and small enough. */
+  content?: string;
   /** errno code, or SWAPPED (another inode at the path), NOTREG, CHANGED (written during the read). */
   error?: string;
 }
@@ -112,7 +116,9 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
       for (const algo of task.algos) {
         digests[algo] = algo === 'sha256' ? oneShotHash('sha256', view, 'hex') : xxh.oneShot(view);
       }
-      return settle(fd, before, { digests });
+      const result: HashResult = { digests };
+      if (task.keep !== undefined && first <= task.keep) result.content = view.toString('latin1');
+      return settle(fd, before, result);
     }
     const full = new Map(task.algos.map((a) => [a, digester(a, xxh)]));
     const pre = task.prefix !== undefined ? new Map(task.algos.map((a) => [a, digester(a, xxh)])) : undefined;

@@ -41,6 +41,29 @@ exclude /etc/ld.so.cache~
 
 config /etc/**
 
+# Keep the text of the files where persistence and privilege live, so a scan
+# can show what changed in them (never secrets: no shadow, no keys).
+attrs /etc/passwd +content
+attrs /etc/group +content
+attrs /etc/hosts +content
+attrs /etc/resolv.conf +content
+attrs /etc/fstab +content
+attrs /etc/sudoers +content
+attrs /etc/sudoers.d/* +content
+attrs /etc/ssh/sshd_config +content
+attrs /etc/ssh/sshd_config.d/* +content
+attrs /etc/pam.d/* +content
+attrs /etc/ld.so.preload +content
+attrs /etc/ld.so.conf +content
+attrs /etc/ld.so.conf.d/* +content
+attrs /etc/crontab +content
+attrs /etc/cron.d/* +content
+attrs /etc/profile +content
+attrs /etc/profile.d/* +content
+attrs /etc/bash.bashrc +content
+attrs /etc/rc.local +content
+attrs /etc/systemd/system/** +content
+
 growing /var/log/wtmp
 growing /var/log/btmp
 growing /var/log/lastlog

@@ -14,7 +14,7 @@
  * whole path (`/etc/**` for everything under /etc).
  */
 import { PolicyError } from '../errors.js';
-import { ALL_ATTRS, ATTRIBUTES, attrRow } from '../attrs/registry.js';
+import { ALL_ATTRS, ATTRIBUTES, DEFAULT_ATTRS, attrRow } from '../attrs/registry.js';
 import type { BytePath, FileKind } from '../types.js';
 import { DEFAULT_POLICY } from './default.js';
 import { globToRegExp, isGlob, literalPrefix } from './glob.js';
@@ -30,9 +30,9 @@ interface AttrRule {
 }
 
 export const ATTR_SETS: Readonly<Record<string, readonly string[]>> = {
-  all: ALL_ATTRS,
+  all: DEFAULT_ATTRS,
   none: [],
-  fast: ALL_ATTRS.filter((n) => n !== 'sha256'),
+  fast: DEFAULT_ATTRS.filter((n) => n !== 'sha256'),
 };
 
 export interface Policy {
@@ -196,7 +196,7 @@ class CompiledPolicy implements Policy {
   }
 
   private computeAttrs(path: BytePath, kind: FileKind): string[] {
-    let chosen = new Set(ALL_ATTRS);
+    let chosen = new Set(DEFAULT_ATTRS);
     for (const rule of this.parts.attrRules) {
       if (!rule.match.test(path)) continue;
       for (const op of rule.ops) {

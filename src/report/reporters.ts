@@ -57,8 +57,20 @@ function packageChangeLines(c: PackageChanges | undefined): string[] {
   ].map((l) => l.replace(/[\x00-\x1f\x7f]/g, '?'));
 }
 
+/** A detail (a diff) under its finding, indented, each line escaped like a path. */
+function detailLines(f: Finding): string[] {
+  const out: string[] = [];
+  for (const text of Object.values(f.details ?? {})) {
+    for (const line of text.split('\n')) out.push('    ' + displayPath(Buffer.from(line, 'utf8').toString('latin1')));
+  }
+  return out;
+}
+
 export const textReporter: Reporter = (report, out) => {
-  for (const f of report.findings) out.write(textLine(f) + '\n');
+  for (const f of report.findings) {
+    out.write(textLine(f) + '\n');
+    for (const line of detailLines(f)) out.write(line + '\n');
+  }
   for (const line of packageChangeLines(report.packageChanges)) out.write(line + '\n');
   for (const d of report.diagnostics) out.write(`# ${d.replace(/[\x00-\x1f\x7f]/g, '?')}\n`);
   out.write(summaryLine(report.summary) + '\n');
@@ -78,7 +90,7 @@ export function findingJson(f: Finding): Record<string, unknown> {
   out.deltas = f.deltas;
   out.extra = f.extra;
   out.untested = f.untested;
-  for (const key of ['package', 'triage', 'note', 'untrusted'] as const) if (f[key] !== undefined) out[key] = f[key];
+  for (const key of ['package', 'triage', 'note', 'untrusted', 'details'] as const) if (f[key] !== undefined) out[key] = f[key];
   return out;
 }
 

@@ -8,6 +8,7 @@ import { walk } from '../walk/walker.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
 import type { Algo } from '../hash/digest.js';
+import { KEEP_CONTENT_BYTES } from '../attrs/registry.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -36,30 +37,34 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       root: opts.root,
       policy: opts.policy,
       fs: opts.fs,
-      onContent(entry, st, digests) {
+      onContent(entry, st, wanted) {
         const size = st.size;
         const prefix = entry.growing ? opts.prefixFor?.(entry.path) : undefined;
+        const algos = wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64');
+        const keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
         pool.add(
           {
             path: opts.root === '/' ? entry.path : opts.root + entry.path,
             ino: st.ino,
             dev: st.dev,
             size,
-            algos: digests as Algo[],
+            algos,
             prefix,
+            keep,
           },
           size,
           (r) => {
             files++;
             bytes += size;
             if (r.error) {
-              for (const name of digests) {
+              for (const name of wanted) {
                 delete entry.attrs[name];
                 (entry.untested ??= {})[name] = r.error;
               }
               return;
             }
-            for (const name of digests) entry.attrs[name] = r.digests![name as Algo]!;
+            for (const name of algos) entry.attrs[name] = r.digests![name]!;
+            if (keep !== undefined) entry.attrs.content = r.content ?? null;
             if (r.prefix) entry.prefix = r.prefix as Record<string, string>;
           },
         );

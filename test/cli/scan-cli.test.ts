@@ -30,7 +30,10 @@ describe('scan', () => {
     const r = scan();
     const lines = r.stdout.trim().split('\n');
     expect(lines.filter((l) => !l.startsWith('.......') || l.includes('etc'))).toEqual([
-      'S.5....T.  c /etc/ssh/sshd_config  ctime',
+      'S.5....T.  c /etc/ssh/sshd_config  ctime content',
+      '    @@ -1,1 +1,2 @@',
+      '     PermitRootLogin no',
+      '    +PermitRootLogin yes',
       'added       /usr/bin/evil\\nS.5....T.  c ~fake',
       'missing     /usr/bin/ps',
       '# driftscan: NOT clean: 2 changed, 1 missing, 1 added, 0 not checked, 0 package findings; 13 entries compared',
@@ -46,7 +49,8 @@ describe('scan', () => {
     expect(doc.baseline).toMatchObject({ format: 1, root: tree });
     expect(doc.summary).toMatchObject({ changed: 2, missing: 1, added: 1, untested: 0, clean: false });
     const cfg = doc.findings.find((f: { path: string }) => f.path === '/etc/ssh/sshd_config');
-    expect(cfg).toMatchObject({ status: 'changed', source: 'baseline', flags: 'S.5....T.', marker: 'c', kind: 'file', extra: ['ctime'] });
+    expect(cfg).toMatchObject({ status: 'changed', source: 'baseline', flags: 'S.5....T.', marker: 'c', kind: 'file', extra: ['ctime', 'content'] });
+    expect(cfg.details.content).toBe('@@ -1,1 +1,2 @@\n PermitRootLogin no\n+PermitRootLogin yes');
     expect(cfg.deltas.find((d: { attr: string }) => d.attr === 'size')).toEqual({ attr: 'size', old: 19, new: 39 });
     const evil = doc.findings.find((f: { status: string }) => f.status === 'added');
     expect(evil.path).toBe('/usr/bin/evil\\nS.5....T.  c ~fake');
