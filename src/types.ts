@@ -95,7 +95,8 @@ export interface Finding {
   /** Attributes that could not be compared, with the reason. */
   untested: Record<string, string>;
   package?: string;
-  triage?: 'explained' | 'unexplained';
+  /** explained by a package update; unexplained; or preexisting: already so when the baseline was taken. */
+  triage?: 'explained' | 'unexplained' | 'preexisting';
   /** Free text from the package tool: `(replaced)`, an error, ... */
   note?: string;
   /** The package tool's findings cannot be trusted (its binary changed). */

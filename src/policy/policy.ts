@@ -45,6 +45,8 @@ export interface Policy {
   isGrowing(path: BytePath): boolean;
   /** Attribute names for a path of this kind, in registry order. */
   attrsFor(path: BytePath, kind: FileKind): string[];
+  /** True when a walk under this policy reaches the path: below an include, neither it nor a parent excluded. */
+  covers(path: BytePath): boolean;
 }
 
 function utf8Bytes(s: string): BytePath {
@@ -178,6 +180,16 @@ class CompiledPolicy implements Policy {
 
   isGrowing(path: BytePath): boolean {
     return this.parts.growing.some((m) => m.test(path));
+  }
+
+  covers(path: BytePath): boolean {
+    const start = this.includes.find((inc) => isUnder(path, inc));
+    if (start === undefined) return false;
+    for (let p = path; p.length >= start.length; p = p.slice(0, Math.max(1, p.lastIndexOf('/')))) {
+      if (this.isExcluded(p)) return false;
+      if (p === start || p === '/') break;
+    }
+    return true;
   }
 
   private readonly attrCache = new Map<string, string[]>();

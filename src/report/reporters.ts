@@ -68,11 +68,14 @@ function detailLines(f: Finding): string[] {
 
 export const textReporter: Reporter = (report, out) => {
   for (const f of report.findings) {
+    if (f.triage === 'preexisting') continue;
     out.write(textLine(f) + '\n');
     for (const line of detailLines(f)) out.write(line + '\n');
   }
   for (const line of packageChangeLines(report.packageChanges)) out.write(line + '\n');
   for (const d of report.diagnostics) out.write(`# ${d.replace(/[\x00-\x1f\x7f]/g, '?')}\n`);
+  const known = report.summary.packages.preexisting;
+  if (known) out.write(`# ${known} package findings were already there when the baseline was taken (not shown; --format json lists them)\n`);
   out.write(summaryLine(report.summary) + '\n');
 };
 

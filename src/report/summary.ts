@@ -7,8 +7,8 @@ export interface Summary {
   missing: number;
   added: number;
   untested: number;
-  /** Findings from rpm / dpkg, by status. */
-  packages: { changed: number; missing: number; untested: number };
+  /** Findings from rpm / dpkg, by status; preexisting ones (already there at baseline time) apart. */
+  packages: { changed: number; missing: number; untested: number; preexisting: number };
   /** True only when everything was checked and nothing differs. */
   clean: boolean;
 }
@@ -16,11 +16,13 @@ export interface Summary {
 export function summarize(findings: readonly Finding[], entries: number, incomplete = false): Summary {
   const s: Summary = {
     entries, changed: 0, missing: 0, added: 0, untested: 0,
-    packages: { changed: 0, missing: 0, untested: 0 }, clean: false,
+    packages: { changed: 0, missing: 0, untested: 0, preexisting: 0 }, clean: false,
   };
   for (const f of findings) {
     if (f.source === 'baseline') {
       s[f.status]++;
+    } else if (f.triage === 'preexisting') {
+      s.packages.preexisting++;
     } else if (f.status !== 'added') {
       s.packages[f.status]++;
     }

@@ -9,6 +9,7 @@ import {
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import type { PackageChoice } from '../baseline/package-data.js';
+import type { Policy } from '../policy/policy.js';
 import { digestFile } from '../hash/ondemand.js';
 import { fsPath } from '../paths.js';
 
@@ -87,13 +88,18 @@ export async function runPackageTool(opts: {
 export function checkPackages(run: PackageRun, opts: {
   root: string;
   baseline: BaselineInfo;
+  /** The paths the scan covers: the package tool's findings elsewhere are not this scan's business. */
+  policy: Policy;
   baselineFindings: Finding[];
   /** The scanned entry at a path, if any. */
   current: (path: BytePath) => Entry | undefined;
 }): PackageCheck {
   const { manager, after } = run;
-  const result: PackageCheck = { manager, findings: run.findings, diagnostics: [...run.diagnostics], incomplete: run.incomplete };
+  const result: PackageCheck = { manager, findings: [], diagnostics: [...run.diagnostics], incomplete: run.incomplete };
   if (!manager || !after) return result;
+  result.findings = run.findings.filter((f) => opts.policy.covers(f.path));
+  const outside = run.findings.length - result.findings.length;
+  if (outside) result.diagnostics.push(`${manager}: ${outside} findings outside the policy's paths not shown`);
   if (opts.root === '/') {
     const changed = toolsChanged(opts.baselineFindings);
     if (changed.length) {
@@ -113,7 +119,20 @@ export function checkPackages(run: PackageRun, opts: {
       return typeof recorded === 'string' ? recorded : digestFile(fsPath(opts.root, path), algo);
     };
     const extra = triage([...opts.baselineFindings, ...result.findings], before, after, lookup);
+    markPreexisting(result.findings, opts.baselineFindings);
     result.findings.push(...extra);
+  } else {
+    markPreexisting(result.findings, opts.baselineFindings);
   }
   return result;
+}
+
+/**
+ * A package difference on a path the baseline finds unchanged was there when
+ * the baseline was taken: the host was accepted that way. It is kept (json
+ * lists it) but is not news, and does not make the scan unclean.
+ */
+function markPreexisting(packageFindings: Finding[], baselineFindings: readonly Finding[]): void {
+  const touched = new Set(baselineFindings.map((f) => f.path));
+  for (const f of packageFindings) if (!touched.has(f.path)) f.triage = 'preexisting';
 }

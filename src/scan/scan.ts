@@ -68,7 +68,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const findings = compareStream((visit) => baseline.forEachEntry(visit), snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
   const pkg = checkPackages(await packageRun, {
-    root: opts.root, baseline, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
+    root: opts.root, baseline, policy, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
   });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
   const diagnostics: string[] = [...pkg.diagnostics];

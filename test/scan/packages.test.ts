@@ -92,6 +92,35 @@ describe('dpkg', () => {
   });
 });
 
+describe('dpkg differences already there when the baseline was taken', () => {
+  it('are kept as preexisting: listed in json, hidden in text, and the scan is clean; new ones are not', () => {
+    const work = tempDir('ds-dpkg-pre-');
+    const root = newDpkgRoot(work);
+    fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+    const files = { '/usr/bin/old': 'old v1\n', '/usr/bin/new': 'new v1\n', '/usr/share/doc/x/README': 'doc\n' };
+    installDeb(root, buildDeb(work, { name: 'pre', version: '1.0', files }));
+    fs.writeFileSync(path.join(root, 'usr/bin/old'), 'locally patched before the baseline\n');
+    fs.rmSync(path.join(root, 'usr/share/doc'), { recursive: true });
+    const file = path.join(work, 'b.dsb');
+    expect(driftscan(['baseline', '/usr/bin', '/etc', '/var', '--root', root, '--key', key(), '-o', file]).code).toBe(0);
+
+    const clean = driftscan(['scan', file, '--pubkey', pub(), '--root', root]);
+    expect(clean.stdout.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
+    expect(clean.stdout).toContain('# 1 package findings were already there when the baseline was taken');
+    expect(clean.stdout).toContain("# dpkg: 3 findings outside the policy's paths not shown");
+    expect(clean.code).toBe(0);
+    const { doc } = json(['scan', file, '--pubkey', pub(), '--root', root]);
+    expect(doc.findings).toMatchObject([{ path: '/usr/bin/old', source: 'dpkg', package: 'pre', triage: 'preexisting' }]);
+    expect(doc.summary.packages.preexisting).toBe(1);
+
+    fs.writeFileSync(path.join(root, 'usr/bin/new'), 'tampered after\n');
+    const dirty = driftscan(['scan', file, '--pubkey', pub(), '--root', root]);
+    expect(dirty.stdout).toMatch(/^\?\?5\?\?\?\?\?\?    \/usr\/bin\/new  \[dpkg pre unexplained\]$/m);
+    expect(dirty.stdout).not.toMatch(/ \/usr\/bin\/old /);
+    expect(dirty.code & 4).toBe(4);
+  });
+});
+
 describe('rpm', () => {
   let work: string;
   let root: string;
