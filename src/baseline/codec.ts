@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { AttrValue, Baseline, BaselineHeader, Entry, FileKind, PackageData } from '../types.js';
-import { ATTRIBUTES, attrRow } from '../attrs/registry.js';
+import { ATTRIBUTES } from '../attrs/registry.js';
 import { BaselineFormatError } from '../errors.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false, variableMapSize: true });
@@ -27,17 +27,9 @@ const FLAG_GROWING = 2;
  */
 type PackedEntry = [number, Buffer, number, unknown[], Record<string, string> | null, number];
 
-const ROW_INDEX = new Map(ATTRIBUTES.map((row, i) => [row.name, i]));
 
-function packValue(name: string, v: AttrValue): unknown {
-  const stored = attrRow(name)?.stored;
-  if (typeof v === 'string' && stored === 'hex') return Buffer.from(v, 'hex');
-  if (typeof v === 'string' && stored === 'bytes') return Buffer.from(v, 'latin1');
-  return v;
-}
 
-function unpackValue(name: string, v: unknown): AttrValue | undefined {
-  const stored = attrRow(name)?.stored;
+function unpackValue(stored: 'hex' | 'bytes' | undefined, v: unknown): AttrValue | undefined {
   if (v instanceof Uint8Array) {
     const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     return stored === 'hex' ? b.toString('hex') : b.toString('latin1');
@@ -62,20 +54,27 @@ function isTextRecord(v: unknown): v is Record<string, string> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && Object.values(v).every(isText);
 }
 
-function sharedPrefix(a: Buffer, b: Buffer): number {
+/** Bytes two BytePaths share at the start (their chars are their bytes). */
+function sharedPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
-  while (i < n && a[i] === b[i]) i++;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
 }
 
-function packEntry(e: Entry, previous: Buffer): [PackedEntry, Buffer] {
-  const path = Buffer.from(e.path, 'latin1');
-  const shared = sharedPrefix(previous, path);
+/** Per attribute name: its registry index and how a string value is stored (one lookup per value). */
+const PACKING = new Map(ATTRIBUTES.map((row, i) => [row.name, { index: i, stored: row.stored }]));
+
+function packEntry(e: Entry, previous: string): PackedEntry {
+  const shared = sharedPrefix(previous, e.path);
   const attrs: unknown[] = [];
-  for (const [name, v] of Object.entries(e.attrs)) attrs.push(ROW_INDEX.get(name)!, packValue(name, v));
+  for (const name in e.attrs) {
+    const how = PACKING.get(name)!;
+    const v = e.attrs[name]!;
+    attrs.push(how.index, typeof v === 'string' && how.stored ? Buffer.from(v, how.stored === 'hex' ? 'hex' : 'latin1') : v);
+  }
   const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
-  return [[shared, path.subarray(shared), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags], path];
+  return [shared, Buffer.from(e.path.slice(shared), 'latin1'), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags];
 }
 
 const CHUNK = 4096;
@@ -95,13 +94,12 @@ function arrayHeaderBytes(first: number): number {
  */
 function packEntries(entries: readonly Entry[]): Buffer[] {
   const out: Buffer[] = [];
-  let previous: Buffer = Buffer.alloc(0);
+  let previous = '';
   for (let start = 0; start < entries.length; start += CHUNK) {
     const chunk: PackedEntry[] = [];
     for (const e of entries.slice(start, start + CHUNK)) {
-      const [packed, path] = packEntry(e, previous);
-      chunk.push(packed);
-      previous = path;
+      chunk.push(packEntry(e, previous));
+      previous = e.path;
     }
     const bytes = packr.pack(chunk);
     out.push(Buffer.from(bytes.subarray(arrayHeaderBytes(bytes[0]!))));
@@ -125,7 +123,7 @@ class EntryUnpacker {
     if (!kind || !Array.isArray(attrs) || attrs.length % 2 !== 0 || !isNumber(flags) || !isNumber(shared) || shared > previous.length) {
       throw new BaselineFormatError(`baseline entry ${index} is malformed`);
     }
-    const path = previous.slice(0, shared) + Buffer.from(suffix).toString('latin1');
+    const path = previous.slice(0, shared) + Buffer.from(suffix.buffer, suffix.byteOffset, suffix.byteLength).toString('latin1');
     this.previous = path;
     const entry: Entry = { path, kind, attrs: {} };
     for (let i = 0; i < attrs.length; i += 2) {
@@ -133,7 +131,7 @@ class EntryUnpacker {
       const v = attrs[i + 1];
       const row = typeof code === 'number' ? ATTRIBUTES[code] : undefined;
       if (!row) throw new BaselineFormatError(`baseline entry ${index} has unknown attribute ${String(code)}`);
-      const value = unpackValue(row.name, v);
+      const value = unpackValue(row.stored, v);
       if (value === undefined) throw new BaselineFormatError(`baseline entry ${index} has a malformed ${row.name}`);
       entry.attrs[row.name] = value;
     }
