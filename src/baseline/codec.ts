@@ -184,13 +184,14 @@ function unpackPackages(raw: unknown): PackageData | undefined {
   return out;
 }
 
-export function encodeBody(b: Baseline): Buffer {
-  return Buffer.concat([
-    packr.pack(packHeader(b.header)),
-    packr.pack(packPackages(b.packages)),
-    packr.pack(b.entries.length),
+/** The body as consecutive pieces, so the sealer copies them once, straight into the file image. */
+export function encodeBodyParts(b: Baseline): Buffer[] {
+  return [
+    Buffer.from(packr.pack(packHeader(b.header))),
+    Buffer.from(packr.pack(packPackages(b.packages))),
+    Buffer.from(packr.pack(b.entries.length)),
     ...packEntries(b.entries),
-  ]);
+  ];
 }
 
 /** A verified body, its entries not yet decoded. */
