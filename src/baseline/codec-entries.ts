@@ -1,0 +1,118 @@
+/**
+ * Entries in the baseline body: packed a chunk at a time, and turned back
+ * into Entries one at a time, each checked as it comes.
+ */
+import type { AttrValue, Entry, FileKind } from '../types.js';
+import { ATTRIBUTES } from '../attrs/registry.js';
+import { BaselineFormatError } from '../errors.js';
+import { isAttrValue, isNumber, isTextRecord, packr } from './msgpack.js';
+
+const KINDS: readonly FileKind[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'];
+const FLAG_CONFIG = 1;
+const FLAG_GROWING = 2;
+
+/**
+ * An entry on disk: [shared, suffix, kind, attrs, untested, flags]. The path is
+ * front-coded (bytes shared with the previous path, then the rest): sorted
+ * system paths share most of their bytes. attrs is a flat list of (row index in
+ * the registry, value) pairs; the registry is append-only for that reason.
+ */
+type PackedEntry = [number, Buffer, number, unknown[], Record<string, string> | null, number];
+
+function unpackValue(stored: 'hex' | 'bytes' | undefined, v: unknown): AttrValue | undefined {
+  if (v instanceof Uint8Array) {
+    const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    return stored === 'hex' ? b.toString('hex') : b.toString('latin1');
+  }
+  return isAttrValue(v) ? v : undefined;
+}
+
+/** Bytes two BytePaths share at the start (their chars are their bytes). */
+function sharedPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Per attribute name: its registry index and how a string value is stored (one lookup per value). */
+const PACKING = new Map(ATTRIBUTES.map((row, i) => [row.name, { index: i, stored: row.stored }]));
+
+function packEntry(e: Entry, previous: string): PackedEntry {
+  const shared = sharedPrefix(previous, e.path);
+  const attrs: unknown[] = [];
+  for (const name in e.attrs) {
+    const how = PACKING.get(name)!;
+    const v = e.attrs[name]!;
+    attrs.push(how.index, typeof v === 'string' && how.stored ? Buffer.from(v, how.stored === 'hex' ? 'hex' : 'latin1') : v);
+  }
+  const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
+  return [shared, Buffer.from(e.path.slice(shared), 'latin1'), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags];
+}
+
+const CHUNK = 4096;
+
+/** Bytes of a msgpack array header, so a packed chunk can be cut into its elements. */
+function arrayHeaderBytes(first: number): number {
+  if (first >= 0x90 && first <= 0x9f) return 1;
+  if (first === 0xdc) return 3;
+  if (first === 0xdd) return 5;
+  throw new Error(`not a msgpack array (0x${first.toString(16)})`);
+}
+
+/**
+ * The entries' encodings back to back. Packed a chunk at a time (one pack call
+ * per entry is slow; one array of all entries holds a packed copy of every
+ * entry at once); an element's bytes do not depend on the chunking.
+ */
+export function packEntries(entries: readonly Entry[]): Buffer[] {
+  const out: Buffer[] = [];
+  let previous = '';
+  for (let start = 0; start < entries.length; start += CHUNK) {
+    const chunk: PackedEntry[] = [];
+    for (const e of entries.slice(start, start + CHUNK)) {
+      chunk.push(packEntry(e, previous));
+      previous = e.path;
+    }
+    const bytes = packr.pack(chunk);
+    out.push(Buffer.from(bytes.subarray(arrayHeaderBytes(bytes[0]!))));
+  }
+  return out;
+}
+
+/** Turns packed entries back into Entries, in order, checking each as it comes. */
+export class EntryUnpacker {
+  private previous = '';
+  private index = 0;
+
+  next(item: unknown): Entry {
+    const index = this.index++;
+    const previous = this.previous;
+    if (!Array.isArray(item) || item.length !== 6 || typeof item[0] !== 'number' || !(item[1] instanceof Uint8Array)) {
+      throw new BaselineFormatError(`baseline entry ${index} is malformed`);
+    }
+    const [shared, suffix, kindCode, attrs, untested, flags] = item as PackedEntry;
+    const kind = KINDS[kindCode];
+    if (!kind || !Array.isArray(attrs) || attrs.length % 2 !== 0 || !isNumber(flags) || !isNumber(shared) || shared > previous.length) {
+      throw new BaselineFormatError(`baseline entry ${index} is malformed`);
+    }
+    const path = previous.slice(0, shared) + Buffer.from(suffix.buffer, suffix.byteOffset, suffix.byteLength).toString('latin1');
+    this.previous = path;
+    const entry: Entry = { path, kind, attrs: {} };
+    for (let i = 0; i < attrs.length; i += 2) {
+      const code = attrs[i];
+      const v = attrs[i + 1];
+      const row = typeof code === 'number' ? ATTRIBUTES[code] : undefined;
+      if (!row) throw new BaselineFormatError(`baseline entry ${index} has unknown attribute ${String(code)}`);
+      const value = unpackValue(row.stored, v);
+      if (value === undefined) throw new BaselineFormatError(`baseline entry ${index} has a malformed ${row.name}`);
+      entry.attrs[row.name] = value;
+    }
+    if (untested !== null && !isTextRecord(untested)) throw new BaselineFormatError(`baseline entry ${index} is malformed`);
+    if (untested) entry.untested = untested;
+    if (flags & FLAG_CONFIG) entry.config = true;
+    if (flags & FLAG_GROWING) entry.growing = true;
+    if (index > 0 && !(previous < path)) throw new BaselineFormatError('baseline entries are not sorted by path bytes');
+    return entry;
+  }
+}

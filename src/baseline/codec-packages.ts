@@ -1,0 +1,44 @@
+/** The package data in the baseline body: rows in path order, checked on the way back. */
+import type { PackageData } from '../types.js';
+import { BaselineFormatError } from '../errors.js';
+import { isText } from './msgpack.js';
+
+export function packPackages(p: PackageData | undefined): unknown {
+  if (!p) return null;
+  const files = Object.keys(p.files).sort().map((path) => {
+    const f = p.files[path]!;
+    return [Buffer.from(path, 'latin1'), f.pkg, f.digest ?? null, f.algo ?? null];
+  });
+  const dbFiles = Object.keys(p.dbFiles).sort().map((path) => [Buffer.from(path, 'latin1'), p.dbFiles[path]]);
+  return [p.manager, p.packages.map((x) => [x.name, x.version, x.arch]), files, dbFiles];
+}
+
+export function unpackPackages(raw: unknown): PackageData | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const malformed = () => new BaselineFormatError('baseline package data is malformed');
+  if (!Array.isArray(raw)) throw malformed();
+  const [manager, packages, files, dbFiles] = raw as unknown[];
+  const rows = (v: unknown, width: number): unknown[][] => {
+    if (!Array.isArray(v) || !v.every((r) => Array.isArray(r) && r.length === width)) throw malformed();
+    return v as unknown[][];
+  };
+  const optText = (v: unknown): v is string | null => v === null || isText(v);
+  if (manager !== 'rpm' && manager !== 'dpkg') throw malformed();
+  const out: PackageData = { manager, packages: [], files: {}, dbFiles: {} };
+  for (const [name, version, arch] of rows(packages, 3)) {
+    if (!isText(name) || !isText(version) || !isText(arch)) throw malformed();
+    out.packages.push({ name, version, arch });
+  }
+  for (const [path, pkg, digest, algo] of rows(files, 4)) {
+    if (!(path instanceof Uint8Array) || !isText(pkg) || !optText(digest) || !optText(algo)) throw malformed();
+    const key = Buffer.from(path).toString('latin1');
+    out.files[key] = { pkg };
+    if (digest) out.files[key]!.digest = digest;
+    if (algo) out.files[key]!.algo = algo;
+  }
+  for (const [path, digest] of rows(dbFiles ?? [], 2)) {
+    if (!(path instanceof Uint8Array) || !isText(digest)) throw malformed();
+    out.dbFiles[Buffer.from(path).toString('latin1')] = digest;
+  }
+  return out;
+}
