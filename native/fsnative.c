@@ -11,8 +11,11 @@
  * the size of the xattr name list, without allocating a JS object: on /usr
  * this replaces 139k BigIntStats (and their Dates) per walk.
  *
- * readDirectory(path: Buffer, dev: number, ino: number)
- *   -> [names: string[] (latin1), stats: Float64Array(names.length * 15)]
+ * readDirectory(path: Buffer, dev: number, ino: number, skip: number)
+ *   -> [paths: string[] (latin1), stats: Float64Array(paths.length * 15)]
+ *   where each path is the child's path with the first `skip` bytes of
+ *   `path` (the root) left out: "/usr/bin/ls", one flat string, not a JS
+ *   concatenation of the directory and the name,
  *   or a positive errno, or -1 when the directory at path is not the one
  *   (dev, ino) the walk lstat-ed: it was swapped, perhaps for a symlink.
  * One call per directory: opened with O_NOFOLLOW|O_NOATIME (so listing it
@@ -218,13 +221,15 @@ static void free_names(struct name_list *list) {
 }
 
 static napi_value read_directory(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   double want_dev, want_ino;
+  uint32_t skip;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3 || napi_get_value_double(env, argv[1], &want_dev) != napi_ok ||
-      napi_get_value_double(env, argv[2], &want_ino) != napi_ok) {
-    napi_throw_type_error(env, NULL, "readDirectory(path: Buffer, dev: number, ino: number)");
+  if (argc < 4 || napi_get_value_double(env, argv[1], &want_dev) != napi_ok ||
+      napi_get_value_double(env, argv[2], &want_ino) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &skip) != napi_ok) {
+    napi_throw_type_error(env, NULL, "readDirectory(path: Buffer, dev: number, ino: number, skip: number)");
     return NULL;
   }
   char *path = path_from_buffer(env, argv[0]);
@@ -275,14 +280,19 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
       napi_create_arraybuffer(env, list.count * DIR_FIELDS * sizeof(double), &raw, &buffer) == napi_ok &&
       napi_create_typedarray(env, napi_float64_array, list.count * DIR_FIELDS, buffer, 0, &stats) == napi_ok) {
     memcpy(child, path, path_len);
-    child[path_len] = '/';
+    /* "/" as the directory: its children are "/name", not "//name". */
+    size_t dir_len = (path_len > 0 && path[path_len - 1] == '/') ? path_len - 1 : path_len;
+    child[dir_len] = '/';
+    if (skip > dir_len) skip = dir_len;
     double *out = raw;
     for (size_t i = 0; i < list.count; i++) {
       const char *name = list.names[i];
       double *f = out + i * DIR_FIELDS;
-      napi_value jname;
-      napi_create_string_latin1(env, name, strlen(name), &jname);
-      napi_set_element(env, names, (uint32_t)i, jname);
+      size_t name_len = strlen(name);
+      memcpy(child + dir_len + 1, name, name_len + 1);
+      napi_value jpath;
+      napi_create_string_latin1(env, child + skip, dir_len + 1 + name_len - skip, &jpath);
+      napi_set_element(env, names, (uint32_t)i, jpath);
       struct stat st;
       if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         memset(f, 0, DIR_FIELDS * sizeof(double));
@@ -290,7 +300,6 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
         continue;
       }
       fill_fields(f, &st);
-      strcpy(child + path_len + 1, name);
       f[F_XATTR_BYTES] = xattr_list_bytes(child);
       f[F_COUNT] = 0;
     }

@@ -9,7 +9,7 @@ export interface NativeFs {
   lxattrs(path: Buffer): Array<[string, Buffer]> | number;
   lstatInto(path: Buffer, out: Float64Array): number;
   fstatInto(fd: number, out: Float64Array): number;
-  readDirectory(path: Buffer, dev: number, ino: number): [string[], Float64Array] | number;
+  readDirectory(path: Buffer, dev: number, ino: number, skip: number): [string[], Float64Array] | number;
 }
 
 const require = createRequire(import.meta.url);

@@ -5,7 +5,16 @@ export function bytePath(buf: Buffer): BytePath {
   return buf.toString('latin1');
 }
 
-/** The bytes of a root-relative path under `root`, ready for fs calls. */
+/**
+ * The root directory as a BytePath: the operator's path (a JS string, so
+ * UTF-8) as its bytes, without a trailing slash; '/' stays '/'.
+ */
+export function rootBytes(root: string): BytePath {
+  const trimmed = root === '/' ? '/' : root.replace(/\/+$/, '') || '/';
+  return Buffer.from(trimmed, 'utf8').toString('latin1');
+}
+
+/** The bytes of a root-relative path under `root` (a BytePath), ready for fs calls. */
 export function fsPath(root: BytePath, path: BytePath): Buffer {
   return Buffer.from(root === '/' || root === '' ? path : root + path, 'latin1');
 }

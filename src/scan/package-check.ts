@@ -11,7 +11,7 @@ import {
 import type { PackageChoice } from '../baseline/package-data.js';
 import type { Policy } from '../policy/policy.js';
 import { digestFile } from '../hash/ondemand.js';
-import { fsPath } from '../paths.js';
+import { fsPath, rootBytes } from '../paths.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -116,7 +116,7 @@ export function checkPackages(run: PackageRun, opts: {
     result.changes = diffPackages(before.packages, after.packages);
     const lookup = (path: BytePath, algo: string): string | undefined => {
       const recorded = opts.current(path)?.attrs[algo];
-      return typeof recorded === 'string' ? recorded : digestFile(fsPath(opts.root, path), algo);
+      return typeof recorded === 'string' ? recorded : digestFile(fsPath(rootBytes(opts.root), path), algo);
     };
     const extra = triage([...opts.baselineFindings, ...result.findings], before, after, lookup);
     markPreexisting(result.findings, opts.baselineFindings);

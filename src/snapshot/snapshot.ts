@@ -9,6 +9,7 @@ import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
 import type { Algo } from '../hash/digest.js';
 import { KEEP_CONTENT_BYTES } from '../attrs/registry.js';
+import { rootBytes } from '../paths.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -30,6 +31,7 @@ export interface Snapshot {
 
 export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
   const pool = new HashPool(opts.jobs);
+  const root = rootBytes(opts.root);
   let files = 0;
   let bytes = 0;
   try {
@@ -44,7 +46,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
         const keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
         pool.add(
           {
-            path: opts.root === '/' ? entry.path : opts.root + entry.path,
+            path: root === '/' ? entry.path : root + entry.path,
             ino: st.ino,
             dev: st.dev,
             size,

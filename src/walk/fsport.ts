@@ -20,14 +20,16 @@ export interface FsPort {
   readSmallFile(path: Buffer): Buffer;
   /**
    * The children of the directory (dev, ino) at path, each lstat-ed relative to
-   * the opened directory; 'SWAPPED' when path is no longer that directory, else
-   * an errno code. Optional: without it the walker lists with readdir and lstat.
+   * the opened directory, as paths without the root's first `skip` bytes;
+   * 'SWAPPED' when path is no longer that directory, else an errno code.
+   * Optional: without it the walker lists with readdir and lstat.
    */
-  readDirectory?(path: Buffer, dev: number, ino: number): DirectoryListing | string;
+  readDirectory?(path: Buffer, dev: number, ino: number, skip: number): DirectoryListing | string;
 }
 
 export interface DirectoryListing {
-  names: string[];
+  /** The children's root-relative paths. */
+  paths: string[];
   /** Per child: its lstat, or the errno code of a failed lstat. */
   stats: Array<StatRecord | string>;
 }
@@ -53,16 +55,16 @@ export const realFs: FsPort = {
     return statFromFields(fields);
   },
   readdir: (path) => fs.readdirSync(path, { encoding: 'buffer' }),
-  readDirectory(path, dev, ino) {
-    const got = nativeFs().readDirectory(path, dev, ino);
+  readDirectory(path, dev, ino, skip) {
+    const got = nativeFs().readDirectory(path, dev, ino, skip);
     if (got === -1) return 'SWAPPED';
     if (typeof got === 'number') return errnoName(got);
-    const [names, fields] = got;
-    const stats = names.map((_, i): StatRecord | string => {
+    const [paths, fields] = got;
+    const stats = paths.map((_, i): StatRecord | string => {
       const err = fields[i * DIR_FIELDS + LSTAT_FIELDS]!;
       return err ? errnoName(err) : statFromFields(fields, i * DIR_FIELDS);
     });
-    return { names, stats };
+    return { paths, stats };
   },
   readlink: (path) => fs.readlinkSync(path, { encoding: 'buffer' }),
   lxattrs(path) {

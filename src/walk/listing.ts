@@ -9,17 +9,17 @@ import { errorCode, type DirectoryListing, type FsPort } from './fsport.js';
 import type { StatRecord } from './stat.js';
 
 export function listDirectory(port: FsPort, root: string, path: BytePath, dev: number, ino: number): DirectoryListing | string {
-  if (port.readDirectory) return port.readDirectory(fsPathScratch(root, path), dev, ino);
+  if (port.readDirectory) return port.readDirectory(fsPathScratch(root, path), dev, ino, root === '/' ? 0 : root.length);
   let raw: Buffer[];
   try {
     raw = port.readdir(fsPathScratch(root, path));
   } catch (err) {
     return errorCode(err);
   }
-  const names = raw.map(bytePath);
-  const stats = names.map((name): StatRecord | string => {
+  const paths = raw.map((name) => childPath(path, bytePath(name)));
+  const stats = paths.map((child): StatRecord | string => {
     try {
-      return port.lstat(fsPathScratch(root, childPath(path, name)));
+      return port.lstat(fsPathScratch(root, child));
     } catch (err) {
       return errorCode(err);
     }
@@ -32,5 +32,5 @@ export function listDirectory(port: FsPort, root: string, path: BytePath, dev: n
   } catch (err) {
     return errorCode(err);
   }
-  return { names, stats };
+  return { paths, stats };
 }

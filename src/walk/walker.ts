@@ -10,7 +10,7 @@
 import type { BytePath, Entry } from '../types.js';
 import { ATTRIBUTES, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
-import { bytePath, childPath, fsPathScratch } from '../paths.js';
+import { bytePath, fsPathScratch, rootBytes } from '../paths.js';
 import { listDirectory } from './listing.js';
 import { errorCode, realFs, type FsPort } from './fsport.js';
 import { readIdNames, type IdNames } from './names.js';
@@ -46,7 +46,7 @@ interface Pending {
 
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const port = opts.fs ?? realFs;
-  const root = opts.root === '/' ? '/' : opts.root.replace(/\/+$/, '');
+  const root = rootBytes(opts.root);
   const names = readIdNames(port, root);
   const entries: Entry[] = [];
   const unlisted = new Map<BytePath, string>();
@@ -80,8 +80,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         unlisted.set(dir.path, listing);
         continue;
       }
-      for (let i = 0; i < listing.names.length; i++) {
-        const child = childPath(dir.path, listing.names[i]!);
+      for (let i = 0; i < listing.paths.length; i++) {
+        const child = listing.paths[i]!;
         if (opts.policy.isExcluded(child)) continue;
         const childSt = listing.stats[i]!;
         if (typeof childSt === 'string') {

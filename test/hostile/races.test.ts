@@ -175,12 +175,12 @@ describe('the native one-descriptor listing', () => {
     let done = false;
     return {
       ...realFs,
-      readDirectory(p, dev, ino) {
+      readDirectory(p, dev, ino, skip) {
         if (!done && p.toString('latin1') === at(t, dir).toString('latin1')) {
           done = true;
           swap();
         }
-        return realFs.readDirectory!(p, dev, ino);
+        return realFs.readDirectory!(p, dev, ino, skip);
       },
     };
   }

@@ -61,3 +61,16 @@ describe('--root', () => {
     expect(show.stdout).not.toContain(digest);
   });
 });
+
+describe('--root with a name that is not ASCII', () => {
+  it('walks, hashes and scans under it like any other root', () => {
+    const t = systemTree(path.join(work, 'räum-ü'));
+    const file = path.join(work, 'u.dsb');
+    expect(driftscan(['baseline', '--root', t, '--rules', path.join(work, 'rules'), '--key', key, '-o', file]).code).toBe(0);
+    expect(driftscan(['show', file, '/usr/bin/ls', '--pubkey', pub]).stdout).toMatch(/\/usr\/bin\/ls  sha256=[0-9a-f]{64}/);
+    fs.appendFileSync(path.join(t, 'usr/bin/ls'), 'x');
+    const r = driftscan(['scan', file, '--pubkey', pub, '--root', t]);
+    expect(r.stdout).toMatch(/^S\.5\.\.\.\.T\.    \/usr\/bin\/ls$/m);
+    expect(r.code).toBe(4);
+  });
+});
