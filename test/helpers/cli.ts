@@ -23,3 +23,10 @@ export function driftscan(args: string[], env: Record<string, string> = {}, asUs
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A key pair made by the CLI's own keygen in DIR (which must not exist yet). */
+export function keygen(dir: string): { key: string; pub: string } {
+  const r = driftscan(['keygen', '--out', dir]);
+  if (r.code !== 0) throw new Error(`keygen failed (${r.code}): ${r.stderr}`);
+  return { key: path.join(dir, 'driftscan.key'), pub: path.join(dir, 'driftscan.pub') };
+}

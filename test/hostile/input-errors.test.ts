@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan } from '../helpers/cli.js';
+import { driftscan, keygen } from '../helpers/cli.js';
 
 let work: string;
 let tree: string;
@@ -17,9 +17,7 @@ let pub: string;
 beforeAll(() => {
   work = tempDir();
   tree = systemTree(tempDir());
-  expect(driftscan(['keygen', '--out', path.join(work, 'k')]).code).toBe(0);
-  key = path.join(work, 'k/driftscan.key');
-  pub = path.join(work, 'k/driftscan.pub');
+  ({ key, pub } = keygen(path.join(work, 'k')));
   file = path.join(work, 't.dsb');
   expect(driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', file, '--packages', 'none']).code).toBe(0);
 });

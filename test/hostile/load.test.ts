@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { at, systemTree, tempDir } from '../helpers/tree.js';
-import { CLI, driftscan } from '../helpers/cli.js';
+import { CLI, driftscan, keygen } from '../helpers/cli.js';
 
 let work: string;
 let tree: string;
@@ -28,9 +28,7 @@ beforeAll(() => {
   const spec: Record<string, string> = {};
   for (let i = 0; i < 1500; i++) spec[`srv/d${i % 25}/f${i}`] = `file ${i}\n`.repeat(i % 7);
   tree = systemTree(tempDir(), spec);
-  expect(driftscan(['keygen', '--out', path.join(work, 'k')]).code).toBe(0);
-  key = path.join(work, 'k/driftscan.key');
-  pub = path.join(work, 'k/driftscan.pub');
+  ({ key, pub } = keygen(path.join(work, 'k')));
   file = path.join(work, 'one.dsb');
   expect(driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', file, '--packages', 'none', '--jobs', '1']).code).toBe(0);
   for (let i = 0; i < 1500; i += 100) fs.appendFileSync(at(tree, `srv/d${i % 25}/f${i}`), 'tampered');

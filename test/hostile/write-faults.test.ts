@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, systemTree, tempDir } from '../helpers/tree.js';
-import { CLI, driftscan } from '../helpers/cli.js';
+import { CLI, driftscan, keygen } from '../helpers/cli.js';
 
 const mounts: string[] = [];
 let work: string;
@@ -27,9 +27,7 @@ const leftovers = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes(
 
 beforeAll(() => {
   work = tempDir();
-  expect(driftscan(['keygen', '--out', path.join(work, 'k')]).code).toBe(0);
-  key = path.join(work, 'k/driftscan.key');
-  pub = path.join(work, 'k/driftscan.pub');
+  ({ key, pub } = keygen(path.join(work, 'k')));
 });
 
 afterAll(() => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { at, systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan } from '../helpers/cli.js';
+import { driftscan, keygen } from '../helpers/cli.js';
 
 let work: string;
 let key: string;
@@ -14,9 +14,7 @@ const RULES = 'include /\nexclude /tmp\nconfig /etc/**\nattrs /** -inode -ctime\
 
 beforeAll(() => {
   work = tempDir();
-  expect(driftscan(['keygen', '--out', path.join(work, 'k')]).code).toBe(0);
-  key = path.join(work, 'k/driftscan.key');
-  pub = path.join(work, 'k/driftscan.pub');
+  ({ key, pub } = keygen(path.join(work, 'k')));
   fs.writeFileSync(path.join(work, 'rules'), RULES);
 });
 
