@@ -36,12 +36,6 @@ export function childPath(dir: BytePath, name: BytePath): BytePath {
   return dir === '/' ? '/' + name : dir + '/' + name;
 }
 
-/** The parent of a root-relative path ("/" for "/x"). */
-export function parentPath(path: BytePath): BytePath {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
-}
-
 /** True when `path` is `dir` itself or lies below it. */
 export function isUnder(path: BytePath, dir: BytePath): boolean {
   if (dir === '/') return path.startsWith('/');

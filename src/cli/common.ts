@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { UsageError, KeyError, RootError, PolicyError } from '../errors.js';
-import { defaultKeyDir, KEY_FILE, PUB_FILE, loadPublicKey } from '../baseline/keys.js';
+import { defaultKeyDir, PUB_FILE, loadPublicKey } from '../baseline/keys.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 
 /** --jobs (default: one per core), lowered to what the open-file limit can hold. */
@@ -99,10 +99,6 @@ export function publicKeyFrom(file: string | undefined): KeyObject {
     throw new KeyError(`no --pubkey given and no default public key at ${fallback}`);
   }
   return loadPublicKey(fallback);
-}
-
-export function defaultKeyPath(): string {
-  return path.join(defaultKeyDir(), KEY_FILE);
 }
 
 function humanBytes(n: number): string {

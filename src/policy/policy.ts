@@ -221,11 +221,6 @@ class CompiledPolicy implements Policy {
   }
 }
 
-/** The default policy, adjusted by the command line. */
-export function defaultPolicy(): Policy {
-  return parsePolicy(DEFAULT_POLICY, 'default policy');
-}
-
 /** Rules text for explicit start paths: the default excludes and marks, those paths as includes. */
 export function policyForPaths(paths: string[], base = DEFAULT_POLICY): string {
   const kept = base.split('\n').filter((l) => !/^\s*include\s/.test(l));

@@ -13,6 +13,7 @@ import { summarize, exitBits } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
 import { RootError } from '../errors.js';
 import fs from 'node:fs';
+import { comparePaths } from '../paths.js';
 import { checkPackages, runPackageTool } from './package-check.js';
 import type { PackageChoice } from '../baseline/package-data.js';
 
@@ -102,7 +103,7 @@ function findEntry(entries: readonly Entry[], path: BytePath): Entry | undefined
 const SOURCE_ORDER = { baseline: 0, rpm: 1, dpkg: 2 } as const;
 
 function byPathThenSource(a: Finding, b: Finding): number {
-  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  if (a.path !== b.path) return comparePaths(a.path, b.path);
   return SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source];
 }
 
@@ -120,5 +121,5 @@ function addUnlistedFindings(findings: Finding[], unlisted: ReadonlyMap<BytePath
       flags: '.........', deltas: [], extra: [], untested: { contents: reason },
     });
   }
-  findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  findings.sort((a, b) => comparePaths(a.path, b.path));
 }

@@ -10,7 +10,7 @@
 import type { BytePath, Entry } from '../types.js';
 import { ATTRIBUTES, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
-import { bytePath, fsPathScratch, rootBytes } from '../paths.js';
+import { bytePath, comparePaths, fsPathScratch, rootBytes } from '../paths.js';
 import { listDirectory } from './listing.js';
 import { errorCode, realFs, type FsPort } from './fsport.js';
 import { readIdNames, type IdNames } from './names.js';
@@ -97,7 +97,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     }
   }
   await opts.onProgress?.(entries.length);
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  entries.sort((a, b) => comparePaths(a.path, b.path));
   return { entries, unlisted };
 }
 

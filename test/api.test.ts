@@ -1,0 +1,39 @@
+/** The library API as the README shows it: baseline, seal, write, scan, report. */
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import * as driftscan from '../src/index.js';
+import { systemTree, tempDir } from './helpers/tree.js';
+
+describe('library API', () => {
+  it('takes a baseline, scans against it and reports, through index.ts alone', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const tree = systemTree(tempDir());
+    const policy = driftscan.parsePolicy(driftscan.policyForPaths(['/usr', '/etc']));
+    const baseline = await driftscan.buildBaseline({ root: tree, policy, signingKey: privateKey, jobs: 1 });
+    const file = path.join(tempDir(), 'api.dsb');
+    driftscan.writeAtomic(file, driftscan.seal(baseline, privateKey));
+    fs.writeFileSync(path.join(tree, 'usr/bin/ps'), 'ps binary v2\n');
+    const { report, exitCode } = await driftscan.scan({ baselineFile: file, publicKey, root: tree, jobs: 1 });
+    expect(exitCode).toBe(4);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    driftscan.REPORTERS.ndjson!(report, out);
+    expect(text.trim().split('\n').map((l) => JSON.parse(l)).map((f) => [f.status, f.flags, f.path])).toEqual([
+      ['changed', '..5....T.', '/usr/bin/ps'],
+    ]);
+  });
+
+  it('refuses a baseline signed with another key', async () => {
+    const a = generateKeyPairSync('ed25519');
+    const b = generateKeyPairSync('ed25519');
+    const tree = systemTree(tempDir());
+    const baseline = await driftscan.buildBaseline({ root: tree, policy: driftscan.parsePolicy('include /etc\n'), signingKey: a.privateKey, jobs: 1 });
+    const file = path.join(tempDir(), 'k.dsb');
+    driftscan.writeAtomic(file, driftscan.seal(baseline, a.privateKey));
+    await expect(driftscan.scan({ baselineFile: file, publicKey: b.publicKey, root: tree })).rejects.toBeInstanceOf(driftscan.SignatureError);
+  });
+});
