@@ -37,3 +37,25 @@ describe('library API', () => {
     await expect(driftscan.scan({ baselineFile: file, publicKey: b.publicKey, root: tree })).rejects.toBeInstanceOf(driftscan.SignatureError);
   });
 });
+
+describe('a baseline replaced while the scan walks', () => {
+  it('is refused: the entries compared must be the ones whose signature was checked', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const tree = systemTree(tempDir());
+    const policy = driftscan.parsePolicy('include /usr\n');
+    const file = path.join(tempDir(), 'swap.dsb');
+    const original = await driftscan.buildBaseline({ root: tree, policy, signingKey: privateKey, jobs: 1 });
+    driftscan.writeAtomic(file, driftscan.seal(original, privateKey));
+    fs.writeFileSync(path.join(tree, 'usr/bin/ls'), 'trojan');
+    // Another valid baseline, signed with the same key, taken of the tampered tree.
+    const forged = driftscan.seal(await driftscan.buildBaseline({ root: tree, policy, signingKey: privateKey, jobs: 1 }), privateKey);
+    let swapped = false;
+    const progress = () => {
+      if (!swapped) fs.writeFileSync(file, forged);
+      swapped = true;
+    };
+    await expect(driftscan.scan({ baselineFile: file, publicKey, root: tree, jobs: 1, progress }))
+      .rejects.toThrow(/changed during the scan/);
+    expect(swapped).toBe(true);
+  });
+});

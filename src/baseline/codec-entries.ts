@@ -61,12 +61,12 @@ function arrayHeaderBytes(first: number): number {
 }
 
 /**
- * The entries' encodings back to back. Packed a chunk at a time (one pack call
+ * The entries' encodings back to back, each chunk handed to `write` (which
+ * must copy it: the encoder reuses its buffer). Packed a chunk at a time (one pack call
  * per entry is slow; one array of all entries holds a packed copy of every
  * entry at once); an element's bytes do not depend on the chunking.
  */
-export function packEntries(entries: readonly Entry[]): Buffer[] {
-  const out: Buffer[] = [];
+export function packEntries(entries: readonly Entry[], write: (bytes: Uint8Array) => void): void {
   let previous = '';
   for (let start = 0; start < entries.length; start += CHUNK) {
     const chunk: PackedEntry[] = [];
@@ -75,9 +75,8 @@ export function packEntries(entries: readonly Entry[]): Buffer[] {
       previous = e.path;
     }
     const bytes = packr.pack(chunk);
-    out.push(Buffer.from(bytes.subarray(arrayHeaderBytes(bytes[0]!))));
+    write(bytes.subarray(arrayHeaderBytes(bytes[0]!)));
   }
-  return out;
 }
 
 /** Turns packed entries back into Entries, in order, checking each as it comes. */

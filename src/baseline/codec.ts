@@ -13,14 +13,16 @@ import { EntryUnpacker, packEntries } from './codec-entries.js';
 import { packPackages, unpackPackages } from './codec-packages.js';
 import { isNumber, isText, packr } from './msgpack.js';
 
-/** The body as consecutive pieces, so the sealer copies them once, straight into the file image. */
-export function encodeBodyParts(b: Baseline): Buffer[] {
-  return [
-    Buffer.from(packr.pack(packHeader(b.header))),
-    Buffer.from(packr.pack(packPackages(b.packages))),
-    Buffer.from(packr.pack(b.entries.length)),
-    ...packEntries(b.entries),
-  ];
+/**
+ * Encodes the body piece by piece into `write`, which must copy each piece
+ * (the encoder reuses its buffer): the sealer copies them straight into the
+ * file image, so no second copy of a million entries' body is ever held.
+ */
+export function encodeBody(b: Baseline, write: (bytes: Uint8Array) => void): void {
+  write(packr.pack(packHeader(b.header)));
+  write(packr.pack(packPackages(b.packages)));
+  write(packr.pack(b.entries.length));
+  packEntries(b.entries, write);
 }
 
 /** A verified body, its entries not yet decoded. */

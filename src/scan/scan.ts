@@ -11,7 +11,9 @@ import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { compareStream } from '../compare/compare.js';
 import { summarize, exitBits } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
-import { RootError } from '../errors.js';
+import { BaselineFormatError, RootError } from '../errors.js';
+import { SIGNATURE_BYTES } from '../baseline/format.js';
+import type { BaselineReader } from '../baseline/codec.js';
 import fs from 'node:fs';
 import { comparePaths } from '../paths.js';
 import { checkPackages, runPackageTool } from './package-check.js';
@@ -54,8 +56,26 @@ export function checkRoot(root: string): void {
   }
 }
 
+/**
+ * The baseline's entries, read a second time after the walk so that the walk
+ * does not hold the file beside the snapshot (117 MB for a million entries).
+ * The bytes must be the ones first verified: Ed25519 signatures are
+ * deterministic, so an identical, valid signature means an identical file.
+ */
+function reopen(opts: ScanOptions, signature: Buffer): BaselineReader {
+  const file = readBaselineFile(opts.baselineFile);
+  if (file.length < SIGNATURE_BYTES || !file.subarray(file.length - SIGNATURE_BYTES).equals(signature)) {
+    throw new BaselineFormatError(`baseline ${opts.baselineFile} changed during the scan`);
+  }
+  return openSealedReader(file, opts.publicKey, opts.skipVerify);
+}
+
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
-  const baseline = openSealedReader(readBaselineFile(opts.baselineFile), opts.publicKey, opts.skipVerify);
+  const first = readBaselineFile(opts.baselineFile);
+  // Only the header and package data are kept: the reader (and the file) go.
+  const { header, packages } = openSealedReader(first, opts.publicKey, opts.skipVerify);
+  const baseline: BaselineInfo = { header, packages };
+  const signature = Buffer.from(first.subarray(first.length - SIGNATURE_BYTES));
   checkRoot(opts.root);
   const policy = opts.policy ?? parsePolicy(baseline.header.policy, 'baseline policy');
   const growingSize = new Map<BytePath, number>(baseline.header.growing ?? []);
@@ -66,7 +86,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     root: opts.root, policy, jobs: opts.jobs, progress: opts.progress,
     prefixFor: (path) => growingSize.get(path),
   });
-  const findings = compareStream((visit) => baseline.forEachEntry(visit), snap.entries, { unlisted: snap.unlisted });
+  const entries = reopen(opts, signature);
+  const findings = compareStream((visit) => entries.forEachEntry(visit), snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
   const pkg = checkPackages(await packageRun, {
     root: opts.root, baseline, policy, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
@@ -77,7 +98,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const incomplete = opts.skipVerify === true || pkg.incomplete;
   const summary = summarize(all, snap.entries.length, incomplete);
   return {
-    baseline: { header: baseline.header, packages: baseline.packages },
+    baseline,
     report: {
       header: baseline.header, root: opts.root, findings: all, summary, diagnostics,
       packageManager: pkg.manager, packageChanges: pkg.changes,
