@@ -102,7 +102,7 @@ export class EntryUnpacker {
       const code = attrs[i];
       const v = attrs[i + 1];
       const row = typeof code === 'number' ? ATTRIBUTES[code] : undefined;
-      if (!row) throw new BaselineFormatError(`baseline entry ${index} has unknown attribute ${String(code)}`);
+      if (!row) throw new BaselineFormatError(`baseline entry ${index} has an unknown attribute${typeof code === 'number' ? ` (${code})` : ''}`);
       const value = unpackValue(row.stored, v);
       if (value === undefined) throw new BaselineFormatError(`baseline entry ${index} has a malformed ${row.name}`);
       entry.attrs[row.name] = value;

@@ -39,7 +39,9 @@ function unpackSequence(body: Buffer, visit: (value: unknown, end: number) => bo
     packr.unpackMultiple(body, (value: unknown, _start?: number, end?: number) => visit(value, end ?? body.length));
   } catch (err) {
     if (err instanceof BaselineFormatError) throw err;
-    throw new BaselineFormatError(`baseline body cannot be decoded: ${(err as Error).message}`);
+    // The decoder's message may quote the damaged data: keep it to one short, printable line.
+    const reason = String((err as Error).message).replace(/[^\x20-\x7e]+/g, '?').slice(0, 120);
+    throw new BaselineFormatError(`baseline body cannot be decoded: ${reason}`);
   }
 }
 

@@ -19,8 +19,9 @@ Exit status (scan): 0 clean; bits OR-ed: 1 added, 2 missing, 4 changed, 8 not ev
 Errors: 16 usage, 17 cannot read baseline, 18 corrupt or truncated baseline, 19 bad signature or wrong key,
 20 cannot read root, 21 key problem, 22 bad rules file, 23 internal error, 24 package tool failed, 25 cannot write output.`;
 
+/** One line, nothing a terminal would act on: messages may quote a file name or damaged data. */
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+  return message.replace(/\s*\n\s*/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '?').trim();
 }
 
 export async function main(argv: string[]): Promise<number> {
