@@ -10,7 +10,7 @@ import { DEFAULT_POLICY } from '../policy/default.js';
 import { parsePolicy, policyForPaths, withFastMode } from '../policy/policy.js';
 import { displayPath } from '../paths.js';
 import { checkOutput, parseJobs, progressLine, readRules, resolveRoot } from './common.js';
-import { UsageError } from '../errors.js';
+import { RootError, UsageError } from '../errors.js';
 import { collectPackageData, parsePackageChoice } from '../baseline/package-data.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -22,6 +22,14 @@ interface BaselineOpts {
   rules?: string;
   fast?: boolean;
   packages: string;
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** The key to sign with: --key, else the default key, created on first use (and said so). */
@@ -54,7 +62,13 @@ export function registerBaseline(program: Command): void {
       checkOutput(opts.output, { 'signing key': opts.key, 'rules file': opts.rules });
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
-      for (const p of paths) if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);
+      for (const p of paths) {
+        if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);
+        // A path that is not there would give a baseline of nothing, clean forever.
+        if (!fs.existsSync(path.join(root, p)) && !isSymlink(path.join(root, p))) {
+          throw new RootError(`${p} does not exist${root === '/' ? '' : ` under ${root}`}`);
+        }
+      }
       let policy = opts.rules ? readRules(opts.rules) : parsePolicy(DEFAULT_POLICY, 'default policy');
       if (paths.length) policy = parsePolicy(policyForPaths(paths, policy.text), 'command line');
       if (opts.fast) policy = parsePolicy(withFastMode(policy.text), 'command line');

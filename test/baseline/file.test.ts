@@ -97,6 +97,14 @@ describe('baseline file', () => {
     expect(fs.existsSync(path.join(work, 'x.dsb'))).toBe(false);
   });
 
+  it('a start path that does not exist is an error, never an empty baseline', () => {
+    const out = path.join(work, 'none.dsb');
+    const r = driftscan(['baseline', '/usr/no-such-dir', '--root', tree, '--key', path.join(work, 'k/driftscan.key'), '-o', out]);
+    expect(r.code).toBe(20);
+    expect(r.stderr).toBe(`driftscan: error: /usr/no-such-dir does not exist under ${tree}\n`);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('with no key given, creates a default key and says where', () => {
     const home = path.join(work, 'home');
     const out = path.join(work, 'd.dsb');
