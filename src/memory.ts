@@ -11,7 +11,22 @@ import vm from 'node:vm';
 
 let gc: (() => void) | undefined;
 
-export function collectGarbage(): void {
+/** Collects unless the heap is smaller than `unlessBelow` bytes (then V8 copes alone). */
+/**
+ * Collects when the heap has grown by `step` bytes since the last collection:
+ * whatever garbage a long walk makes, it never piles up past that.
+ */
+export function heapWatcher(step: number): () => void {
+  let base = v8.getHeapStatistics().used_heap_size;
+  return () => {
+    if (v8.getHeapStatistics().used_heap_size - base < step) return;
+    collectGarbage();
+    base = v8.getHeapStatistics().used_heap_size;
+  };
+}
+
+export function collectGarbage(unlessBelow = 0): void {
+  if (unlessBelow > 0 && v8.getHeapStatistics().used_heap_size < unlessBelow) return;
   if (!gc) {
     v8.setFlagsFromString('--expose-gc');
     gc = vm.runInNewContext('gc') as () => void;
