@@ -259,12 +259,19 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
   struct name_list list = {0};
   struct dirent *d;
   int failed = 0;
-  errno = 0;
-  while ((d = readdir(dir)) != NULL) {
+  /* readdir reports an error only through errno, and a successful malloc in
+   * push_name may leave errno set (glibc's realloc does when it retries with
+   * mmap): clear it before every call, or a large directory reads as ENOMEM. */
+  for (;;) {
+    errno = 0;
+    d = readdir(dir);
+    if (d == NULL) {
+      if (errno != 0) failed = errno;
+      break;
+    }
     if (d->d_name[0] == '.' && (d->d_name[1] == 0 || (d->d_name[1] == '.' && d->d_name[2] == 0))) continue;
     if (push_name(&list, d->d_name) != 0) { failed = ENOMEM; break; }
   }
-  if (!failed && errno != 0) failed = errno;
   napi_value result = NULL;
   if (failed) {
     closedir(dir);
