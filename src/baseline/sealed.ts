@@ -79,13 +79,17 @@ export function checkSignature(file: Buffer, publicKey: KeyObject): Buffer {
   return body;
 }
 
-/** Verifies, then decodes the header and readies the entries to be read one at a time. */
-export function openSealedReader(file: Buffer, publicKey: KeyObject | undefined, skipVerify = false): BaselineReader {
-  return readBody(skipVerify ? unframe(file).body : checkSignature(file, publicKey!));
+/** The body, once the signature holds; `skipVerify` is for the CLI's loud --no-verify only. */
+function verifiedBody(file: Buffer, publicKey: KeyObject | undefined, skipVerify: boolean): Buffer {
+  return skipVerify ? unframe(file).body : checkSignature(file, publicKey!);
 }
 
-/** Verifies, then decodes. `skipVerify` is for the CLI's loud --no-verify only. */
+/** Verifies, then decodes the header and readies the entries to be read one at a time. */
+export function openSealedReader(file: Buffer, publicKey: KeyObject | undefined, skipVerify = false): BaselineReader {
+  return readBody(verifiedBody(file, publicKey, skipVerify));
+}
+
+/** Verifies, then decodes everything. */
 export function openSealed(file: Buffer, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
-  const body = skipVerify ? unframe(file).body : checkSignature(file, publicKey!);
-  return decodeBody(body);
+  return decodeBody(verifiedBody(file, publicKey, skipVerify));
 }

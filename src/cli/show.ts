@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Entry } from '../types.js';
-import { ATTRIBUTES, readAttr } from '../attrs/registry.js';
+import { attrRow, readAttr } from '../attrs/registry.js';
 import { displayPath, isUnder } from '../paths.js';
 import { loadBaseline } from '../scan/scan.js';
 import { publicKeyFrom } from './common.js';
@@ -26,7 +26,7 @@ export function permString(kind: string, mode: number): string {
 export function showLine(e: Entry): string {
   const a = e.attrs;
   const fmt = (name: string) => {
-    const row = ATTRIBUTES.find((r) => r.name === name)!;
+    const row = attrRow(name)!;
     const v = readAttr(row, e);
     return v === undefined ? '-' : row.format(v);
   };

@@ -3,7 +3,7 @@
  * over the attribute registry. Attribute quirks live in their rows.
  */
 import type { AttrDelta, BytePath, Entry, Finding } from '../types.js';
-import { ATTRIBUTES, RPM_LETTERS, readAttr, type AttrRow, type CompareContext } from '../attrs/registry.js';
+import { attrRow, ATTRIBUTES, RPM_LETTERS, readAttr, type AttrRow, type CompareContext } from '../attrs/registry.js';
 import type { AttrValue } from '../types.js';
 import { isUnder } from '../paths.js';
 
@@ -52,7 +52,7 @@ export function compareEntry(old: Entry, now: Entry): Finding | undefined {
   }
   if (deltas.length === 0 && Object.keys(untested).length === 0) return undefined;
   const differs = new Set(deltas.map((d) => d.attr));
-  const extra = deltas.filter((d) => !ATTRIBUTES.find((r) => r.name === d.attr)?.letter).map((d) => d.attr);
+  const extra = deltas.filter((d) => !attrRow(d.attr)?.letter).map((d) => d.attr);
   return {
     path: now.path,
     status: deltas.length ? 'changed' : 'untested',

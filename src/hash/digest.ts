@@ -7,7 +7,7 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Xxh64 } from './xxh.js';
 import { nativeFs } from '../native.js';
-import { LSTAT_FIELDS } from '../walk/stat.js';
+import { FIELD, LSTAT_FIELDS, kindOfMode } from '../walk/stat.js';
 
 export type Algo = 'sha256' | 'xxh64';
 
@@ -37,15 +37,6 @@ export interface HashResult {
 
 const O_NOATIME = fs.constants.O_NOATIME ?? 0;
 
-// Indexes into the fstatInto fields (src/walk/stat.ts); one array per thread.
-const F_MODE = 0;
-const F_SIZE = 3;
-const F_INO = 4;
-const F_DEV = 6;
-const F_MTIME = 9;
-const F_CTIME = 11;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
 
 interface Identity {
   size: number;
@@ -64,7 +55,7 @@ function fstatFields(fd: number): Float64Array {
 }
 
 function identity(f: Float64Array): Identity {
-  return { size: f[F_SIZE]!, mtimeSec: f[F_MTIME]!, mtimeNsec: f[F_MTIME + 1]!, ctimeSec: f[F_CTIME]!, ctimeNsec: f[F_CTIME + 1]! };
+  return { size: f[FIELD.size]!, mtimeSec: f[FIELD.mtimeSec]!, mtimeNsec: f[FIELD.mtimeNsec]!, ctimeSec: f[FIELD.ctimeSec]!, ctimeNsec: f[FIELD.ctimeNsec]! };
 }
 const BASE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
@@ -104,9 +95,9 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
   }
   try {
     const f = fstatFields(fd);
-    if ((f[F_MODE]! & S_IFMT) !== S_IFREG) return { error: 'NOTREG' };
-    if (f[F_INO] !== task.ino || f[F_DEV] !== task.dev) return { error: 'SWAPPED' };
-    if (f[F_SIZE] !== task.size) return { error: 'CHANGED' };
+    if (kindOfMode(f[FIELD.mode]!) !== 'file') return { error: 'NOTREG' };
+    if (f[FIELD.ino] !== task.ino || f[FIELD.dev] !== task.dev) return { error: 'SWAPPED' };
+    if (f[FIELD.size] !== task.size) return { error: 'CHANGED' };
     const before = identity(f);
     const first = fs.readSync(fd, buf, 0, buf.length, 0);
     // Whole file in one read: one-shot digests, the common case for small files.

@@ -22,7 +22,11 @@ export interface StatRecord {
   xattrBytes: number;
 }
 
-/** Field order of the native lstatInto's Float64Array (native/fsnative.c). */
+/** Field order of the native lstatInto/fstatInto Float64Array (the F_ enum in native/fsnative.c). */
+export const FIELD = {
+  mode: 0, uid: 1, gid: 2, size: 3, ino: 4, nlink: 5, dev: 6, rdevMajor: 7, rdevMinor: 8,
+  mtimeSec: 9, mtimeNsec: 10, ctimeSec: 11, ctimeNsec: 12, xattrBytes: 13,
+} as const;
 export const LSTAT_FIELDS = 14;
 
 const S_IFMT = 0o170000;
@@ -42,20 +46,20 @@ export function kindOfMode(mode: number): FileKind {
 
 /** A StatRecord from LSTAT_FIELDS numbers starting at `at`. */
 export function statFromFields(f: Float64Array, at = 0): StatRecord {
-  const mode = f[at]!;
+  const mode = f[at + FIELD.mode]!;
   return {
     kind: kindOfMode(mode),
     mode,
-    uid: f[at + 1]!,
-    gid: f[at + 2]!,
-    size: f[at + 3]!,
-    ino: f[at + 4]!,
-    nlink: f[at + 5]!,
-    dev: f[at + 6]!,
-    rdevMajor: f[at + 7]!,
-    rdevMinor: f[at + 8]!,
-    mtime: [f[at + 9]!, f[at + 10]!],
-    ctime: [f[at + 11]!, f[at + 12]!],
-    xattrBytes: f[at + 13]!,
+    uid: f[at + FIELD.uid]!,
+    gid: f[at + FIELD.gid]!,
+    size: f[at + FIELD.size]!,
+    ino: f[at + FIELD.ino]!,
+    nlink: f[at + FIELD.nlink]!,
+    dev: f[at + FIELD.dev]!,
+    rdevMajor: f[at + FIELD.rdevMajor]!,
+    rdevMinor: f[at + FIELD.rdevMinor]!,
+    mtime: [f[at + FIELD.mtimeSec]!, f[at + FIELD.mtimeNsec]!],
+    ctime: [f[at + FIELD.ctimeSec]!, f[at + FIELD.ctimeNsec]!],
+    xattrBytes: f[at + FIELD.xattrBytes]!,
   };
 }

@@ -8,7 +8,7 @@
  * entries: promise-based fs costs microseconds a call (PERFORMANCE-NOTES.md).
  */
 import type { BytePath, Entry } from '../types.js';
-import { ATTRIBUTES, type AttrRow, type CollectInput } from '../attrs/registry.js';
+import { attrRow, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
 import { bytePath, comparePaths, fsPathScratch, rootBytes } from '../paths.js';
 import { listDirectory } from './listing.js';
@@ -34,7 +34,6 @@ export interface WalkResult {
 }
 
 const YIELD_EVERY = 512;
-const ROW_BY_NAME = new Map<string, AttrRow>(ATTRIBUTES.map((r) => [r.name, r]));
 
 interface Pending {
   path: BytePath;
@@ -108,7 +107,7 @@ function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort,
   if (st.xattrBytes === 0) input.xattrs = [];
   const digests: string[] = [];
   for (const name of opts.policy.attrsFor(path, st.kind)) {
-    const row = ROW_BY_NAME.get(name)!;
+    const row = attrRow(name)!;
     if (row.source === 'entry') continue;
     if (row.source === 'content') {
       digests.push(name);
