@@ -7,7 +7,7 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Xxh64 } from './xxh.js';
 import { nativeFs } from '../native.js';
-import { FIELD, LSTAT_FIELDS, kindOfMode } from '../walk/stat.js';
+import { FIELD, LSTAT_FIELDS } from '../walk/stat.js';
 
 export type Algo = 'sha256' | 'xxh64';
 
@@ -95,7 +95,8 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
   }
   try {
     const f = fstatFields(fd);
-    if (kindOfMode(f[FIELD.mode]!) !== 'file') return { error: 'NOTREG' };
+    // Strictly S_IFREG: kindOfMode would call an unknown type a file.
+    if ((f[FIELD.mode]! & 0o170000) !== 0o100000) return { error: 'NOTREG' };
     if (f[FIELD.ino] !== task.ino || f[FIELD.dev] !== task.dev) return { error: 'SWAPPED' };
     if (f[FIELD.size] !== task.size) return { error: 'CHANGED' };
     const before = identity(f);
