@@ -1,7 +1,7 @@
 /**
  * The only loader of the native addon (native/fsnative.c, built by npm
- * through node-gyp): lstat, fstat, directory listing and extended attributes
- * that Node either lacks or makes allocate per call.
+ * through node-gyp): lstat, fstat, directory listing, extended attributes and
+ * checked whole-file reads, which Node either lacks or makes allocate per call.
  */
 import { createRequire } from 'node:module';
 
@@ -10,6 +10,8 @@ export interface NativeFs {
   lstatInto(path: Buffer, out: Float64Array): number;
   fstatInto(fd: number, out: Float64Array): number;
   readDirectory(path: Buffer, dev: number, ino: number, skip: number): [string[], Float64Array] | number;
+  /** The file's bytes into `into`: its size, or a negative errno or code (native/readwhole.c). */
+  readWhole(path: string, into: Uint8Array, ino: number, dev: number, size: number): number;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 /**
- * Reading and hashing one regular file, synchronously, into a reused buffer:
+ * Reading and hashing one regular file, synchronously, into one reused buffer:
  * the fastest design measured on this machine (see PERFORMANCE-NOTES.md).
  * Pure of any thread: the worker is a thin loop over this.
  */
@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { Xxh64 } from './xxh.js';
 import { nativeFs } from '../native.js';
 import { FIELD, LSTAT_FIELDS } from '../walk/stat.js';
+import { errnoName } from '../walk/fsport.js';
 
 export type Algo = 'sha256' | 'xxh64';
 
@@ -70,14 +71,18 @@ function openQuietly(path: Buffer): number {
 }
 
 interface Digester {
-  update(data: Uint8Array): void;
+  /** Adds the first `length` bytes of the hasher's read buffer. */
+  update(length: number): void;
   digest(): string;
 }
 
 function digester(algo: Algo, xxh: Xxh64): Digester {
-  if (algo === 'xxh64') return xxh.stream();
+  if (algo === 'xxh64') {
+    const s = xxh.stream();
+    return { update: (n) => s.updateFromBuffer(n), digest: () => s.digest() };
+  }
   const h = createHash('sha256');
-  return { update: (d) => void h.update(d), digest: () => h.digest('hex') };
+  return { update: (n) => void h.update(xxh.buffer.subarray(0, n)), digest: () => h.digest('hex') };
 }
 
 function digestAll(ds: Map<Algo, Digester>): Partial<Record<Algo, string>> {
@@ -86,7 +91,29 @@ function digestAll(ds: Map<Algo, Digester>): Partial<Record<Algo, string>> {
   return out;
 }
 
-export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
+/** readWhole's own codes; the rest are negative errnos. */
+const READ_CODES = new Map([[-100001, 'NOTREG'], [-100002, 'SWAPPED'], [-100003, 'CHANGED']]);
+
+/** Reads a file into xxh.buffer and digests it there (the buffer lives in the xxh64 module's memory). */
+export function hashFile(task: HashTask, xxh: Xxh64): HashResult {
+  // Whole file in one native call: most files of a system tree fit the buffer.
+  if (task.size < xxh.buffer.length && task.prefix === undefined) {
+    const got = nativeFs().readWhole(task.path, xxh.buffer, task.ino, task.dev, task.size);
+    if (got < 0) return { error: READ_CODES.get(got) ?? errnoName(-got) };
+    const digests: Partial<Record<Algo, string>> = {};
+    for (const algo of task.algos) {
+      digests[algo] = algo === 'sha256' ? oneShotHash('sha256', xxh.buffer.subarray(0, got), 'hex') : xxh.ofBuffer(got);
+    }
+    const result: HashResult = { digests };
+    if (task.keep !== undefined && got <= task.keep) result.content = xxh.buffer.toString('latin1', 0, got);
+    return result;
+  }
+  return hashStreamed(task, xxh);
+}
+
+/** A file larger than the buffer, or a growing log (whose old length is digested too): read in chunks, content never kept. */
+function hashStreamed(task: HashTask, xxh: Xxh64): HashResult {
+  const buf = xxh.buffer;
   let fd: number;
   try {
     fd = openQuietly(Buffer.from(task.path, 'latin1'));
@@ -100,31 +127,16 @@ export function hashFile(task: HashTask, buf: Buffer, xxh: Xxh64): HashResult {
     if (f[FIELD.ino] !== task.ino || f[FIELD.dev] !== task.dev) return { error: 'SWAPPED' };
     if (f[FIELD.size] !== task.size) return { error: 'CHANGED' };
     const before = identity(f);
-    const first = fs.readSync(fd, buf, 0, buf.length, 0);
-    // Whole file in one read: one-shot digests, the common case for small files.
-    if (first < buf.length && task.prefix === undefined) {
-      const view = buf.subarray(0, first);
-      const digests: Partial<Record<Algo, string>> = {};
-      for (const algo of task.algos) {
-        digests[algo] = algo === 'sha256' ? oneShotHash('sha256', view, 'hex') : xxh.oneShot(view);
-      }
-      const result: HashResult = { digests };
-      if (task.keep !== undefined && first <= task.keep) result.content = view.toString('latin1');
-      return settle(fd, before, result);
-    }
     const full = new Map(task.algos.map((a) => [a, digester(a, xxh)]));
     const pre = task.prefix !== undefined ? new Map(task.algos.map((a) => [a, digester(a, xxh)])) : undefined;
     let offset = 0;
-    let got = first;
-    while (got > 0) {
-      const chunk = buf.subarray(0, got);
-      for (const d of full.values()) d.update(chunk);
+    for (let got = fs.readSync(fd, buf, 0, buf.length, 0); got > 0; got = fs.readSync(fd, buf, 0, buf.length, offset)) {
+      for (const d of full.values()) d.update(got);
       if (pre && offset < task.prefix!) {
-        const part = chunk.subarray(0, Math.min(got, task.prefix! - offset));
+        const part = Math.min(got, task.prefix! - offset);
         for (const d of pre.values()) d.update(part);
       }
       offset += got;
-      got = fs.readSync(fd, buf, 0, buf.length, offset);
     }
     const result: HashResult = { digests: digestAll(full) };
     if (pre && offset >= task.prefix!) result.prefix = digestAll(pre);

@@ -1,6 +1,6 @@
 /**
  * A hash worker: loads and checks the hasher once, then hashes batches of
- * files with one reused read buffer. All logic lives in digest.ts.
+ * files into the hasher's read buffer. All logic lives in digest.ts.
  */
 import { parentPort } from 'node:worker_threads';
 import { hashFile, type HashResult, type HashTask } from './digest.js';
@@ -13,8 +13,6 @@ export interface BatchRequest {
 
 export type BatchReply = { id: number; results: HashResult[] } | { id: -1; fatal: string };
 
-const READ_BUFFER_BYTES = 1 << 18;
-
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('hash worker started outside a worker thread');
@@ -25,9 +23,8 @@ async function main(): Promise<void> {
     port.postMessage({ id: -1, fatal: (err as Error).message } satisfies BatchReply);
     return;
   }
-  const buf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   port.on('message', (req: BatchRequest) => {
-    const results = req.tasks.map((task) => hashFile(task, buf, xxh));
+    const results = req.tasks.map((task) => hashFile(task, xxh));
     port.postMessage({ id: req.id, results } satisfies BatchReply);
   });
 }
