@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { HashResult, HashTask } from './digest.js';
-import type { BatchReply, BatchRequest } from './worker.js';
+import { BatchBuilder, resultAt, type BatchReply } from './batch.js';
 
 const MAX_BATCH_FILES = 256;
 const MAX_BATCH_BYTES = 32 << 20;
@@ -26,17 +26,21 @@ interface Slot {
   inFlight: number;
 }
 
-interface Pending {
-  tasks: HashTask[];
-  callbacks: Array<(r: HashResult) => void>;
+interface Pending<T> {
+  batch: BatchBuilder;
+  /** The caller's item for each file, handed back with its result. */
+  items: T[];
+  sizes: number[];
 }
 
-export class HashPool {
+/** Receives each file's result with the item it was added with. */
+export type Deliver<T> = (item: T, size: number, result: HashResult) => void;
+
+export class HashPool<T> {
   private readonly slots: Slot[] = [];
-  private readonly queue: Pending[] = [];
-  private readonly waiting = new Map<number, Pending & { slot: Slot }>();
-  private current: Pending = { tasks: [], callbacks: [] };
-  private currentBytes = 0;
+  private readonly queue: Array<Pending<T>> = [];
+  private readonly waiting = new Map<number, Pending<T> & { slot: Slot }>();
+  private current: Pending<T> = newPending();
   private nextId = 0;
   private failure?: Error;
   private drained?: () => void;
@@ -46,7 +50,7 @@ export class HashPool {
   private fatalReject?: (err: Error) => void;
   bytesQueued = 0;
 
-  constructor(jobs = os.availableParallelism()) {
+  constructor(private readonly deliver: Deliver<T>, jobs = os.availableParallelism()) {
     const url = workerUrl();
     for (let i = 0; i < Math.max(1, jobs); i++) {
       const worker = new Worker(url);
@@ -58,15 +62,16 @@ export class HashPool {
     }
   }
 
-  /** Queues one file; the callback gets its digests or error. */
-  add(task: HashTask, size: number, done: (r: HashResult) => void): void {
-    if (this.current.tasks.length && (this.currentBytes + size > MAX_BATCH_BYTES)) this.flush();
-    this.current.tasks.push(task);
-    this.current.callbacks.push(done);
+  /** Queues one file; `deliver` gets its digests or error, with `item`. */
+  add(task: HashTask, item: T): void {
+    const { batch } = this.current;
+    if (batch.length && batch.bytes + task.size > MAX_BATCH_BYTES) this.flush();
+    this.current.batch.add(task);
+    this.current.items.push(item);
+    this.current.sizes.push(task.size);
     this.queuedFiles++;
-    this.currentBytes += size;
-    this.bytesQueued += size;
-    if (this.current.tasks.length >= MAX_BATCH_FILES) this.flush();
+    this.bytesQueued += task.size;
+    if (this.current.batch.length >= MAX_BATCH_FILES) this.flush();
   }
 
   /**
@@ -97,10 +102,9 @@ export class HashPool {
   }
 
   private flush(): void {
-    if (this.current.tasks.length === 0) return;
+    if (this.current.batch.length === 0) return;
     this.queue.push(this.current);
-    this.current = { tasks: [], callbacks: [] };
-    this.currentBytes = 0;
+    this.current = newPending();
     this.dispatch();
   }
 
@@ -108,13 +112,14 @@ export class HashPool {
     while (this.queue.length) {
       const slot = this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       if (slot.inFlight >= IN_FLIGHT_PER_WORKER) return;
-      const batch = this.queue.shift()!;
-      this.queuedFiles -= batch.tasks.length;
+      const pending = this.queue.shift()!;
+      this.queuedFiles -= pending.items.length;
       const id = this.nextId++;
       slot.inFlight++;
-      this.waiting.set(id, { ...batch, slot });
+      this.waiting.set(id, { ...pending, slot });
       slot.worker.ref();
-      slot.worker.postMessage({ id, tasks: batch.tasks } satisfies BatchRequest);
+      const { request, transfer } = pending.batch.seal(id);
+      slot.worker.postMessage(request, transfer);
     }
   }
 
@@ -128,7 +133,8 @@ export class HashPool {
     this.waiting.delete(msg.id);
     slot.inFlight--;
     if (slot.inFlight === 0) slot.worker.unref();
-    msg.results.forEach((r, i) => batch.callbacks[i]!(r));
+    const extras = new Map(msg.extras.map((x) => [x.at, x]));
+    for (let i = 0; i < batch.items.length; i++) this.deliver(batch.items[i]!, batch.sizes[i]!, resultAt(msg, i, extras.get(i)));
     this.dispatch();
     if (this.roomWaiter && this.queuedFiles <= this.roomWaiter.limit) {
       const { resolve } = this.roomWaiter;
@@ -143,4 +149,8 @@ export class HashPool {
     this.fatalReject?.(err);
     this.roomWaiter?.resolve();
   }
+}
+
+function newPending<T>(): Pending<T> {
+  return { batch: new BatchBuilder(), items: [], sizes: [] };
 }

@@ -3,15 +3,9 @@
  * files into the hasher's read buffer. All logic lives in digest.ts.
  */
 import { parentPort } from 'node:worker_threads';
-import { hashFile, type HashResult, type HashTask } from './digest.js';
+import { hashFile, type HashResult } from './digest.js';
 import { loadXxh64, type Xxh64 } from './xxh.js';
-
-export interface BatchRequest {
-  id: number;
-  tasks: HashTask[];
-}
-
-export type BatchReply = { id: number; results: HashResult[] } | { id: -1; fatal: string };
+import { answerOf, tasksOf, type BatchReply, type BatchRequest } from './batch.js';
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -24,8 +18,9 @@ async function main(): Promise<void> {
     return;
   }
   port.on('message', (req: BatchRequest) => {
-    const results = req.tasks.map((task) => hashFile(task, xxh));
-    port.postMessage({ id: req.id, results } satisfies BatchReply);
+    const results: HashResult[] = [];
+    for (const task of tasksOf(req)) results.push(hashFile(task, xxh));
+    port.postMessage(answerOf(req.id, results) satisfies BatchReply);
   });
 }
 

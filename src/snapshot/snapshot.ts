@@ -8,7 +8,7 @@ import { walk } from '../walk/walker.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
 import type { Algo } from '../hash/digest.js';
-import { KEEP_CONTENT_BYTES } from '../attrs/registry.js';
+import { ATTRIBUTES, KEEP_CONTENT_BYTES } from '../attrs/registry.js';
 import { rootBytes } from '../paths.js';
 import { collectGarbage, heapWatcher } from '../memory.js';
 
@@ -32,53 +32,50 @@ const COLLECT_AFTER_GROWTH = 64 * 1024 * 1024;
 /** Enough queued work to keep every worker busy between two progress calls. */
 const MAX_QUEUED_FILES = 8192;
 
+/** The attributes the hash pool fills in (digests, kept content). */
+const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((row) => row.name);
+
 export interface Snapshot {
   entries: Entry[];
   unlisted: Map<BytePath, string>;
 }
 
 export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
-  const pool = new HashPool(opts.jobs);
-  const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
-  const root = rootBytes(opts.root);
   let files = 0;
   let bytes = 0;
+  const pool = new HashPool<Entry>((entry, size, r) => {
+    files++;
+    bytes += size;
+    if (r.error) {
+      for (const name of CONTENT_ATTRS) {
+        if (!(name in entry.attrs)) continue;
+        delete entry.attrs[name];
+        (entry.untested ??= {})[name] = r.error;
+      }
+      return;
+    }
+    // The walk left null placeholders in registry order; filling them keeps that order.
+    Object.assign(entry.attrs, r.digests);
+    if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
+    if (r.prefix) entry.prefix = r.prefix as Record<string, string>;
+  }, opts.jobs);
+  const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
+  const root = rootBytes(opts.root);
   try {
     const result = await walk({
       root: opts.root,
       policy: opts.policy,
       fs: opts.fs,
       onContent(entry, st, wanted) {
-        const size = st.size;
-        const prefix = entry.growing ? opts.prefixFor?.(entry.path) : undefined;
-        const algos = wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64');
-        const keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
-        pool.add(
-          {
-            path: root === '/' ? entry.path : root + entry.path,
-            ino: st.ino,
-            dev: st.dev,
-            size,
-            algos,
-            prefix,
-            keep,
-          },
-          size,
-          (r) => {
-            files++;
-            bytes += size;
-            if (r.error) {
-              for (const name of wanted) {
-                delete entry.attrs[name];
-                (entry.untested ??= {})[name] = r.error;
-              }
-              return;
-            }
-            for (const name of algos) entry.attrs[name] = r.digests![name]!;
-            if (keep !== undefined) entry.attrs.content = r.content ?? null;
-            if (r.prefix) entry.prefix = r.prefix as Record<string, string>;
-          },
-        );
+        pool.add({
+          path: root === '/' ? entry.path : root + entry.path,
+          ino: st.ino,
+          dev: st.dev,
+          size: st.size,
+          algos: wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64'),
+          prefix: entry.growing ? opts.prefixFor?.(entry.path) : undefined,
+          keep: wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined,
+        }, entry);
       },
       onProgress: async (entries) => {
         opts.progress?.({ entries, files, bytes });

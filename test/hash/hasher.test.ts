@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashFile } from '../../src/hash/digest.js';
+import { hashFile, type Algo, type HashResult } from '../../src/hash/digest.js';
+import { answerOf, BatchBuilder, resultAt, tasksOf } from '../../src/hash/batch.js';
 import { checkHasherModule, loadXxh64, manifestPath, type Xxh64 } from '../../src/hash/xxh.js';
 import { tempDir } from '../helpers/tree.js';
 
@@ -114,5 +115,34 @@ describe('the hasher module check', () => {
 
   it('another version is refused', () => {
     expect(() => checkHasherModule({ ...manifest(), version: '0.9.0' })).toThrow(/manifest expects 0\.9\.0/);
+  });
+});
+
+describe('the pool\'s batch format', () => {
+  it('tasks survive the trip to a worker: odd path bytes, prefix, keep, algorithm sets', () => {
+    const tasks = [
+      { path: '/usr/bin/ls', ino: 1, dev: 2049, size: 0, algos: ['sha256', 'xxh64'] as Algo[] },
+      { path: '/etc/x\nname\xff\xe9', ino: 2 ** 40 + 3, dev: 7, size: 5e9, algos: ['xxh64'] as Algo[], prefix: 9 },
+      { path: '/etc/sshd_config', ino: 4, dev: 7, size: 12, algos: [] as Algo[], keep: 65536 },
+    ];
+    const builder = new BatchBuilder();
+    for (const t of tasks) builder.add(t);
+    expect(builder.bytes).toBe(5e9 + 12);
+    const { request, transfer } = builder.seal(42);
+    expect(transfer).toEqual([request.numbers.buffer]);
+    expect(request.id).toBe(42);
+    expect([...tasksOf(request)]).toEqual(tasks);
+  });
+
+  it('answers come back as the results hashFile gave', () => {
+    const results: HashResult[] = [
+      { digests: { sha256: 'a'.repeat(64), xxh64: 'b'.repeat(16) } },
+      { error: 'EACCES' },
+      { digests: { xxh64: 'c'.repeat(16) }, prefix: { xxh64: 'd'.repeat(16) } },
+      { digests: {}, content: 'PermitRootLogin no\n' },
+    ];
+    const answer = answerOf(7, results);
+    const extras = new Map(answer.extras.map((x) => [x.at, x]));
+    expect(results.map((_, i) => resultAt(answer, i, extras.get(i)))).toEqual(results);
   });
 });
