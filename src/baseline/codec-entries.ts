@@ -1,11 +1,12 @@
 /**
- * Entries in the baseline body: packed a chunk at a time, and turned back
+ * Entries in the baseline body: written one after another, and turned back
  * into Entries one at a time, each checked as it comes.
  */
 import type { AttrValue, Entry, FileKind } from '../types.js';
 import { ATTRIBUTES } from '../attrs/registry.js';
 import { BaselineFormatError } from '../errors.js';
-import { isAttrValue, isNumber, isTextRecord, packr } from './msgpack.js';
+import { isAttrValue, isNumber, isTextRecord } from './msgpack.js';
+import { EntryWriter } from './entry-writer.js';
 
 const KINDS: readonly FileKind[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'];
 const FLAG_CONFIG = 1;
@@ -38,45 +39,39 @@ function sharedPrefix(a: string, b: string): number {
 /** Per attribute name: its registry index and how a string value is stored (one lookup per value). */
 const PACKING = new Map(ATTRIBUTES.map((row, i) => [row.name, { index: i, stored: row.stored }]));
 
-function packEntry(e: Entry, previous: string): PackedEntry {
+/** One entry as a PackedEntry, written directly (see entry-writer.ts). */
+function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
   const shared = sharedPrefix(previous, e.path);
-  const attrs: unknown[] = [];
-  for (const name in e.attrs) {
+  out.array(6);
+  out.number(shared);
+  out.bytes(e.path.slice(shared), 'latin1');
+  out.number(KINDS.indexOf(e.kind));
+  const names = Object.keys(e.attrs);
+  out.array(names.length * 2);
+  for (const name of names) {
     const how = PACKING.get(name)!;
-    const v = e.attrs[name]!;
-    attrs.push(how.index, typeof v === 'string' && how.stored ? Buffer.from(v, how.stored === 'hex' ? 'hex' : 'latin1') : v);
+    out.number(how.index);
+    out.value(e.attrs[name]!, how.stored);
   }
-  const flags = (e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0);
-  return [shared, Buffer.from(e.path.slice(shared), 'latin1'), KINDS.indexOf(e.kind), attrs, e.untested ?? null, flags];
-}
-
-const CHUNK = 4096;
-
-/** Bytes of a msgpack array header, so a packed chunk can be cut into its elements. */
-function arrayHeaderBytes(first: number): number {
-  if (first >= 0x90 && first <= 0x9f) return 1;
-  if (first === 0xdc) return 3;
-  if (first === 0xdd) return 5;
-  throw new Error(`not a msgpack array (0x${first.toString(16)})`);
+  if (e.untested) out.textRecord(e.untested);
+  else out.nil();
+  out.number((e.config ? FLAG_CONFIG : 0) | (e.growing ? FLAG_GROWING : 0));
 }
 
 /**
- * The entries' encodings back to back, each chunk handed to `write` (which
- * must copy it: the encoder reuses its buffer). Packed a chunk at a time (one pack call
- * per entry is slow; one array of all entries holds a packed copy of every
- * entry at once); an element's bytes do not depend on the chunking.
+ * The entries' encodings back to back, handed to `write` a megabyte or so at
+ * a time (it must copy them: the buffer is reused). An element's bytes do not
+ * depend on where the pieces are cut.
  */
 export function packEntries(entries: readonly Entry[], write: (bytes: Uint8Array) => void): void {
+  const out = new EntryWriter(write);
   let previous = '';
-  for (let start = 0; start < entries.length; start += CHUNK) {
-    const chunk: PackedEntry[] = [];
-    for (const e of entries.slice(start, start + CHUNK)) {
-      chunk.push(packEntry(e, previous));
-      previous = e.path;
-    }
-    const bytes = packr.pack(chunk);
-    write(bytes.subarray(arrayHeaderBytes(bytes[0]!)));
+  for (const e of entries) {
+    writeEntry(out, e, previous);
+    previous = e.path;
+    out.flushIfFull();
   }
+  out.done();
 }
 
 /** Turns packed entries back into Entries, in order, checking each as it comes. */

@@ -1,6 +1,11 @@
-/** Decoding errors name what is wrong without echoing damaged bytes that could break a line or a terminal. */
+/**
+ * The entry writer against msgpackr, byte for byte; decoding errors name what is wrong without
+ * echoing damaged bytes that could break a line or a terminal.
+ */
 import { describe, expect, it } from 'vitest';
-import { EntryUnpacker } from '../../src/baseline/codec-entries.js';
+import { EntryUnpacker, packEntries } from '../../src/baseline/codec-entries.js';
+import { EntryWriter } from '../../src/baseline/entry-writer.js';
+import type { Entry } from '../../src/types.js';
 import { readBody } from '../../src/baseline/codec.js';
 import { BaselineFormatError } from '../../src/errors.js';
 import { packr } from '../../src/baseline/msgpack.js';
@@ -30,5 +35,60 @@ describe('decode errors', () => {
     expect(err).toBeInstanceOf(BaselineFormatError);
     expect(err.message).toMatch(/^baseline body cannot be decoded: /);
     expect(err.message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+  });
+});
+
+describe('the entry writer', () => {
+  const written = (f: (w: EntryWriter) => void): Buffer => {
+    const parts: Buffer[] = [];
+    const w = new EntryWriter((b) => parts.push(Buffer.from(b)));
+    f(w);
+    w.done();
+    return Buffer.concat(parts);
+  };
+
+  it('writes the bytes msgpackr writes, at every length and size boundary', () => {
+    const numbers = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1,
+      -1, -0x20, -0x21, -0x80, -0x81, -0x8000, -0x8001, -(2 ** 31), -(2 ** 31) - 1, 0.5, -1.25, 1e300];
+    for (const n of numbers) expect(written((w) => w.number(n)), String(n)).toEqual(packr.pack(n));
+    for (const len of [0, 1, 31, 32, 255, 256, 65535, 65536]) {
+      const ascii = 'a'.repeat(len);
+      expect(written((w) => w.text(ascii)), `text ${len}`).toEqual(packr.pack(ascii));
+      const bytes = '\xff'.repeat(len);
+      expect(written((w) => w.bytes(bytes, 'latin1')), `bytes ${len}`).toEqual(packr.pack(Buffer.from(bytes, 'latin1')));
+      const hex = 'ab'.repeat(len);
+      expect(written((w) => w.bytes(hex, 'hex')), `hex ${len}`).toEqual(packr.pack(Buffer.from(hex, 'hex')));
+    }
+    for (const name of ['rööt', 'ユーザー', 'x'.repeat(20) + 'é'.repeat(10)]) expect(written((w) => w.text(name))).toEqual(packr.pack(name));
+    for (const len of [0, 15, 16, 65535, 65536]) {
+      const list = Array.from({ length: len }, (_, i) => i);
+      expect(written((w) => w.value(list)), `array ${len}`).toEqual(packr.pack(list));
+    }
+    for (const len of [0, 15, 16, 300]) {
+      const record = Object.fromEntries(Array.from({ length: len }, (_, i) => [`user.k${i}`, `v${i}`]));
+      expect(written((w) => w.value(record)), `map ${len}`).toEqual(packr.pack(record));
+    }
+    for (const v of [true, false, null]) expect(written((w) => w.value(v))).toEqual(packr.pack(v));
+  });
+
+  it('refuses a digest that is not hex rather than write a header it does not fill', () => {
+    expect(() => written((w) => w.bytes('abzz', 'hex'))).toThrow(/not hex bytes/);
+  });
+
+  it('entries round-trip through msgpackr\'s decoder, across the writer\'s flushes', () => {
+    const entries: Entry[] = Array.from({ length: 30000 }, (_, i) => ({
+      path: `/usr/lib/x\n\xe9${String(i).padStart(6, '0')}`,
+      kind: i % 3 === 0 ? 'dir' : 'file',
+      attrs: { type: i % 3 === 0 ? 'dir' : 'file', mode: 0o100755, uid: i, owner: 'röot', size: i * 4099, mtime: [1700000000 + i, 123456789],
+        sha256: 'ab'.repeat(32), xattrs: { 'security.selinux': 'system_u:object_r:bin_t:s0\0' } },
+      ...(i % 7 === 0 ? { untested: { sha256: 'EACCES' } } : {}),
+      ...(i % 11 === 0 ? { config: true } : {}),
+    }));
+    const parts: Buffer[] = [];
+    packEntries(entries, (b) => parts.push(Buffer.from(b)));
+    expect(parts.length).toBeGreaterThan(1);
+    const unpacker = new EntryUnpacker();
+    const back = packr.unpackMultiple(Buffer.concat(parts)) as unknown[];
+    expect(back.map((item) => unpacker.next(item))).toEqual(entries);
   });
 });
