@@ -36,6 +36,20 @@ describe('library API', () => {
     driftscan.writeAtomic(file, driftscan.seal(baseline, a.privateKey));
     await expect(driftscan.scan({ baselineFile: file, publicKey: b.publicKey, root: tree })).rejects.toBeInstanceOf(driftscan.SignatureError);
   });
+
+  it('reads package data while it walks: the promise\'s data is recorded, its failure is the run\'s error', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const tree = systemTree(tempDir());
+    const policy = driftscan.parsePolicy('include /etc\n');
+    const data: driftscan.PackageData = { manager: 'dpkg', packages: [{ name: 'base-files', version: '12.4', arch: 'amd64' }], files: {}, dbFiles: {} };
+    const later = new Promise<driftscan.PackageData>((resolve) => setTimeout(() => resolve(data), 50));
+    const built = await driftscan.buildBaseline({ root: tree, policy, signingKey: privateKey, jobs: 1, packages: later });
+    expect(built.packages).toEqual(data);
+    // Rejected before the walk ends: no unhandled rejection, the error surfaces from buildBaseline.
+    const failing = Promise.reject(new driftscan.PackageToolError('dpkg: database unreadable'));
+    await expect(driftscan.buildBaseline({ root: tree, policy, signingKey: privateKey, jobs: 1, packages: failing }))
+      .rejects.toThrow('dpkg: database unreadable');
+  });
 });
 
 describe('a baseline replaced while the scan walks', () => {

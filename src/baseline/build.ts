@@ -18,7 +18,11 @@ export interface BuildOptions {
   /** Creation time; SOURCE_DATE_EPOCH makes it reproducible. */
   created?: Date;
   host?: string;
-  packages?: PackageData;
+  /**
+   * Package metadata, or the promise of it: reading dpkg's file lists costs a
+   * core for a second or more on a Debian host, which overlaps the walk.
+   */
+  packages?: PackageData | Promise<PackageData | undefined>;
   progress?: SnapshotOptions['progress'];
 }
 
@@ -28,6 +32,9 @@ export function creationTime(): Date {
 }
 
 export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
+  const packagesRead = Promise.resolve(opts.packages);
+  // A failure is thrown by the await below, after the walk; until then it must not count as unhandled.
+  packagesRead.catch(() => undefined);
   const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress });
   const attrs = new Set<string>();
   // for-in rather than Object.keys: no array per entry, in the serial tail of the run.
@@ -46,6 +53,6 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
       growing: snap.entries.filter((e) => e.growing && typeof e.attrs.size === 'number').map((e) => [e.path, e.attrs.size as number]),
     },
     entries: snap.entries,
-    packages: opts.packages,
+    packages: await packagesRead,
   };
 }

@@ -75,10 +75,12 @@ export function registerBaseline(program: Command): void {
       const choice = parsePackageChoice(opts.packages);
       const key = signingKey(opts.key);
       const warn = (m: string) => process.stderr.write(`driftscan: warning: ${m}\n`);
-      const packages = await collectPackageData(root, choice, warn);
       const output = opts.output ?? `${os.hostname()}.dsb`;
       const progress = progressLine('baseline');
-      const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, packages, progress: progress.update });
+      // Read while the tree is walked (buildBaseline awaits it at the end).
+      const packagesRead = collectPackageData(root, choice, warn);
+      const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, packages: packagesRead, progress: progress.update });
+      const packages = baseline.packages;
       progress.done();
       writeAtomic(output, seal(baseline, key));
       for (const dir of baseline.header.unlisted) {
