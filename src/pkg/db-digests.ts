@@ -3,13 +3,20 @@
  * the database was edited (for instance to record a trojan's digest).
  */
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import type { BytePath } from '../types.js';
 import { inRoot } from './root-path.js';
 
 export async function sha256File(path: Buffer): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
+
+/**
+ * Synchronous reads, with the event loop let in every few files: this runs
+ * beside a walk, and a promise per file waited a walk step each (2,200 files
+ * of dpkg's info directory took 1.7 s that way).
+ */
+const YIELD_EVERY = 64;
 
 /**
  * Digests of the regular files directly in `dir` (root-relative) that `keep`
@@ -22,17 +29,18 @@ export async function digestDir(
 ): Promise<Record<BytePath, string>> {
   let names: Buffer[];
   try {
-    names = await readdir(inRoot(root, dir), { encoding: 'buffer' });
+    names = readdirSync(inRoot(root, dir), { encoding: 'buffer' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw e;
   }
   const out: Record<BytePath, string> = {};
   const wanted = names.map((n) => n.toString('latin1')).filter(keep).sort(byBytes);
-  for (const name of wanted) {
-    const path = `${dir}/${name}`;
+  for (let i = 0; i < wanted.length; i++) {
+    if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    const path = `${dir}/${wanted[i]}`;
     const full = inRoot(root, path);
-    if (!(await lstat(full)).isFile()) continue;
+    if (!lstatSync(full).isFile()) continue;
     out[path] = await sha256File(full);
   }
   return out;
@@ -44,7 +52,7 @@ export async function digestFiles(root: string, paths: BytePath[]): Promise<Reco
   for (const path of paths) {
     try {
       const full = inRoot(root, path);
-      if (!(await lstat(full)).isFile()) continue;
+      if (!lstatSync(full).isFile()) continue;
       out[path] = await sha256File(full);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -5,8 +5,7 @@
  * it hang forever; a directory makes it abort, leaving every later package
  * unverified. stat() here resolves exactly as dpkg's open() will.
  */
-import { stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { BytePath, Finding, PackageData } from '../types.js';
 import { byBytes } from './db-digests.js';
 import { inRoot } from './root-path.js';
@@ -18,31 +17,34 @@ export interface VerifyHazard {
   kind: string;
 }
 
-const BATCH = 64;
+/**
+ * stat() calls between two turns of the event loop. Synchronous: this runs
+ * beside the walk, and a promise per stat waited a walk step each (on Debian's
+ * 112k packaged files, 3 s before dpkg --verify could start).
+ */
+const BATCH = 2048;
 
 export async function findVerifyHazards(root: string, owners: PackageData): Promise<VerifyHazard[]> {
   const checked = Object.entries(owners.files).filter(([, f]) => f.digest !== undefined);
   const hazards: VerifyHazard[] = [];
-  for (let i = 0; i < checked.length; i += BATCH) {
-    const batch = checked.slice(i, i + BATCH);
-    const kinds = await Promise.all(batch.map(([path]) => kindOf(inRoot(root, path))));
-    batch.forEach(([path, f], j) => {
-      const kind = kinds[j];
-      if (kind !== undefined) hazards.push({ path, pkg: f.pkg, kind });
-    });
+  for (let i = 0; i < checked.length; i++) {
+    if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    const [path, f] = checked[i]!;
+    const kind = kindOf(inRoot(root, path));
+    if (kind !== undefined) hazards.push({ path, pkg: f.pkg, kind });
   }
   return hazards.sort((a, b) => byBytes(a.path, b.path));
 }
 
 /** undefined when dpkg can read the path safely (a regular file) or will report it missing. */
-async function kindOf(path: Buffer): Promise<string | undefined> {
-  let st: Stats;
+function kindOf(path: Buffer): string | undefined {
+  let st;
   try {
-    st = await stat(path);
+    st = statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
-  if (st.isFile()) return undefined;
+  if (st === undefined || st.isFile()) return undefined;
   if (st.isFIFO()) return 'fifo';
   if (st.isDirectory()) return 'dir';
   if (st.isCharacterDevice()) return 'chardev';
