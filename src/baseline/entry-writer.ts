@@ -14,10 +14,12 @@
 import type { AttrValue } from '../types.js';
 
 const FLUSH_AT = 1 << 20;
+const MAX_KEPT_TEXTS = 4096;
 
 export class EntryWriter {
   private buf = Buffer.allocUnsafe(FLUSH_AT * 2);
   private at = 0;
+  private readonly texts = new Map<string, Buffer>();
 
   /** `sink` must copy what it is given: the buffer is reused. */
   constructor(private readonly sink: (bytes: Uint8Array) => void) {}
@@ -112,10 +114,16 @@ export class EntryWriter {
 
   /** Text, as UTF-8 (msgpack str). */
   text(v: string): void {
-    const length = Buffer.byteLength(v, 'utf8');
-    this.header(length, 0xa0, 0x20, [0xd9, 0xda, 0xdb]);
-    this.room(length);
-    this.at += this.buf.write(v, this.at, length, 'utf8');
+    // Owner, group and xattr names repeat on every entry: their bytes are kept.
+    let encoded = this.texts.get(v);
+    if (!encoded) {
+      encoded = Buffer.from(v, 'utf8');
+      if (this.texts.size < MAX_KEPT_TEXTS && v.length <= 32) this.texts.set(v, encoded);
+    }
+    this.header(encoded.length, 0xa0, 0x20, [0xd9, 0xda, 0xdb]);
+    this.room(encoded.length);
+    this.buf.set(encoded, this.at);
+    this.at += encoded.length;
   }
 
   /** Bytes given as a latin1 string (one char per byte) or as hex (msgpack bin). */
