@@ -119,3 +119,42 @@ describe('baseline records', () => {
     expect(baseline.header.policy).toContain('include /');
   });
 });
+
+describe('attributes that cannot be read during the walk', () => {
+  it('are left out of attrs and marked untested, the rest stay in registry order and survive the file', async () => {
+    const { realFs } = await import('../../src/walk/fsport.js');
+    const { takeSnapshot } = await import('../../src/snapshot/snapshot.js');
+    const { treePolicy } = await import('../helpers/lib.js');
+    const { packEntries, EntryUnpacker } = await import('../../src/baseline/codec-entries.js');
+    const { packr } = await import('../../src/baseline/msgpack.js');
+    const { ATTRIBUTES } = await import('../../src/attrs/registry.js');
+    const t = systemTree(tempDir(), { 'usr/bin/tool': 'x\n', 'usr/bin/link': { symlink: 'tool' } });
+    // With no xattrs at all the walk knows from the lstat's list size and never asks.
+    execFileSync('setfattr', ['-n', 'user.note', '-v', 'hello', at(t, 'usr/bin/tool').toString()]);
+    const failing = {
+      ...realFs,
+      lxattrs: (p: Buffer) => (p.toString('latin1').endsWith('/usr/bin/tool') ? 'EACCES' : realFs.lxattrs(p)),
+      readlink: (p: Buffer) => {
+        if (p.toString('latin1').endsWith('/usr/bin/link')) throw Object.assign(new Error('readlink'), { code: 'EIO' });
+        return realFs.readlink(p);
+      },
+    };
+    const snap = await takeSnapshot({ root: t, policy: treePolicy(), jobs: 1, fs: failing });
+    const tool = snap.entries.find((e) => e.path === '/usr/bin/tool')!;
+    const link = snap.entries.find((e) => e.path === '/usr/bin/link')!;
+    expect(tool.untested).toEqual({ caps: 'EACCES', xattrs: 'EACCES' });
+    expect('xattrs' in tool.attrs || 'caps' in tool.attrs).toBe(false);
+    expect(tool.attrs.sha256).toBe(createHash('sha256').update('x\n').digest('hex'));
+    expect(link.untested).toEqual({ target: 'EIO' });
+    expect('target' in link.attrs).toBe(false);
+    const order = ATTRIBUTES.map((row) => row.name);
+    for (const e of [tool, link]) {
+      const names = Object.keys(e.attrs);
+      expect(names).toEqual([...names].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    }
+    const parts: Buffer[] = [];
+    packEntries([link, tool], (b) => parts.push(Buffer.from(b)));
+    const unpacker = new EntryUnpacker();
+    expect((packr.unpackMultiple(Buffer.concat(parts)) as unknown[]).map((x) => unpacker.next(x))).toEqual([link, tool]);
+  });
+});
