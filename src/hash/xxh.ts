@@ -66,9 +66,10 @@ function hex64(v: bigint): string {
 /** The package's directory, found the way Node resolves its import. */
 function packageDir(): string {
   const entry = fileURLToPath(import.meta.resolve('xxhash-wasm'));
-  let dir = path.dirname(entry);
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir + '/';
+  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir + '/';
+    if (dir === path.dirname(dir)) throw new Error(`xxhash-wasm: no package.json above ${entry}`);
+  }
 }
 
 /** The kernel's bytes, once they match what the manifest names; throws otherwise. */
