@@ -192,11 +192,7 @@ static napi_value lstat_into(napi_env env, napi_callback_info info) {
 #define DIR_FIELDS (F_COUNT + 1)
 
 static int open_directory(const char *path) {
-  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-  int fd = open(path, flags | O_NOATIME);
-  /* O_NOATIME is refused on directories the caller does not own (unless root). */
-  if (fd < 0 && errno == EPERM) fd = open(path, flags);
-  return fd;
+  return open_noatime(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 struct name_list {

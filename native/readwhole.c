@@ -23,8 +23,7 @@
 #include <node_api.h>
 #include "readwhole.h"
 
-static int open_quietly(const char *path) {
-  int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+int open_noatime(const char *path, int flags) {
   int fd = open(path, flags | O_NOATIME);
   /* O_NOATIME is refused on files the caller does not own (unless root). */
   if (fd < 0 && errno == EPERM) fd = open(path, flags);
@@ -53,7 +52,7 @@ static long read_all(int fd, unsigned char *data, size_t room) {
 }
 
 static long read_checked(const char *path, unsigned char *data, size_t room, double ino, double dev, double size) {
-  int fd = open_quietly(path);
+  int fd = open_noatime(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -errno;
   struct stat before, after;
   long result;

@@ -1,4 +1,4 @@
-/* readWhole: see readwhole.c. The codes match READ_CODES in src/native.ts. */
+/* readWhole: see readwhole.c. The codes match READ_CODES in src/hash/digest.ts. */
 #ifndef DRIFTSCAN_READWHOLE_H
 #define DRIFTSCAN_READWHOLE_H
 #include <node_api.h>
@@ -8,4 +8,7 @@
 #define READ_CHANGED (-100003)
 
 napi_value read_whole(napi_env env, napi_callback_info info);
+
+/* open(2) with O_NOATIME, and without it where the kernel refuses it (EPERM: not the owner). */
+int open_noatime(const char *path, int flags);
 #endif
