@@ -50,6 +50,11 @@ export class BatchBuilder {
     this.bytes += task.size;
   }
 
+  /** The size of file `at`, as added. */
+  sizeOf(at: number): number {
+    return this.numbers[at * STRIDE + 2]!;
+  }
+
   /** The request, and the buffer to transfer rather than copy. */
   seal(id: number): { request: BatchRequest; transfer: ArrayBuffer[] } {
     const numbers = Float64Array.from(this.numbers);

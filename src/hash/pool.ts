@@ -35,7 +35,6 @@ interface Pending<T> {
   batch: BatchBuilder;
   /** The caller's item for each file, handed back with its result. */
   items: T[];
-  sizes: number[];
 }
 
 /** Receives each file's result with the item it was added with. */
@@ -73,7 +72,6 @@ export class HashPool<T> {
     if (batch.length && batch.bytes + task.size > MAX_BATCH_BYTES) this.flush();
     this.current.batch.add(task);
     this.current.items.push(item);
-    this.current.sizes.push(task.size);
     this.queuedFiles++;
     this.bytesQueued += task.size;
     if (this.current.batch.length >= MAX_BATCH_FILES) this.flush();
@@ -133,13 +131,13 @@ export class HashPool<T> {
       this.fail(new Error(`hash worker cannot start: ${msg.fatal}`));
       return;
     }
-    const batch = this.waiting.get(msg.id);
-    if (!batch) return;
+    const pending = this.waiting.get(msg.id);
+    if (!pending) return;
     this.waiting.delete(msg.id);
     slot.inFlight--;
     if (slot.inFlight === 0) slot.worker.unref();
     const extras = new Map(msg.extras.map((x) => [x.at, x]));
-    for (let i = 0; i < batch.items.length; i++) this.deliver(batch.items[i]!, batch.sizes[i]!, resultAt(msg, i, extras.get(i)));
+    for (let i = 0; i < pending.items.length; i++) this.deliver(pending.items[i]!, pending.batch.sizeOf(i), resultAt(msg, i, extras.get(i)));
     this.dispatch();
     if (this.roomWaiter && this.queuedFiles <= this.roomWaiter.limit) {
       const { resolve } = this.roomWaiter;
@@ -157,5 +155,5 @@ export class HashPool<T> {
 }
 
 function newPending<T>(): Pending<T> {
-  return { batch: new BatchBuilder(), items: [], sizes: [] };
+  return { batch: new BatchBuilder(), items: [] };
 }
