@@ -4,10 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
 import { inRoot } from './root-path.js';
 
-export async function sha256File(path: Buffer): Promise<string> {
+function sha256File(path: Buffer): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
@@ -37,11 +38,11 @@ export async function digestDir(
   const out: Record<BytePath, string> = {};
   const wanted = names.map((n) => n.toString('latin1')).filter(keep).sort(byBytes);
   for (let i = 0; i < wanted.length; i++) {
-    if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
     const path = `${dir}/${wanted[i]}`;
     const full = inRoot(root, path);
     if (!lstatSync(full).isFile()) continue;
-    out[path] = await sha256File(full);
+    out[path] = sha256File(full);
   }
   return out;
 }
@@ -53,7 +54,7 @@ export async function digestFiles(root: string, paths: BytePath[]): Promise<Reco
     try {
       const full = inRoot(root, path);
       if (!lstatSync(full).isFile()) continue;
-      out[path] = await sha256File(full);
+      out[path] = sha256File(full);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }

@@ -8,6 +8,7 @@
  * PKG is "name" or "name:arch" (Multi-Arch: same); it is used as the owner name.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
 import { byBytes } from './db-digests.js';
 import { inRoot } from './root-path.js';
@@ -15,8 +16,6 @@ import { inRoot } from './root-path.js';
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const INFO_DIR = `${DPKG_ADMIN_DIR}/info`;
 const YIELD_EVERY = 64;
-
-const letOthersRun = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Synchronous reads, with the event loop let in every few files: this runs
@@ -81,7 +80,7 @@ export async function readDpkgFiles(root: string): Promise<PackageData['files']>
 
   let read = 0;
   for (const name of names.filter((n) => n.endsWith('.list'))) {
-    if (++read % YIELD_EVERY === 0) await letOthersRun();
+    if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
     for (const path of lines(readText(root, `${INFO_DIR}/${name}`))) {
       if (path === '/.') continue;
@@ -90,7 +89,7 @@ export async function readDpkgFiles(root: string): Promise<PackageData['files']>
     }
   }
   for (const name of names.filter((n) => n.endsWith('.md5sums'))) {
-    if (++read % YIELD_EVERY === 0) await letOthersRun();
+    if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
     for (const line of lines(readText(root, `${INFO_DIR}/${name}`))) {
       const m = /^([0-9a-fA-F]{32}) {2}(.*)$/s.exec(line);

@@ -6,6 +6,7 @@
  * unverified. stat() here resolves exactly as dpkg's open() will.
  */
 import { statSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Finding, PackageData } from '../types.js';
 import { byBytes } from './db-digests.js';
 import { inRoot } from './root-path.js';
@@ -28,7 +29,7 @@ export async function findVerifyHazards(root: string, owners: PackageData): Prom
   const checked = Object.entries(owners.files).filter(([, f]) => f.digest !== undefined);
   const hazards: VerifyHazard[] = [];
   for (let i = 0; i < checked.length; i++) {
-    if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0 && i % BATCH === 0) await nextTurn();
     const [path, f] = checked[i]!;
     const kind = kindOf(inRoot(root, path));
     if (kind !== undefined) hazards.push({ path, pkg: f.pkg, kind });

@@ -2,6 +2,7 @@
  * A snapshot of a tree: the walk on the main thread, content digests in the
  * hash pool, joined into one sorted Entry list. Baseline and scan both use it.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Entry } from '../types.js';
 import type { Policy } from '../policy/policy.js';
 import { walk } from '../walk/walker.js';
@@ -89,7 +90,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
         watchHeap();
         // Let worker replies in, so the pool keeps both cores busy, and wait
         // when the walk runs far ahead of the hashing.
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         await pool.room(MAX_QUEUED_FILES);
       },
     });
