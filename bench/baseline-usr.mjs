@@ -5,7 +5,7 @@
 // diagnostic rows (--jobs 1, walk-only), BENCH_PEERS=0 to skip aide and hashdeep.
 import { writeFileSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, preflight, scratch, warm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, f2, mb, kps, ratio } from './lib.mjs';
+import { CLI, preflight, scratch, countAndWarm, rounds, table, banner, aideConf, AIDE_RULE, supports, f2, mb, kps, ratio } from './lib.mjs';
 
 const TREE = (process.argv[2] ?? '/usr').replace(/(.)\/+$/, '$1');
 const DIAG = process.env.BENCH_DIAG !== '0';
@@ -14,9 +14,7 @@ preflight(PEERS ? ['aide', 'hashdeep', 'find'] : ['find']);
 
 const s = scratch('ds-baseline-');
 try {
-  const { files, entries } = countTree(TREE);
-  process.stderr.write(`${TREE}: ${files} regular files, ${entries} entries; warming the cache…\n`);
-  process.stderr.write(`  warm-up pass: ${f2(warm(TREE))} s\n`);
+  const { files, entries } = countAndWarm(TREE);
 
   const node = process.execPath;
   const out = (name) => join(s.dir, name);

@@ -71,6 +71,14 @@ export function countTree(tree) {
   return { files: n('-type f'), entries: n('') };
 }
 
+/** countTree, then one untimed warm(), each said on stderr; `note` is added to the first line. */
+export function countAndWarm(tree, note = '') {
+  const counts = countTree(tree);
+  process.stderr.write(`${tree}: ${counts.files} regular files, ${counts.entries} entries${note}; warming the cache…\n`);
+  process.stderr.write(`  warm-up pass: ${f2(warm(tree))} s\n`);
+  return counts;
+}
+
 /**
  * Run cmd once; stdout and stderr go to files in dir. Returns wall seconds (hrtime around spawn..exit),
  * peak RSS in MB (GNU time %M of the process, or /proc sampling), exit code and the output tails.

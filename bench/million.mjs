@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, preflight, scratch, warm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio } from './lib.mjs';
+import { CLI, preflight, scratch, countAndWarm, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio } from './lib.mjs';
 
 const DIRS = Number(process.env.BENCH_DIRS ?? 1000), FILES = Number(process.env.BENCH_FILES ?? 999);
 const PEERS = process.env.BENCH_PEERS === '1', DIAG = process.env.BENCH_DIAG === '1';
@@ -61,9 +61,7 @@ try {
   const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(DIRS), String(FILES)], { encoding: 'utf8' });
   if (mk.status !== 0) fail(`building the tree failed:\n${mk.stderr}`);
   const built = Number(process.hrtime.bigint() - t0) / 1e9;
-  const { files, entries } = countTree(tree);
-  process.stderr.write(`${tree}: ${files} files, ${entries} entries, built in ${f2(built)} s; warming the cache…\n`);
-  process.stderr.write(`  warm-up pass: ${f2(warm(tree))} s\n`);
+  const { files, entries } = countAndWarm(tree, `, built in ${f2(built)} s`);
 
   const node = process.execPath;
   const out = (name) => join(s.dir, name);

@@ -5,7 +5,7 @@
 // Usage: node bench/scan-usr.mjs [TREE=/usr]   env: BENCH_RUNS=N, BENCH_DIAG=0, BENCH_PEERS=0
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, preflight, scratch, warm, countTree, run, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio } from './lib.mjs';
+import { CLI, preflight, scratch, countAndWarm, run, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio } from './lib.mjs';
 
 const TREE = (process.argv[2] ?? '/usr').replace(/(.)\/+$/, '$1');
 const DIAG = process.env.BENCH_DIAG !== '0';
@@ -14,9 +14,7 @@ preflight(PEERS ? ['aide', 'find'] : ['find']);
 
 const s = scratch('ds-scan-');
 try {
-  const { files, entries } = countTree(TREE);
-  process.stderr.write(`${TREE}: ${files} regular files, ${entries} entries; warming the cache…\n`);
-  process.stderr.write(`  warm-up pass: ${f2(warm(TREE))} s\n`);
+  const { files, entries } = countAndWarm(TREE);
 
   const node = process.execPath;
   const out = (name) => join(s.dir, name);
