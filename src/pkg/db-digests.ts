@@ -1,16 +1,14 @@
 /**
  * SHA-256 of the package database's own files, so a later scan can tell that
- * the database was edited (for instance to record a trojan's digest).
+ * the database was edited (for instance to record a trojan's digest). Paths
+ * given here are resolved inside the root already (resolve-in-root.ts); files
+ * are read and directories listed without touching their atimes (quiet-fs.ts).
  */
-import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
+import { realFs } from '../walk/fsport.js';
+import { digestQuiet, listQuiet } from './quiet-fs.js';
 import { inRoot } from './root-path.js';
-
-function sha256File(path: Buffer): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 /**
  * Synchronous reads, with the event loop let in every few files: this runs
@@ -19,42 +17,46 @@ function sha256File(path: Buffer): string {
  */
 const YIELD_EVERY = 64;
 
+function isRegular(full: Buffer): boolean {
+  return realFs.lstat(full).kind === 'file';
+}
+
 /**
- * Digests of the regular files directly in `dir` (root-relative) that `keep`
- * accepts, keyed by root-relative BytePath. A missing directory gives {}.
+ * Digests of the regular files directly in `dir` (root-relative, resolved)
+ * that `keep` accepts, keyed by root-relative BytePath. A missing directory gives {}.
  */
 export async function digestDir(
   root: string,
   dir: BytePath,
   keep: (name: BytePath) => boolean,
 ): Promise<Record<BytePath, string>> {
-  let names: Buffer[];
+  let names: string[];
   try {
-    names = readdirSync(inRoot(root, dir), { encoding: 'buffer' });
+    names = listQuiet(inRoot(root, dir));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw e;
   }
   const out: Record<BytePath, string> = {};
-  const wanted = names.map((n) => n.toString('latin1')).filter(keep).sort(byBytes);
+  const wanted = names.filter(keep).sort(byBytes);
   for (let i = 0; i < wanted.length; i++) {
     if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
     const path = `${dir}/${wanted[i]}`;
     const full = inRoot(root, path);
-    if (!lstatSync(full).isFile()) continue;
-    out[path] = sha256File(full);
+    if (!isRegular(full)) continue;
+    out[path] = digestQuiet(full, 'sha256');
   }
   return out;
 }
 
-/** Digests of single files; those that do not exist are left out. */
+/** Digests of single files (root-relative, resolved); those that do not exist are left out. */
 export async function digestFiles(root: string, paths: BytePath[]): Promise<Record<BytePath, string>> {
   const out: Record<BytePath, string> = {};
   for (const path of paths) {
     try {
       const full = inRoot(root, path);
-      if (!lstatSync(full).isFile()) continue;
-      out[path] = sha256File(full);
+      if (!isRegular(full)) continue;
+      out[path] = digestQuiet(full, 'sha256');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }

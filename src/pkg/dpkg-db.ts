@@ -6,16 +6,29 @@
  *   status              Conffiles: " /etc/x <md5> [obsolete|remove-on-upgrade]"
  *   diversions          triples of lines: diverted path, new path, diverting package
  * PKG is "name" or "name:arch" (Multi-Arch: same); it is used as the owner name.
+ * `admin` is the database directory resolved inside the root (locateDpkgDb);
+ * its files are read without following links and without touching atimes.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
 import { byBytes } from './db-digests.js';
+import { listQuiet, readQuiet } from './quiet-fs.js';
+import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from './root-path.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
-const INFO_DIR = `${DPKG_ADMIN_DIR}/info`;
 const YIELD_EVERY = 64;
+
+/**
+ * The admin directory resolved inside the root, or undefined when the root has
+ * no dpkg status file. Throws when the location cannot be resolved inside the
+ * root (a link to the host's /var/lib/dpkg loops back on itself there).
+ */
+export function locateDpkgDb(root: string): BytePath | undefined {
+  const dir = locateInRoot(root, DPKG_ADMIN_DIR, 'dir');
+  if (dir === undefined) return undefined;
+  return locateInRoot(root, `${dir}/status`, 'file') === `${dir}/status` ? dir : undefined;
+}
 
 /**
  * Synchronous reads, with the event loop let in every few files: this runs
@@ -24,9 +37,11 @@ const YIELD_EVERY = 64;
  */
 function readText(root: string, path: BytePath): string | undefined {
   try {
-    return readFileSync(inRoot(root, path)).toString('latin1');
+    return readQuiet(inRoot(root, path)).toString('latin1');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new Error(`${path} is a symlink: the package database is not read through links`);
     throw e;
   }
 }
@@ -36,18 +51,18 @@ function lines(text: string | undefined): string[] {
 }
 
 /** Diverted path -> where another package's copy now lives, and who diverted it. */
-export async function readDiversions(root: string): Promise<Map<BytePath, { to: BytePath; by: string }>> {
-  const l = lines(readText(root, `${DPKG_ADMIN_DIR}/diversions`));
+export async function readDiversions(root: string, admin: BytePath): Promise<Map<BytePath, { to: BytePath; by: string }>> {
+  const l = lines(readText(root, `${admin}/diversions`));
   const out = new Map<BytePath, { to: BytePath; by: string }>();
   for (let i = 0; i + 2 < l.length; i += 3) out.set(l[i], { to: l[i + 1], by: l[i + 2] });
   return out;
 }
 
 /** Conffile path -> md5 recorded when it was installed (none for "newconffile"). */
-export async function readConffiles(root: string): Promise<Map<BytePath, string | undefined>> {
+export async function readConffiles(root: string, admin: BytePath): Promise<Map<BytePath, string | undefined>> {
   const out = new Map<BytePath, string | undefined>();
   let inConffiles = false;
-  for (const line of lines(readText(root, `${DPKG_ADMIN_DIR}/status`))) {
+  for (const line of lines(readText(root, `${admin}/status`))) {
     if (!line.startsWith(' ')) {
       inConffiles = line.startsWith('Conffiles:');
       continue;
@@ -64,12 +79,11 @@ export async function readConffiles(root: string): Promise<Map<BytePath, string 
 }
 
 /** Owner and recorded md5 of every file listed in info/*.list. */
-export async function readDpkgFiles(root: string): Promise<PackageData['files']> {
-  const names = readdirSync(inRoot(root, INFO_DIR), { encoding: 'buffer' })
-    .map((n) => n.toString('latin1'))
-    .sort(byBytes);
-  const diversions = await readDiversions(root);
-  const conffiles = await readConffiles(root);
+export async function readDpkgFiles(root: string, admin: BytePath): Promise<PackageData['files']> {
+  const info = `${admin}/info`;
+  const names = listQuiet(inRoot(root, info)).sort(byBytes);
+  const diversions = await readDiversions(root, admin);
+  const conffiles = await readConffiles(root, admin);
   const files: PackageData['files'] = {};
 
   // A package's copy of a path another package diverted lives at the new name.
@@ -82,7 +96,7 @@ export async function readDpkgFiles(root: string): Promise<PackageData['files']>
   for (const name of names.filter((n) => n.endsWith('.list'))) {
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
-    for (const path of lines(readText(root, `${INFO_DIR}/${name}`))) {
+    for (const path of lines(readText(root, `${info}/${name}`))) {
       if (path === '/.') continue;
       const at = placed(path, pkg);
       if (!files[at]) files[at] = { pkg };
@@ -91,7 +105,7 @@ export async function readDpkgFiles(root: string): Promise<PackageData['files']>
   for (const name of names.filter((n) => n.endsWith('.md5sums'))) {
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
-    for (const line of lines(readText(root, `${INFO_DIR}/${name}`))) {
+    for (const line of lines(readText(root, `${info}/${name}`))) {
       const m = /^([0-9a-fA-F]{32}) {2}(.*)$/s.exec(line);
       if (!m) continue;
       const at = placed(`/${m[2]}`, pkg);

@@ -6,38 +6,56 @@
  * Pitfalls handled here and in dpkg-hazards.ts:
  * - dpkg --verify exits 0 when files fail; the printed lines are the result.
  * - it writes the host's /var/log/dpkg.log unless told --log=/dev/null.
- * - it hangs reading a packaged path that became a FIFO (or a link to
- *   /dev/zero) and aborts at one that became a directory: such packages are
- *   left out of the run and reported, and the run has a timeout anyway.
+ * - dpkg and dpkg-query update atimes in the root: they run in a read-only,
+ *   noatime view of it (isolate.ts).
+ * - dpkg resolves packaged paths through the scanning host's `/`, and hangs on
+ *   a FIFO or aborts at a directory: packages with such paths are checked by
+ *   driftscan inside the root instead, and the run has a timeout anyway.
+ * - the database location itself is resolved inside the root: a
+ *   var/lib/dpkg linked to /var/lib/dpkg is not the host's database.
  * - its stdout is block-buffered into our pipe, so a killed dpkg would lose
  *   what it found: it is run under stdbuf -oL.
  */
 import { access, constants } from 'node:fs/promises';
 import { PackageToolError } from '../errors.js';
-import type { PackageData, PackageInfo } from '../types.js';
+import type { BytePath, PackageData, PackageInfo } from '../types.js';
 import { digestDir, digestFiles } from './db-digests.js';
-import { DPKG_ADMIN_DIR, readConffiles, readDpkgFiles } from './dpkg-db.js';
-import { findVerifyHazards, hazardFindings } from './dpkg-hazards.js';
+import { locateDpkgDb, readConffiles, readDpkgFiles } from './dpkg-db.js';
+import { checkPackagesInRoot, findHazardousPackages } from './dpkg-hazards.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
-import { normalizeRoot } from './root-path.js';
-import { DEFAULT_TIMEOUT_MS, describeExit, runTool, TOOLS, type RunOptions } from './run.js';
+import { runInRootView } from './isolate.js';
+import { rootArg } from './root-path.js';
+import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 
 export interface DpkgVerifyOptions extends RunOptions {
-  /** Look for paths that would hang or abort dpkg first (default true). */
+  /** Look for paths dpkg must not read first, and check those packages here (default true). */
   preflight?: boolean;
 }
 
-function adminDir(root: string): string {
-  return `${normalizeRoot(root)}${DPKG_ADMIN_DIR}`;
+/** The admin directory resolved inside the root; a PackageToolError when there is none or it leads astray. */
+export function ensureDpkgDb(root: string): BytePath {
+  let admin: BytePath | undefined;
+  try {
+    admin = locateDpkgDb(root);
+  } catch (e) {
+    throw new PackageToolError(`dpkg database: ${(e as Error).message}`);
+  }
+  if (admin === undefined) throw new PackageToolError(`no dpkg database in ${rootArg(root)} (no /var/lib/dpkg/status)`);
+  return admin;
 }
 
 /** Package states in which the package's files are (at least partly) on disk. */
 const PRESENT_STATES = new Set(['installed', 'half-installed', 'unpacked', 'half-configured', 'triggers-awaited', 'triggers-pending']);
 
 export async function readDpkgPackages(root: string, opts: RunOptions = {}): Promise<PackageInfo[]> {
+  const admin = ensureDpkgDb(root);
   const format = '${db:Status-Status}\\t${Package}\\t${Version}\\t${Architecture}\\n';
-  const r = await runTool(TOOLS.dpkgQuery, [`--admindir=${adminDir(root)}`, '-W', `--showformat=${format}`], opts);
+  const r = await runInRootView(root, {
+    ...opts,
+    program: TOOLS.dpkgQuery,
+    args: (view) => [`--admindir=${view}${admin}`, '-W', `--showformat=${format}`],
+  });
   const out = r.stdout.toString('latin1');
   if (r.timedOut || r.signal || (r.code !== 0 && out === '')) throw new PackageToolError(describeExit('dpkg-query -W', r));
   const packages: PackageInfo[] = [];
@@ -46,17 +64,18 @@ export async function readDpkgPackages(root: string, opts: RunOptions = {}): Pro
     if (name && PRESENT_STATES.has(state)) packages.push({ name, version: version ?? '', arch: arch ?? '' });
   }
   if (packages.length === 0) {
-    throw new PackageToolError(`the dpkg database in ${adminDir(root)} lists no installed packages: wrong or empty database`);
+    throw new PackageToolError(`the dpkg database in ${rootArg(root)} lists no installed packages: wrong or empty database`);
   }
   return packages;
 }
 
 export async function readDpkgData(root: string, opts: RunOptions = {}): Promise<PackageData> {
   const packages = await readDpkgPackages(root, opts);
-  const files = await readDpkgFiles(root);
+  const admin = ensureDpkgDb(root);
+  const files = await readDpkgFiles(root, admin);
   const dbFiles = {
-    ...(await digestFiles(root, ['status', 'diversions', 'statoverride'].map((n) => `${DPKG_ADMIN_DIR}/${n}`))),
-    ...(await digestDir(root, `${DPKG_ADMIN_DIR}/info`, (n) => /\.(md5sums|list|conffiles)$/.test(n))),
+    ...(await digestFiles(root, ['status', 'diversions', 'statoverride'].map((n) => `${admin}/${n}`))),
+    ...(await digestDir(root, `${admin}/info`, (n) => /\.(md5sums|list|conffiles)$/.test(n))),
   };
   return { manager: 'dpkg', packages, files, dbFiles };
 }
@@ -65,35 +84,39 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   if (owners.packages.length === 0) {
     throw new PackageToolError('no dpkg packages known for this root: refusing to call an empty verify clean');
   }
+  const admin = ensureDpkgDb(root);
   const diagnostics: string[] = [];
   const incomplete: string[] = [];
   let findings = [] as ToolVerify['findings'];
   let packageArgs: string[] = [];
 
   if (opts.preflight !== false) {
-    const hazards = await findVerifyHazards(root, owners);
-    if (hazards.length > 0) {
-      findings = hazardFindings(hazards, await readConffiles(root));
-      const skipped = new Set(hazards.map((h) => h.pkg));
+    const hazardous = await findHazardousPackages(root, owners);
+    if (hazardous.size > 0) {
+      findings = await checkPackagesInRoot(root, owners, hazardous, await readConffiles(root, admin));
       // Owner names are info file stems ("name" or "name:arch"), which dpkg accepts.
       const present = new Set(owners.packages.map((p) => p.name));
       packageArgs = [...new Set(Object.values(owners.files).map((f) => f.pkg))]
-        .filter((p) => !skipped.has(p) && present.has(p.split(':')[0]))
+        .filter((p) => !hazardous.has(p) && present.has(p.split(':')[0]))
         .sort();
-      incomplete.push(
-        `dpkg --verify was not run for ${[...skipped].sort().join(', ')}: a packaged file is no longer a regular file ` +
-          '(dpkg would hang or abort on it); the other files of these packages were not verified by dpkg',
+      diagnostics.push(
+        `dpkg --verify was not run for ${[...hazardous].sort().join(', ')}: a packaged path leads out of the root, ` +
+          'into /proc, /sys or /dev, or to something other than a regular file; driftscan checked their files itself, inside the root',
       );
-      if (packageArgs.length === 0) return { findings, diagnostics, incomplete: incomplete.join('; ') };
+      if (packageArgs.length === 0) return { findings, diagnostics };
     }
   }
 
   const stdbuf = await isExecutable(TOOLS.stdbuf);
   if (!stdbuf) diagnostics.push(`${TOOLS.stdbuf} not found: if dpkg --verify is stopped, what it found is lost`);
-  const dpkgArgs = ['--verify', `--root=${normalizeRoot(root) || '/'}`, `--admindir=${adminDir(root)}`, '--log=/dev/null', ...packageArgs];
-  const r = stdbuf
-    ? await runTool(TOOLS.stdbuf, ['-oL', TOOLS.dpkg, ...dpkgArgs], opts)
-    : await runTool(TOOLS.dpkg, dpkgArgs, opts);
+  const r = await runInRootView(root, {
+    ...opts,
+    program: stdbuf ? TOOLS.stdbuf : TOOLS.dpkg,
+    args: (view) => [
+      ...(stdbuf ? ['-oL', TOOLS.dpkg] : []),
+      '--verify', `--root=${view}`, `--admindir=${view}${admin}`, '--log=/dev/null', ...packageArgs,
+    ],
+  });
 
   const parsed = parseDpkgVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
   findings = [...findings, ...attachOwners(parsed.findings, owners)];
@@ -114,4 +137,3 @@ async function isExecutable(path: string): Promise<boolean> {
     return false;
   }
 }
-

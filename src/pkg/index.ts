@@ -3,13 +3,14 @@
  * scan (verifyPackages, diffPackages, triage). Everything here works on a root
  * directory: "/" for the live host, or a mounted disk.
  */
-import { statSync } from 'node:fs';
 import { PackageToolError } from '../errors.js';
 import type { Finding, PackageData } from '../types.js';
 import { readDpkgData, verifyDpkg } from './dpkg.js';
-import { DPKG_ADMIN_DIR } from './dpkg-db.js';
+import { locateDpkgDb } from './dpkg-db.js';
+import { findRpmDb } from './rpm-db.js';
 import { inRoot } from './root-path.js';
-import { readRpmData, RPM_DB_DIR, RPM_DB_FILES, verifyRpm } from './rpm.js';
+import { realFs } from '../walk/fsport.js';
+import { readRpmData, verifyRpm } from './rpm.js';
 
 export { diffPackages, type PackageChanges } from './diff.js';
 export { triage, type DigestLookup, UNOWNED } from './triage.js';
@@ -38,22 +39,32 @@ export interface VerifyResult {
   incomplete?: string;
 }
 
-function nonEmptyFile(path: Buffer): boolean {
+/**
+ * Whether the root has this database, looked up inside the root. A location
+ * that cannot be resolved there (a link looping back, a link into /proc) counts
+ * as present: reading it then fails with the reason, instead of the package
+ * half being silently skipped.
+ */
+function present(locate: (root: string) => string | undefined, root: string): boolean {
   try {
-    const st = statSync(path);
-    return st.isFile() && st.size > 0;
+    return locate(root) !== undefined;
   } catch {
-    return false;
+    return true;
   }
 }
 
-/** Managers whose database is present in the root: a non-empty rpm database file, a non-empty dpkg status. */
+/** The admin directory when its status file is not empty (an unused dpkg on an rpm host has an empty one). */
+function dpkgStatusWithData(root: string): string | undefined {
+  const admin = locateDpkgDb(root);
+  if (admin === undefined) return undefined;
+  return realFs.lstat(inRoot(root, `${admin}/status`)).size > 0 ? admin : undefined;
+}
+
+/** Managers whose database is present in the root: a non-empty rpm database file, a dpkg status file. */
 export function detectManagers(root: string): PackageManager[] {
   const found: PackageManager[] = [];
-  if (RPM_DB_FILES.some((n) => nonEmptyFile(inRoot(root, `${RPM_DB_DIR}/${n}`)))) {
-    found.push('rpm');
-  }
-  if (nonEmptyFile(inRoot(root, `${DPKG_ADMIN_DIR}/status`))) found.push('dpkg');
+  if (present(findRpmDb, root)) found.push('rpm');
+  if (present(dpkgStatusWithData, root)) found.push('dpkg');
   return found;
 }
 

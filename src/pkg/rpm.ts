@@ -6,48 +6,63 @@
  * - rpm run as root on a root without a database silently creates an empty
  *   one (writing to the scanned disk) and reports nothing: check the database
  *   exists first, and treat an empty package list as an error.
+ * - rpm writes to its database even to read it (sqlite -shm/-wal), and reads
+ *   update atimes: it runs on a private copy of the database, in a read-only
+ *   noatime view of the root (rpm-db.ts, isolate.ts).
  * - rpm's exit status counts failed packages modulo 256, so it means nothing
  *   for -Va; the printed lines are the result.
  * - --root makes rpm chroot, which needs privilege (rpm 4.18 falls back to a
  *   user namespace, where file owners map to nobody and U/G flags go wrong).
  */
-import { lstat } from 'node:fs/promises';
 import { PackageToolError } from '../errors.js';
-import type { PackageData } from '../types.js';
+import type { BytePath, PackageData } from '../types.js';
 import { digestDir } from './db-digests.js';
+import { runInRootView } from './isolate.js';
+import { copyRpmDb, dropCopy, findRpmDb, isDbScratch, RPM_DB_DIRS, RPM_DB_FILES } from './rpm-db.js';
 import { parseRpmVerify } from './rpm-parse.js';
 import { parseRpmQuery, RPM_QUERY_FORMAT } from './rpm-query.js';
-import { inRoot, rootArg } from './root-path.js';
-import { DEFAULT_TIMEOUT_MS, describeExit, runTool, TOOLS, type RunOptions, type RunResult } from './run.js';
+import { rootArg } from './root-path.js';
+import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions, type RunResult } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 
-export const RPM_DB_DIR = '/var/lib/rpm';
-/** sqlite (rpm >= 4.16 default), Berkeley DB, ndb. */
-export const RPM_DB_FILES = ['rpmdb.sqlite', 'Packages', 'Packages.db'];
-
-function rpmArgs(root: string, ...rest: string[]): string[] {
-  return ['--root', rootArg(root), '--dbpath', RPM_DB_DIR, ...rest];
-}
-
-/** Throws unless ROOT/var/lib/rpm holds a non-empty database file. */
-export async function ensureRpmDb(root: string): Promise<void> {
-  for (const name of RPM_DB_FILES) {
-    try {
-      const st = await lstat(inRoot(root, `${RPM_DB_DIR}/${name}`));
-      if (st.isFile() && st.size > 0) return;
-    } catch {
-      // try the next backend's file name
-    }
+/** The root's database directory (resolved inside it); throws unless it holds a non-empty database file. */
+export function ensureRpmDb(root: string): BytePath {
+  let dir: BytePath | undefined;
+  try {
+    dir = findRpmDb(root);
+  } catch (e) {
+    throw new PackageToolError(`rpm database: ${(e as Error).message}`);
   }
+  if (dir !== undefined) return dir;
   throw new PackageToolError(
-    `no rpm database in ${rootArg(root)} (looked for ${RPM_DB_FILES.join(', ')} in ${RPM_DB_DIR}); ` +
+    `no rpm database in ${rootArg(root)} (looked for ${RPM_DB_FILES.join(', ')} in ${RPM_DB_DIRS.join(' and ')}); ` +
       'not running rpm, which would create an empty one',
   );
 }
 
+/** rpm with `args`, chrooted into the read-only view of the root, on a private copy of the database at `dbDir`. */
+async function runRpm(root: string, dbDir: BytePath, args: string[], opts: RunOptions): Promise<RunResult> {
+  let copy: string;
+  try {
+    copy = copyRpmDb(root, dbDir);
+  } catch (e) {
+    throw new PackageToolError((e as Error).message);
+  }
+  try {
+    return await runInRootView(root, {
+      ...opts,
+      program: TOOLS.rpm,
+      args: (view) => ['--root', view, '--dbpath', dbDir, ...args],
+      binds: [{ from: copy, over: dbDir }],
+    });
+  } finally {
+    dropCopy(copy);
+  }
+}
+
 export async function readRpmData(root: string, opts: RunOptions = {}): Promise<PackageData> {
-  await ensureRpmDb(root);
-  const r = await runTool(TOOLS.rpm, rpmArgs(root, '-qa', '--qf', RPM_QUERY_FORMAT), opts);
+  const dbDir = ensureRpmDb(root);
+  const r = await runRpm(root, dbDir, ['-qa', '--qf', RPM_QUERY_FORMAT], opts);
   checkChroot(root, r);
   if (r.code !== 0 || r.timedOut) throw new PackageToolError(describeExit('rpm -qa', r));
   let parsed: Pick<PackageData, 'packages' | 'files'>;
@@ -59,24 +74,16 @@ export async function readRpmData(root: string, opts: RunOptions = {}): Promise<
   if (parsed.packages.length === 0) {
     throw new PackageToolError(`the rpm database in ${rootArg(root)} lists no packages: wrong or empty database`);
   }
-  const dbFiles = await digestDir(root, RPM_DB_DIR, keepRpmDbFile);
+  const dbFiles = await digestDir(root, dbDir, (name) => !isDbScratch(name));
   return { manager: 'rpm', ...parsed, dbFiles };
-}
-
-/**
- * The sqlite shared-memory index (-shm) and lock files change when the
- * database is merely read; BDB's __db.* environment files likewise.
- */
-function keepRpmDbFile(name: string): boolean {
-  return !name.endsWith('-shm') && !name.startsWith('__db.') && !name.startsWith('.') && !name.endsWith('.lock');
 }
 
 export async function verifyRpm(root: string, owners: PackageData, opts: RunOptions = {}): Promise<ToolVerify> {
   if (owners.packages.length === 0) {
     throw new PackageToolError('no rpm packages known for this root: refusing to call an empty verify clean');
   }
-  await ensureRpmDb(root);
-  const r = await runTool(TOOLS.rpm, rpmArgs(root, '-Va', '--nodeps', '--noscripts'), opts);
+  const dbDir = ensureRpmDb(root);
+  const r = await runRpm(root, dbDir, ['-Va', '--nodeps', '--noscripts'], opts);
   checkChroot(root, r);
   const parsed = parseRpmVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
   const stderrLines = r.stderr.toString('latin1').split('\n').filter((l) => l.trim() !== '');
@@ -84,7 +91,7 @@ export async function verifyRpm(root: string, owners: PackageData, opts: RunOpti
     throw new PackageToolError(describeExit('rpm -Va', r));
   }
   const diagnostics = [...parsed.diagnostics, ...stderrLines];
-  if (process.geteuid?.() !== 0 && rootArg(root) !== '/') {
+  if (process.geteuid?.() !== 0) {
     diagnostics.push('not running as root: rpm verified inside a user namespace, so U and G flags may be wrong');
   }
   const result: ToolVerify = { findings: attachOwners(parsed.findings, owners), diagnostics };

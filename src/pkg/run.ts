@@ -13,6 +13,8 @@ export const TOOLS = {
   dpkgQuery: '/usr/bin/dpkg-query',
   /** Makes a child's stdout line-buffered, so a killed dpkg has flushed what it found. */
   stdbuf: '/usr/bin/stdbuf',
+  /** Makes the private mount namespace the tools run in (isolate.ts). */
+  unshare: '/usr/bin/unshare',
 } as const;
 
 export const DEFAULT_TIMEOUT_MS = 120_000;

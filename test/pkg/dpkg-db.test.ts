@@ -33,7 +33,7 @@ describe('readDpkgFiles', () => {
         'Package: a\nStatus: install ok installed\nConffiles:\n /etc/a b.conf ' + H1 + '\n /etc/old ' + H2 + ' obsolete\n /etc/new newconffile\nDescription: x\n',
       'var/lib/dpkg/info/a.list': '/.\n/etc\n/etc/a b.conf\n/etc/old\n/etc/new\n',
     });
-    expect(await readDpkgFiles(root)).toEqual({
+    expect(await readDpkgFiles(root, '/var/lib/dpkg')).toEqual({
       '/etc': { pkg: 'a' },
       '/etc/a b.conf': { pkg: 'a', digest: H1, algo: 'md5' },
       '/etc/old': { pkg: 'a', digest: H2, algo: 'md5' },
@@ -52,7 +52,7 @@ describe('readDpkgFiles', () => {
       'var/lib/dpkg/info/latin.list': Buffer.from('/opt/caf\xe9\n', 'latin1'),
       'var/lib/dpkg/info/latin.md5sums': Buffer.from(`${H3}  opt/caf\xe9\n`, 'latin1'),
     });
-    expect(await readDpkgFiles(root)).toEqual({
+    expect(await readDpkgFiles(root, '/var/lib/dpkg')).toEqual({
       '/usr/bin/tool.distrib': { pkg: 'orig:amd64', digest: H1, algo: 'md5' },
       '/usr/bin/tool': { pkg: 'wrapper', digest: H2, algo: 'md5' },
       '/opt/caf\xe9': { pkg: 'latin', digest: H3, algo: 'md5' },

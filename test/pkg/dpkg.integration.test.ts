@@ -110,21 +110,25 @@ describe('dpkg --verify hazards', () => {
     expect(result.findings.map((f) => [f.path, f.flags, f.package])).toContainEqual(['/usr/bin/dsdeb', '??5??????', 'dsdeb']);
   }, 10_000);
 
-  it('a packaged file turned FIFO: preflight reports it and still verifies the other packages', async () => {
+  it('a packaged file turned FIFO: that package is checked by driftscan, dpkg verifies the others', async () => {
     const root = installedRoot();
     rmSync(join(root, 'usr/share/dsdeb/hazard'));
     execFileSync('/usr/bin/mkfifo', [join(root, 'usr/share/dsdeb/hazard')]);
+    appendFileSync(join(root, 'usr/bin/dsdeb'), '# changed\n');
     appendFileSync(join(root, 'usr/share/dsother/file'), 'changed\n');
     const data = await readPackageData(root, 'dpkg');
 
     const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 5000 });
     expect(result.findings.map(shown)).toEqual([
+      { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/bin/dsdeb' },
       { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/share/dsdeb/hazard' },
       { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/share/dsother/file' },
     ]);
-    expect(result.findings[0].note).toMatch(/not a regular file: fifo/);
-    expect(result.findings.map((f) => f.package)).toEqual(['dsdeb', 'dsother']);
-    expect(result.incomplete).toMatch(/not run for dsdeb:/);
+    expect(result.findings[1].note).toMatch(/not a regular file: fifo/);
+    expect(result.findings.map((f) => f.package)).toEqual(['dsdeb', 'dsdeb', 'dsother']);
+    // Every file of every package was checked: nothing is left out.
+    expect(result.incomplete).toBeUndefined();
+    expect(result.diagnostics.join('\n')).toMatch(/not run for dsdeb:.*checked their files itself/);
   }, 10_000);
 
   it('a packaged file turned directory: dpkg aborts; the run is incomplete with its error', async () => {
@@ -141,7 +145,8 @@ describe('dpkg --verify hazards', () => {
 
     const checked = await verifyPackages(root, 'dpkg', data);
     expect(checked.findings.find((f) => f.path === '/usr/share/dsdeb/hazard')?.note).toMatch(/not a regular file: dir/);
-    expect(checked.incomplete).toMatch(/not run for dsdeb:/);
+    expect(checked.findings.map((f) => f.path)).toContain('/usr/bin/dsdeb');
+    expect(checked.incomplete).toBeUndefined();
   });
 });
 
