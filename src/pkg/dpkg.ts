@@ -21,7 +21,8 @@ import { PackageToolError } from '../errors.js';
 import type { BytePath, PackageData, PackageInfo } from '../types.js';
 import { digestDir, digestFiles } from './db-digests.js';
 import { locateDpkgDb, readConffiles, readDpkgFiles } from './dpkg-db.js';
-import { checkPackagesInRoot, findHazardousPackages } from './dpkg-hazards.js';
+import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
+import { dpkgView } from './dpkg-hazards.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
 import { rootArg } from './root-path.js';
@@ -91,9 +92,10 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   let packageArgs: string[] = [];
 
   if (opts.preflight !== false) {
-    const hazardous = await findHazardousPackages(root, owners);
+    const view = dpkgView(await readConffiles(root, admin));
+    const hazardous = await findHazardousPackages(root, owners, view);
     if (hazardous.size > 0) {
-      findings = await checkPackagesInRoot(root, owners, hazardous, await readConffiles(root, admin));
+      findings = await checkPackagesInRoot(root, owners, hazardous, view);
       // Owner names are info file stems ("name" or "name:arch"), which dpkg accepts.
       const present = new Set(owners.packages.map((p) => p.name));
       packageArgs = [...new Set(Object.values(owners.files).map((f) => f.pkg))]

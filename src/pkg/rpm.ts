@@ -15,10 +15,12 @@
  *   user namespace, where file owners map to nobody and U/G flags go wrong).
  */
 import { PackageToolError } from '../errors.js';
-import type { BytePath, PackageData } from '../types.js';
+import type { BytePath, Finding, PackageData } from '../types.js';
+import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { digestDir } from './db-digests.js';
 import { runInRootView } from './isolate.js';
 import { copyRpmDb, dropCopy, findRpmDb, isDbScratch, RPM_DB_DIRS, RPM_DB_FILES } from './rpm-db.js';
+import { RPM_VIEW } from './rpm-hazards.js';
 import { parseRpmVerify } from './rpm-parse.js';
 import { parseRpmQuery, RPM_QUERY_FORMAT } from './rpm-query.js';
 import { rootArg } from './root-path.js';
@@ -83,18 +85,32 @@ export async function verifyRpm(root: string, owners: PackageData, opts: RunOpti
     throw new PackageToolError('no rpm packages known for this root: refusing to call an empty verify clean');
   }
   const dbDir = ensureRpmDb(root);
-  const r = await runRpm(root, dbDir, ['-Va', '--nodeps', '--noscripts'], opts);
+  const diagnostics: string[] = [];
+  let selection = ['-Va'];
+  let ownFindings: Finding[] = [];
+  const hazardous = await findHazardousPackages(root, owners, RPM_VIEW);
+  if (hazardous.size > 0) {
+    ownFindings = await checkPackagesInRoot(root, owners, hazardous, RPM_VIEW);
+    diagnostics.push(
+      `rpm -V was not run for ${[...hazardous].sort().join(', ')}: a packaged file leads into /proc, /sys or /dev; ` +
+        'driftscan checked their files\' digests itself, inside the root',
+    );
+    const others = [...new Set(owners.packages.map((p) => p.name))].filter((n) => !hazardous.has(n)).sort();
+    if (others.length === 0) return { findings: ownFindings, diagnostics };
+    selection = ['-V', ...others];
+  }
+  const r = await runRpm(root, dbDir, [...selection, '--nodeps', '--noscripts'], opts);
   checkChroot(root, r);
   const parsed = parseRpmVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
   const stderrLines = r.stderr.toString('latin1').split('\n').filter((l) => l.trim() !== '');
   if (parsed.findings.length === 0 && stderrLines.some((l) => l.startsWith('error:')) && !r.timedOut) {
     throw new PackageToolError(describeExit('rpm -Va', r));
   }
-  const diagnostics = [...parsed.diagnostics, ...stderrLines];
+  diagnostics.push(...parsed.diagnostics, ...stderrLines);
   if (process.geteuid?.() !== 0) {
     diagnostics.push('not running as root: rpm verified inside a user namespace, so U and G flags may be wrong');
   }
-  const result: ToolVerify = { findings: attachOwners(parsed.findings, owners), diagnostics };
+  const result: ToolVerify = { findings: [...ownFindings, ...attachOwners(parsed.findings, owners)], diagnostics };
   if (r.timedOut) result.incomplete = timeoutReason('rpm -Va', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   else if (r.signal) result.incomplete = `rpm -Va was killed by ${r.signal}`;
   return result;

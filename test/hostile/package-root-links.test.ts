@@ -160,3 +160,38 @@ describe('rpm: the database under /usr/lib/sysimage/rpm (Fedora 36+, RHEL 10)', 
     expect(fs.readdirSync(db).map((n) => [n, fs.statSync(path.join(db, n)).mtimeMs])).toEqual(before);
   });
 });
+
+describe('rpm: a packaged file that leads into /proc is not read', () => {
+  it('its package is checked by digest inside the root, rpm -V checks the others', async () => {
+    const work = tempDir('ds-links-rpmproc-');
+    const root = newRpmRoot(work);
+    rpmInRoot(root, '-i', '--nodeps', '--noscripts', buildRpm(work, {
+      name: 'procish', version: '1.0',
+      files: { '/usr/share/procish/kmsg': 'kmsg v1\n', '/usr/bin/procish': 'procish v1\n' },
+      filesSection: ['/usr/share/procish', '/usr/bin/procish'],
+    }));
+    rpmInRoot(root, '-i', '--nodeps', '--noscripts', buildRpm(work, {
+      name: 'bystander', version: '1.0', files: { '/usr/bin/bystander': 'bystander v1\n' }, filesSection: ['/usr/bin/bystander'],
+    }));
+    const data = await readPackageData(root, 'rpm');
+    // The package's directory becomes a link to /proc; on a live root that is the host's procfs.
+    fs.rmSync(path.join(root, 'usr/share/procish'), { recursive: true });
+    fs.symlinkSync('/proc', path.join(root, 'usr/share/procish'));
+    fs.mkdirSync(path.join(root, 'proc'));
+    fs.writeFileSync(path.join(root, 'proc/kmsg'), 'kmsg v1\n');
+    fs.lutimesSync(path.join(root, 'proc/kmsg'), OLD, OLD);
+    fs.appendFileSync(path.join(root, 'usr/bin/procish'), 'trojan\n');
+    fs.appendFileSync(path.join(root, 'usr/bin/bystander'), 'trojan\n');
+
+    const result = await verifyPackages(root, 'rpm', data, { timeoutMs: 60_000 });
+    expect(result.incomplete).toBeUndefined();
+    expect(result.findings.map((f) => [f.status, f.flags?.slice(0, 3), f.path, f.package])).toEqual([
+      ['changed', '??5', '/usr/bin/procish', 'procish'],
+      ['untested', '???', '/usr/share/procish/kmsg', 'procish'],
+      ['changed', 'S.5', '/usr/bin/bystander', 'bystander'],
+    ]);
+    expect(result.findings[1]!.untested).toEqual({ sha256: 'leads to /proc/kmsg in the root, not read' });
+    expect(result.diagnostics.join('\n')).toMatch(/rpm -V was not run for procish:/);
+    expect(fs.lstatSync(path.join(root, 'proc/kmsg')).atime).toEqual(OLD);
+  });
+});
