@@ -159,3 +159,31 @@ describe('the checks above can fail', () => {
     expect(record(paths)).not.toEqual(before);
   });
 });
+
+describe('without a read-only view', () => {
+  it('the package tool is not run against the live tree: the package half is not done, with one reason', () => {
+    // As an unprivileged user the view cannot be made noatime (a user namespace may not
+    // change a mount's atime flags), or no namespace can be made at all.
+    const root = dpkgRoot();
+    const out = tempDir('ds-ev-nobody-');
+    const file = path.join(out, 'b.dsb');
+    expect(driftscan(['baseline', '/usr', '--root', root, '--key', keys.key, '-o', file, '--packages', 'dpkg']).code).toBe(0);
+    const pub = path.join(out, 'k.pub');
+    fs.copyFileSync(keys.pub, pub);
+    fs.chmodSync(pub, 0o644);
+    fs.chmodSync(file, 0o644);
+    for (const p of list(root)) fs.chmodSync(p, fs.lstatSync(p).isDirectory() ? 0o755 : 0o644);
+    // Not the walk's files (an unprivileged reader cannot use O_NOATIME on files it does not
+    // own): the package database, which only dpkg and driftscan's database reads touch.
+    const db = list(path.join(root, 'var/lib/dpkg'));
+    ageAtimes(db);
+    const before = record(db);
+
+    const s = driftscan(['scan', file, '--pubkey', pub, '--root', root, '--packages', 'dpkg', '--format', 'json'], {}, 65534);
+    const doc = JSON.parse(s.stdout);
+    expect(doc.diagnostics.join('\n')).toMatch(/cannot make a private read-only view of .* to run \/usr\/bin\/dpkg-query in \(.+\); not running it against the live tree/);
+    expect(doc.summary.clean).toBe(false);
+    expect(s.code & 8).toBe(8);
+    expect(record(db)).toEqual(before);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * In-root resolution has chroot semantics: an absolute link target starts at
+ * the root, `..` stops at it, and the result says when the kernel (resolving
+ * ROOT/path against the host's `/`) would have gone elsewhere.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InRootResolver, locateInRoot } from '../../src/pkg/resolve-in-root.js';
+import { makeTree, tempDir } from '../helpers/tree.js';
+
+function root(): string {
+  return makeTree(tempDir('ds-resolve-'), {
+    'usr/bin/real': 'x',
+    'usr/lib/data': { dir: true },
+    'lib': { symlink: 'usr/lib' },
+    'abs': { symlink: '/usr/bin/real' },
+    'climb': { symlink: '../../../../usr/bin/real' },
+    'usr/bin/rel': { symlink: 'real' },
+    'loop': { symlink: '/loop' },
+    'etc': { symlink: '/etc' },
+    'devlink': { symlink: '/dev/null' },
+    'fifo': { fifo: true },
+  });
+}
+
+describe('InRootResolver', () => {
+  const r = new InRootResolver(root());
+
+  it('follows relative links like the kernel would (not divergent)', () => {
+    expect(r.resolve('/usr/bin/rel')).toEqual({ ok: true, path: '/usr/bin/real', kind: 'file', divergent: false });
+    expect(r.resolve('/lib/data')).toEqual({ ok: true, path: '/usr/lib/data', kind: 'dir', divergent: false });
+  });
+
+  it('starts an absolute target at the root, and `..` stops at it; both are divergent', () => {
+    expect(r.resolve('/abs')).toEqual({ ok: true, path: '/usr/bin/real', kind: 'file', divergent: true });
+    expect(r.resolve('/climb')).toEqual({ ok: true, path: '/usr/bin/real', kind: 'file', divergent: true });
+  });
+
+  it('reports loops, missing paths and non-directories by errno, never the host\'s files', () => {
+    expect(r.resolve('/loop')).toEqual({ ok: false, code: 'ELOOP', divergent: true });
+    expect(r.resolve('/etc/passwd')).toEqual({ ok: false, code: 'ELOOP', divergent: true });
+    expect(r.resolve('/devlink')).toEqual({ ok: false, code: 'ENOENT', divergent: true });
+    expect(r.resolve('/usr/bin/real/x')).toEqual({ ok: false, code: 'ENOTDIR', divergent: false });
+  });
+
+  it('leaves a final link alone when asked (as lstat does)', () => {
+    expect(r.resolve('/abs', false)).toEqual({ ok: true, path: '/abs', kind: 'symlink', divergent: false });
+    expect(r.resolve('/fifo')).toMatchObject({ ok: true, kind: 'fifo' });
+  });
+});
+
+describe('locateInRoot', () => {
+  it('gives the resolved location, undefined when absent, and refuses pseudo filesystems and loops', () => {
+    const dir = root();
+    fs.mkdirSync(path.join(dir, 'proc'));
+    fs.symlinkSync('/proc', path.join(dir, 'pdb'));
+    expect(locateInRoot(dir, '/lib/data', 'dir')).toBe('/usr/lib/data');
+    expect(locateInRoot(dir, '/nothing', 'dir')).toBeUndefined();
+    expect(locateInRoot(dir, '/usr/bin/real', 'dir')).toBeUndefined();
+    expect(() => locateInRoot(dir, '/pdb', 'dir')).toThrow(/leads to \/proc, a pseudo filesystem/);
+    expect(() => locateInRoot(dir, '/loop', 'dir')).toThrow(/ELOOP/);
+  });
+});
