@@ -66,18 +66,18 @@ export class InRootResolver {
 
   /** Component by component from `start` (a resolved path, '' for the root). */
   private walk(start: string, divergent: boolean, todo: string[], followLast: boolean): Resolved {
-    const done = parts(start);
+    let done = start; // "" or "/a/b": resolved so far, no symlink in it
     let links = 0;
     let kind: FileKind = 'dir';
     while (todo.length > 0) {
       const c = todo.shift()!;
       if (c === '..') {
-        if (done.length === 0) divergent = true; // the kernel would leave the root here
-        else done.pop();
+        if (done === '') divergent = true; // the kernel would leave the root here
+        else done = done.slice(0, done.lastIndexOf('/'));
         kind = 'dir';
         continue;
       }
-      const here = `/${[...done, c].join('/')}`;
+      const here = `${done}/${c}`;
       let st;
       try {
         st = realFs.lstat(inRoot(this.root, here));
@@ -88,7 +88,7 @@ export class InRootResolver {
         if (++links > MAX_LINKS) return { ok: false, code: 'ELOOP', divergent };
         const target = realFs.readlink(inRoot(this.root, here)).toString('latin1');
         if (target.startsWith('/')) {
-          done.length = 0;
+          done = '';
           divergent = true;
         }
         todo.unshift(...parts(target));
@@ -96,10 +96,10 @@ export class InRootResolver {
         continue;
       }
       if (todo.length > 0 && st.kind !== 'dir') return { ok: false, code: 'ENOTDIR', divergent };
-      done.push(c);
+      done = here;
       kind = st.kind;
     }
-    return { ok: true, path: `/${done.join('/')}`, kind, divergent };
+    return { ok: true, path: done || '/', kind, divergent };
   }
 }
 
