@@ -84,3 +84,18 @@ function checkOne(root: string, r: Resolved, digest: string, algo: string, base:
   }
   return now === digest ? undefined : { ...base, flags: '??5??????' };
 }
+
+/**
+ * The digest of the regular file at a packaged path, resolved inside the root
+ * (a final symlink is not followed), for triage; undefined when there is no
+ * such file or it is in /proc, /sys or /dev.
+ */
+export function digestInRoot(root: string, path: BytePath, algo: string): string | undefined {
+  const r = new InRootResolver(root).resolve(path, false);
+  if (!r.ok || r.kind !== 'file' || inPseudoFs(r.path)) return undefined;
+  try {
+    return digestQuiet(inRoot(root, r.path), algo);
+  } catch {
+    return undefined;
+  }
+}

@@ -5,13 +5,11 @@
  */
 import type { BaselineInfo, BytePath, Entry, Finding, PackageData } from '../types.js';
 import {
-  detectManagers, diffPackages, readPackageData, triage, verifyPackages,
+  detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import type { PackageChoice } from '../baseline/package-data.js';
 import type { Policy } from '../policy/policy.js';
-import { digestFile } from '../hash/ondemand.js';
-import { fsPath, rootBytes } from '../paths.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -116,7 +114,8 @@ export function checkPackages(run: PackageRun, opts: {
     result.changes = diffPackages(before.packages, after.packages);
     const lookup = (path: BytePath, algo: string): string | undefined => {
       const recorded = opts.current(path)?.attrs[algo];
-      return typeof recorded === 'string' ? recorded : digestFile(fsPath(rootBytes(opts.root), path), algo);
+      // Resolved inside the root: a packaged path's directory may be a link out of it.
+      return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, path, algo);
     };
     const extra = triage([...opts.baselineFindings, ...result.findings], before, after, lookup);
     markPreexisting(result.findings, opts.baselineFindings);

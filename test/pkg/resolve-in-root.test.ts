@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { digestInRoot } from '../../src/pkg/check-in-root.js';
 import { InRootResolver, locateInRoot } from '../../src/pkg/resolve-in-root.js';
 import { makeTree, tempDir } from '../helpers/tree.js';
 
@@ -60,5 +62,21 @@ describe('locateInRoot', () => {
     expect(locateInRoot(dir, '/usr/bin/real', 'dir')).toBeUndefined();
     expect(() => locateInRoot(dir, '/pdb', 'dir')).toThrow(/leads to \/proc, a pseudo filesystem/);
     expect(() => locateInRoot(dir, '/loop', 'dir')).toThrow(/ELOOP/);
+  });
+});
+
+describe('digestInRoot (triage\'s lookup of a file\'s current digest)', () => {
+  it('follows directory links inside the root, never a final link, never into /proc', () => {
+    const dir = makeTree(tempDir('ds-digest-in-root-'), {
+      'elsewhere/file': 'inside the root\n',
+      'usr/share/up': { symlink: '/elsewhere' },
+      'usr/share/proc': { symlink: '/proc' },
+      'proc/version': 'not read\n',
+      'usr/share/leaf': { symlink: '/elsewhere/file' },
+    });
+    expect(digestInRoot(dir, '/usr/share/up/file', 'md5')).toBe(createHash('md5').update('inside the root\n').digest('hex'));
+    expect(digestInRoot(dir, '/usr/share/leaf', 'md5')).toBeUndefined();
+    expect(digestInRoot(dir, '/usr/share/proc/version', 'md5')).toBeUndefined();
+    expect(digestInRoot(dir, '/usr/share/none', 'md5')).toBeUndefined();
   });
 });
