@@ -148,6 +148,34 @@ describe.each([
   });
 });
 
+describe('a filesystem mounted below the root', () => {
+  it.skipIf(noMounts !== undefined)('is read-only and noatime in the package tool\'s view too', () => {
+    const root = dpkgRoot();
+    const file = path.join(tempDir('ds-ev-out-'), 'b.dsb');
+    // Inside one private namespace: a tmpfs over the package's directory (the walk stays on
+    // the root's filesystem; dpkg reads through it), old atimes, a baseline and a scan, then
+    // the atimes again.
+    const script = [
+      'set -e', 'root=$1; file=$2; key=$3; pub=$4; node=$5; cli=$6', 'd="$root/usr/share/evid"',
+      'mount -t tmpfs none "$d"', "printf 'data\\n' > \"$d/data\"", "touch -a -d '2001-02-03 04:05:06' \"$d/data\" \"$d\"",
+      'stat -c "before %n %X" "$d/data" "$d"',
+      '"$node" "$cli" baseline / --root "$root" --key "$key" -o "$file" --packages dpkg >/dev/null 2>&1 || echo "baseline $?"',
+      '"$node" "$cli" scan "$file" --pubkey "$pub" --root "$root" --packages dpkg >/dev/null 2>&1 || echo "scan $?"',
+      'stat -c "after %n %X" "$d/data" "$d"',
+    ].join('\n');
+    const r = spawnSync('/usr/bin/unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', root, file, keys.key, keys.pub, process.execPath, CLI], {
+      encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' }, timeout: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter((l) => /^(baseline|scan) /.test(l))).toEqual([]);
+    const before = lines.filter((l) => l.startsWith('before ')).map((l) => l.slice(7));
+    expect(before).toHaveLength(2);
+    expect(before.every((l) => l.endsWith(' 981173106'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('after ')).map((l) => l.slice(6))).toEqual(before);
+  });
+});
+
 describe('the checks above can fail', () => {
   it('rpm run directly on the root (not through driftscan) changes it', () => {
     const root = rpmRoot();
