@@ -5,11 +5,11 @@
  */
 import { PackageToolError } from '../errors.js';
 import type { Finding, PackageData } from '../types.js';
+import { realFs } from '../walk/fsport.js';
 import { readDpkgData, verifyDpkg } from './dpkg.js';
 import { locateDpkgDb } from './dpkg-db.js';
 import { findRpmDb } from './rpm-db.js';
 import { inRoot } from './root-path.js';
-import { realFs } from '../walk/fsport.js';
 import { readRpmData, verifyRpm } from './rpm.js';
 
 export { diffPackages, type PackageChanges } from './diff.js';
