@@ -2,7 +2,10 @@
  * A rules file, parsed and compiled. Line-oriented, one directive a line:
  *
  *   use default             start from the default policy (must come first)
- *   include PATH            walk PATH and everything below it
+ *   include PATH            walk PATH and everything below it (a warning, recorded
+ *                           in the baseline, when it is not there)
+ *   include-if-present PATH the same, without the warning (the default policy's
+ *                           /lib32, /opt ... that many hosts lack)
  *   exclude GLOB            skip matching paths and everything below them
  *   attrs GLOB SPEC...      adjust the attributes of matching paths: +NAME, -NAME,
  *                           or a set: all, none, fast (all but sha256)
@@ -11,13 +14,17 @@
  *   cross-filesystems       descend into other mounted filesystems (default: stay)
  *
  * `attrs` rules apply in file order to every path they match; globs match the
- * whole path (`/etc/**` for everything under /etc).
+ * whole path (`/etc/**` for everything under /etc). An include wins over the
+ * excludes: `include /dev` walks /dev though the default excludes it.
+ * Directives are read only where a line starts with them; `#` starts a comment
+ * at the start of a line or after a space.
  */
 import { PolicyError } from '../errors.js';
 import { ALL_ATTRS, ATTRIBUTES, DEFAULT_ATTRS, attrRow } from '../attrs/registry.js';
 import type { BytePath, FileKind } from '../types.js';
 import { DEFAULT_POLICY } from './default.js';
 import { globToRegExp, isGlob, literalPrefix } from './glob.js';
+import { checkGlob, checkStart } from './patterns.js';
 import { isUnder } from '../paths.js';
 
 interface Matcher {
@@ -35,10 +42,21 @@ export const ATTR_SETS: Readonly<Record<string, readonly string[]>> = {
   fast: DEFAULT_ATTRS.filter((n) => n !== 'sha256'),
 };
 
+/** One include line: where it was written and whether its absence is worth a warning. */
+export interface StartPath {
+  path: BytePath;
+  optional: boolean;
+  /** `file:line`, for warnings. */
+  line: string;
+}
+
 export interface Policy {
   /** The rules text, stored in the baseline and used again by the scan. */
   text: string;
+  /** The start paths to walk: nested ones dropped unless an exclude lies between. */
   includes: BytePath[];
+  /** Every include line, in file order. */
+  starts: StartPath[];
   crossFilesystems: boolean;
   isExcluded(path: BytePath): boolean;
   isConfig(path: BytePath): boolean;
@@ -53,10 +71,8 @@ function utf8Bytes(s: string): BytePath {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
-function matcher(pattern: string, lineNo: number, where: string): Matcher {
-  if (!pattern.startsWith('/') && !pattern.startsWith('*')) {
-    throw new PolicyError(`${where}:${lineNo}: pattern must be an absolute path or start with *: ${pattern}`);
-  }
+function matcher(raw: string, directive: string, lineNo: number, where: string): Matcher {
+  const pattern = checkGlob(raw, directive, lineNo, where);
   const bytes = utf8Bytes(pattern);
   if (!isGlob(bytes) && !bytes.includes('\\')) return { test: (path) => path === bytes };
   let re: RegExp;
@@ -91,7 +107,7 @@ function attrOps(specs: string[], lineNo: number, where: string): AttrRule['ops'
 export function parsePolicy(text: string, where = 'rules'): Policy {
   const lines = text.split('\n');
   let source = text;
-  const includes: BytePath[] = [];
+  const starts: StartPath[] = [];
   const excludes: Matcher[] = [];
   const configs: Matcher[] = [];
   const growing: Matcher[] = [];
@@ -109,38 +125,40 @@ export function parsePolicy(text: string, where = 'rules'): Policy {
     switch (directive) {
       case 'use':
         if (args.join(' ') !== 'default') throw new PolicyError(`${where}:${lineNo}: only 'use default' is known`);
-        if (includes.length + excludes.length + configs.length + attrRules.length > 0) {
+        if (starts.length + excludes.length + configs.length + attrRules.length > 0) {
           throw new PolicyError(`${where}:${lineNo}: 'use default' must come before other directives`);
         }
         {
           const base = parsePolicy(DEFAULT_POLICY, 'default policy') as CompiledPolicy;
-          includes.push(...base.includes);
+          starts.push(...base.starts);
           excludes.push(...base.parts.excludes);
           configs.push(...base.parts.configs);
           growing.push(...base.parts.growing);
           attrRules.push(...base.parts.attrRules);
-          source = DEFAULT_POLICY + '\n# --- extended by ' + where + '\n' + text.replace(/^.*use default.*$/m, '');
+          // This line, not the first line that mentions it (a comment may).
+          const rest = lines.map((l, i) => (i === index ? '' : l)).join('\n');
+          source = DEFAULT_POLICY + '\n# --- extended by ' + where + '\n' + rest;
         }
         break;
-      case 'include': {
-        const path = one();
-        if (!path.startsWith('/')) throw new PolicyError(`${where}:${lineNo}: include needs an absolute path: ${path}`);
-        includes.push(utf8Bytes(path.length > 1 ? path.replace(/\/+$/, '') : path));
+      case 'include':
+      case 'include-if-present': {
+        const path = utf8Bytes(checkStart(one(), directive, lineNo, where));
+        starts.push({ path, optional: directive !== 'include', line: `${where}:${lineNo}` });
         break;
       }
       case 'exclude':
-        excludes.push(matcher(one(), lineNo, where));
+        excludes.push(matcher(one(), directive, lineNo, where));
         break;
       case 'config':
-        configs.push(matcher(one(), lineNo, where));
+        configs.push(matcher(one(), directive, lineNo, where));
         break;
       case 'growing':
-        growing.push(matcher(one(), lineNo, where));
+        growing.push(matcher(one(), directive, lineNo, where));
         break;
       case 'attrs': {
         const [glob, ...specs] = args;
         if (!glob) throw new PolicyError(`${where}:${lineNo}: attrs needs a glob and attribute changes`);
-        attrRules.push({ match: matcher(glob, lineNo, where), ops: attrOps(specs, lineNo, where) });
+        attrRules.push({ match: matcher(glob, 'attrs', lineNo, where), ops: attrOps(specs, lineNo, where) });
         break;
       }
       case 'cross-filesystems':
@@ -151,24 +169,33 @@ export function parsePolicy(text: string, where = 'rules'): Policy {
         throw new PolicyError(`${where}:${lineNo}: unknown directive '${directive}'`);
     }
   });
-  if (includes.length === 0) throw new PolicyError(`${where}: no include directive; nothing to walk`);
-  return new CompiledPolicy(source, dedupeIncludes(includes), crossFilesystems, {
-    excludes, configs, growing, attrRules,
-  });
+  if (starts.length === 0) throw new PolicyError(`${where}: no include directive; nothing to walk`);
+  return new CompiledPolicy(source, starts, crossFilesystems, { excludes, configs, growing, attrRules });
 }
 
-function dedupeIncludes(paths: BytePath[]): BytePath[] {
-  const sorted = [...new Set(paths)].sort();
-  return sorted.filter((p) => !sorted.some((q) => q !== p && isUnder(p, q)));
+/** True when an exclude matches `path` or a directory between it and `start` (start itself not tested). */
+function excludedBelow(path: BytePath, start: BytePath, isExcluded: (p: BytePath) => boolean): boolean {
+  for (let p = path; p.length > start.length; p = p.slice(0, Math.max(1, p.lastIndexOf('/')))) {
+    if (isExcluded(p)) return true;
+  }
+  return false;
 }
 
 class CompiledPolicy implements Policy {
+  readonly includes: BytePath[];
+
   constructor(
     readonly text: string,
-    readonly includes: BytePath[],
+    readonly starts: StartPath[],
     readonly crossFilesystems: boolean,
     readonly parts: { excludes: Matcher[]; configs: Matcher[]; growing: Matcher[]; attrRules: AttrRule[] },
-  ) {}
+  ) {
+    // A nested include is walked as part of its parent, unless an exclude
+    // between them would skip it: then it is a start of its own (an include wins).
+    const sorted = [...new Set(starts.map((s) => s.path))].sort();
+    const excluded = (p: BytePath) => this.isExcluded(p);
+    this.includes = sorted.filter((p) => !sorted.some((q) => q !== p && isUnder(p, q) && !excludedBelow(p, q, excluded)));
+  }
 
   isExcluded(path: BytePath): boolean {
     return this.parts.excludes.some((m) => m.test(path));
@@ -183,13 +210,8 @@ class CompiledPolicy implements Policy {
   }
 
   covers(path: BytePath): boolean {
-    const start = this.includes.find((inc) => isUnder(path, inc));
-    if (start === undefined) return false;
-    for (let p = path; p.length >= start.length; p = p.slice(0, Math.max(1, p.lastIndexOf('/')))) {
-      if (this.isExcluded(p)) return false;
-      if (p === start || p === '/') break;
-    }
-    return true;
+    const excluded = (p: BytePath) => this.isExcluded(p);
+    return this.includes.some((start) => isUnder(path, start) && !excludedBelow(path, start, excluded));
   }
 
   private readonly attrCache = new Map<string, string[]>();
@@ -223,7 +245,7 @@ class CompiledPolicy implements Policy {
 
 /** Rules text for explicit start paths: the default excludes and marks, those paths as includes. */
 export function policyForPaths(paths: string[], base = DEFAULT_POLICY): string {
-  const kept = base.split('\n').filter((l) => !/^\s*include\s/.test(l));
+  const kept = base.split('\n').filter((l) => !/^\s*include(-if-present)?\s/.test(l));
   return [...paths.map((p) => `include ${p}`), ...kept].join('\n');
 }
 

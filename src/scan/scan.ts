@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { comparePaths } from '../paths.js';
 import { checkPackages, runPackageTool } from './package-check.js';
 import type { PackageChoice } from '../baseline/package-data.js';
+import { notWalkedDiagnostics } from '../snapshot/starts.js';
 
 export interface ScanOptions {
   baselineFile: string;
@@ -93,7 +94,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     root: opts.root, baseline, policy, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
   });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
-  const diagnostics: string[] = [...pkg.diagnostics];
+  const diagnostics: string[] = [...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
   if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = opts.skipVerify === true || pkg.incomplete;
   const summary = summarize(all, snap.entries.length, incomplete);
