@@ -41,8 +41,9 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
   const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress });
   if (snap.entries.length === 0) {
     // A baseline of nothing scans clean forever: refuse it, and say which start path was missing.
-    const [path, why] = [...snap.notWalked][0] ?? [opts.policy.includes[0] ?? '/', 'ENOENT'];
-    throw new RootError(`nothing to walk under ${opts.root}: ${displayPath(path)} ${describeReason(why)}; no baseline written`);
+    const missing = snap.notWalked.size ? [...snap.notWalked] : opts.policy.includes.map((p): [string, string] => [p, 'ENOENT']);
+    const why = missing.map(([path, reason]) => `${displayPath(path)} ${describeReason(reason)}`).join(', ');
+    throw new RootError(`nothing to walk under ${opts.root}: ${why}; no baseline written`);
   }
   const notWalked = [...snap.notWalked].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const attrs = new Set<string>();
