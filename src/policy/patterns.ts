@@ -30,7 +30,9 @@ function normalise(pattern: string, directive: string, lineNo: number, where: st
  * `**` (which may match a leading slash); `*.log` cannot match any path (they
  * all start with `/`), so it is refused with the glob that was probably meant.
  */
-export function checkGlob(pattern: string, directive: string, lineNo: number, where: string): string {
+export function checkGlob(pattern: string, directive: string, lineNo: number, where: string, stored = false): string {
+  // A baseline's stored policy keeps the meaning it was taken with (see parseStoredPolicy).
+  if (stored) return pattern;
   if (!pattern.startsWith('/') && !pattern.startsWith('**')) {
     const hint = pattern.startsWith('*') ? ` (did you mean /**/${pattern}?)` : '';
     fail(where, lineNo, `${directive} ${pattern} can never match: a pattern must be an absolute path or start with **${hint}`);
@@ -45,8 +47,9 @@ export function checkGlob(pattern: string, directive: string, lineNo: number, wh
  * at every scan lets the suspect tree choose what is walked. Walk the literal
  * parent and narrow it with exclude and attrs globs instead.
  */
-export function checkStart(path: string, directive: string, lineNo: number, where: string): string {
+export function checkStart(path: string, directive: string, lineNo: number, where: string, stored = false): string {
   if (!path.startsWith('/')) fail(where, lineNo, `${directive} needs an absolute path: ${path}`);
+  if (stored) return path.length > 1 ? path.replace(/\/+$/, '') : path;
   if (isGlob(path) || path.includes('\\')) {
     fail(where, lineNo, `${directive} takes a literal path, not a glob: ${path} (include its parent and narrow it with exclude)`);
   }

@@ -71,8 +71,8 @@ function utf8Bytes(s: string): BytePath {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
-function matcher(raw: string, directive: string, lineNo: number, where: string): Matcher {
-  const pattern = checkGlob(raw, directive, lineNo, where);
+function matcher(raw: string, directive: string, lineNo: number, where: string, stored: boolean): Matcher {
+  const pattern = checkGlob(raw, directive, lineNo, where, stored);
   const bytes = utf8Bytes(pattern);
   if (!isGlob(bytes) && !bytes.includes('\\')) return { test: (path) => path === bytes };
   let re: RegExp;
@@ -103,8 +103,20 @@ function attrOps(specs: string[], lineNo: number, where: string): AttrRule['ops'
   });
 }
 
+/**
+ * The policy stored in a baseline, read with the meaning it had when the
+ * baseline was taken: baselines taken before patterns were checked may hold a
+ * glob that never matched (`exclude *.log`) or an include glob that walked
+ * nothing, and one whose comment named 'use default' holds the directive a
+ * second time, after the default policy it already spells out. They are read
+ * as they were walked, not refused: refusing would make the baseline unusable.
+ */
+export function parseStoredPolicy(text: string): Policy {
+  return parsePolicy(text, 'baseline policy', true);
+}
+
 /** Parses rules text into a Policy; `where` names the file in errors. */
-export function parsePolicy(text: string, where = 'rules'): Policy {
+export function parsePolicy(text: string, where = 'rules', stored = false): Policy {
   const lines = text.split('\n');
   let source = text;
   const starts: StartPath[] = [];
@@ -125,6 +137,8 @@ export function parsePolicy(text: string, where = 'rules'): Policy {
     switch (directive) {
       case 'use':
         if (args.join(' ') !== 'default') throw new PolicyError(`${where}:${lineNo}: only 'use default' is known`);
+        // A stored text holds the default policy already; a second 'use default' in it adds nothing.
+        if (stored && starts.length > 0) break;
         if (starts.length + excludes.length + configs.length + attrRules.length > 0) {
           throw new PolicyError(`${where}:${lineNo}: 'use default' must come before other directives`);
         }
@@ -142,23 +156,23 @@ export function parsePolicy(text: string, where = 'rules'): Policy {
         break;
       case 'include':
       case 'include-if-present': {
-        const path = utf8Bytes(checkStart(one(), directive, lineNo, where));
+        const path = utf8Bytes(checkStart(one(), directive, lineNo, where, stored));
         starts.push({ path, optional: directive !== 'include', line: `${where}:${lineNo}` });
         break;
       }
       case 'exclude':
-        excludes.push(matcher(one(), directive, lineNo, where));
+        excludes.push(matcher(one(), directive, lineNo, where, stored));
         break;
       case 'config':
-        configs.push(matcher(one(), directive, lineNo, where));
+        configs.push(matcher(one(), directive, lineNo, where, stored));
         break;
       case 'growing':
-        growing.push(matcher(one(), directive, lineNo, where));
+        growing.push(matcher(one(), directive, lineNo, where, stored));
         break;
       case 'attrs': {
         const [glob, ...specs] = args;
         if (!glob) throw new PolicyError(`${where}:${lineNo}: attrs needs a glob and attribute changes`);
-        attrRules.push({ match: matcher(glob, 'attrs', lineNo, where), ops: attrOps(specs, lineNo, where) });
+        attrRules.push({ match: matcher(glob, 'attrs', lineNo, where, stored), ops: attrOps(specs, lineNo, where) });
         break;
       }
       case 'cross-filesystems':

@@ -8,6 +8,12 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemTree, tempDir } from '../helpers/tree.js';
 import { driftscan, keygen } from '../helpers/cli.js';
+import { keys as libKeys, scanTree } from '../helpers/lib.js';
+import { buildBaseline } from '../../src/baseline/build.js';
+import { seal } from '../../src/baseline/sealed.js';
+import { writeAtomic } from '../../src/baseline/store.js';
+import { DEFAULT_POLICY } from '../../src/policy/default.js';
+import { parseStoredPolicy } from '../../src/policy/policy.js';
 
 let work: string;
 let keys: { key: string; pub: string };
@@ -103,5 +109,23 @@ describe('patterns that could never match', () => {
     const shown = driftscan(['show', out, '--pubkey', keys.pub]).stdout;
     expect(shown).toContain('/srv/app/y.conf');
     expect(shown).not.toContain('x.log');
+  });
+});
+
+describe('baselines taken before these checks stay usable', () => {
+  it('a stored policy with a never-matching glob and a second use default (the old comment bug) scans as it was walked', async () => {
+    const tree = systemTree(tempDir(), { 'srv/app/x.log': 'log\n' });
+    // What 0.1.0 stored for '# use default ...\nuse default\ninclude /srv\nexclude *.log': the default
+    // policy, then the directive itself, left behind when the comment line was removed instead.
+    const old = DEFAULT_POLICY + '\n# --- extended by site.rules\n\nuse default\ninclude /srv\nexclude *.log\n';
+    const policy = parseStoredPolicy(old);
+    const baseline = await buildBaseline({ root: tree, policy, signingKey: libKeys.privateKey, jobs: 1 });
+    expect(baseline.header.policy).toBe(old);
+    expect(baseline.entries.map((e) => e.path)).toContain('/srv/app/x.log');
+    const file = path.join(work, 'old.dsb');
+    writeAtomic(file, seal(baseline, libKeys.privateKey));
+    const result = await scanTree(tree, file);
+    expect(result.report.findings).toEqual([]);
+    expect(result.exitCode).toBe(0);
   });
 });
