@@ -117,7 +117,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
     // small tree (/usr: ~100 MB) that 80 ms would only delay the result.
     collectGarbage(256 * 1024 * 1024);
     opts.progress?.({ entries: result.entries.length, files, bytes });
-    return { ...result, notWalked: startsNotWalked(opts.policy, result.entries, result.notWalked) };
+    return { ...result, notWalked: startsNotWalked(opts.policy, result.notWalked) };
   } finally {
     await pool.close();
   }

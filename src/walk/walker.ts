@@ -31,7 +31,7 @@ export interface WalkResult {
   entries: Entry[];
   /** Directories whose contents could not be listed: nothing below them was examined. */
   unlisted: Map<BytePath, string>;
-  /** Start paths that could not be reached, with why (ENOENT, or a parent that is not a directory). */
+  /** Start paths (every include line) that gave no entry, with why (ENOENT, or a parent that is not a directory). */
   notWalked: Map<BytePath, string>;
 }
 
@@ -106,7 +106,26 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   }
   await opts.onProgress?.(entries.length);
   entries.sort((a, b) => comparePaths(a.path, b.path));
+  // Nested start paths were walked as part of their parent: the ones it did not meet, and why.
+  for (const { path } of opts.policy.starts) {
+    if (notWalked.has(path) || hasEntry(entries, path)) continue;
+    const st = lstatInside(port, root, path);
+    notWalked.set(path, typeof st === 'string' ? st : 'ENOENT');
+  }
   return { entries, unlisted, notWalked };
+}
+
+function hasEntry(entries: readonly Entry[], path: BytePath): boolean {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = entries[mid]!.path;
+    if (p === path) return true;
+    if (p < path) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 type AttrsFactory = () => Record<string, AttrValue>;

@@ -114,7 +114,7 @@ describe('includes that cannot walk anything are refused', () => {
     const b = baseline(tree, ['--rules', rules]);
     expect(b.code).toBe(20);
     expect(b.stderr.split('\n').filter((l) => l.startsWith('driftscan: error:'))).toEqual([
-      `driftscan: error: nothing to walk under ${tree}: /srv/missing does not exist, /opt/gone does not exist; no baseline written`,
+      `driftscan: error: nothing to walk under ${tree}: /opt/gone does not exist, /srv/missing does not exist; no baseline written`,
     ]);
     expect(b.stderr).not.toMatch(/wrote|at .*\.js/);
     expect(fs.existsSync(b.out)).toBe(false);
