@@ -120,6 +120,18 @@ describe('includes that cannot walk anything are refused', () => {
     expect(fs.existsSync(b.out)).toBe(false);
   });
 
+  it('a typo in an include nested in another include is reported too', () => {
+    const tree = systemTree(tempDir(), { 'srv/app/conf': 'port 80\n' });
+    const rules = path.join(work, 'nested-typo.rules');
+    fs.writeFileSync(rules, 'include /srv\ninclude /srv/ap\n');
+    expect(driftscan(['policy', '--check', rules, '--root', tree]).stderr).toBe(
+      `driftscan: warning: ${rules}:2: include /srv/ap does not exist under ${tree}\n`);
+    const b = baseline(tree, ['--rules', rules]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain('driftscan: warning: include /srv/ap does not exist: nothing walked there');
+    expect(scan(b.out, tree).stdout).toContain('# not looked at: include /srv/ap does not exist when the baseline was taken');
+  });
+
   it('an include below a symlinked directory is reported, not silently skipped', () => {
     const tree = systemTree(tempDir(), { 'usr/lib/mods/m.ko': 'ko\n', lib: { symlink: 'usr/lib' } });
     const rules = path.join(work, 'via-link.rules');
