@@ -59,6 +59,8 @@ export interface BaselineHeader {
   unlisted: BytePath[];
   /** Growing logs and their sizes: the scan checks that this much of each is unchanged. */
   growing?: Array<[BytePath, number]>;
+  /** Include paths that walked nothing, with why (ENOENT ...); absent when there are none. */
+  notWalked?: Array<[BytePath, string]>;
 }
 
 export interface Baseline {

@@ -11,11 +11,13 @@ import {
 } from './values.js';
 import { displayPath } from '../paths.js';
 import { unifiedDiff } from '../report/textdiff.js';
+import { FAILLOG, LASTLOG, explainRecords, formatRecords, readRecords, recordFaults, type ChunkReader, type RecordLayout } from './records.js';
 
 export type RpmLetter = 'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P';
 export const RPM_LETTERS: readonly RpmLetter[] = ['S', 'M', '5', 'D', 'L', 'U', 'G', 'T', 'P'];
 
-export type AttrSource = 'entry' | 'stat' | 'names' | 'readlink' | 'xattr' | 'content';
+/** content: read by the hash pool; records: read on the walk's thread, by the row. */
+export type AttrSource = 'entry' | 'stat' | 'names' | 'readlink' | 'xattr' | 'content' | 'records';
 
 /** What a row may read when it collects a value. */
 export interface CollectInput {
@@ -26,6 +28,8 @@ export interface CollectInput {
   groups: ReadonlyMap<number, string>;
   target?: string;
   xattrs?: ReadonlyArray<readonly [string, Buffer]>;
+  /** The file's bytes, read without following a link or touching its atime (source 'records'). */
+  read?: ChunkReader;
 }
 
 /** Facts about the path that some rows' comparisons depend on. */
@@ -41,7 +45,7 @@ export interface AttrRow {
   source: AttrSource;
   description: string;
   appliesTo(kind: FileKind): boolean;
-  /** Absent for content digests, which the hash pool computes. */
+  /** Absent for content digests, which the hash pool computes. May throw an error with an errno `code`. */
   collect?(input: CollectInput): AttrValue;
   /** Reads the value off an entry; only `type` overrides the attrs lookup. */
   read?(entry: Entry): AttrValue | undefined;
@@ -78,10 +82,42 @@ function timeRow(name: 'mtime' | 'ctime', letter: RpmLetter | undefined, descrip
   };
 }
 
+function recordsRow(layout: RecordLayout): AttrRow {
+  return {
+    name: layout.name, letter: '5', source: 'records', appliesTo: only('file'), optIn: true,
+    description: `${layout.name} records (${layout.size} bytes a uid): a record's time may only move forward`,
+    collect: ({ st, read }) => readRecords(layout, st.size, read!),
+    equal: (a, b) => recordFaults(a, b).length === 0,
+    format: formatRecords,
+    explain: explainRecords,
+  };
+}
+
 const CAPABILITY_XATTR = 'security.capability';
 
 /** Files up to this size keep their text where the policy asks for `content`. */
 export const KEEP_CONTENT_BYTES = 64 * 1024;
+
+/**
+ * The content value of a file whose text is not kept because not everyone on
+ * the host may read it: a marker with the file's digest (so a change still
+ * shows as a content difference), never the text.
+ */
+export const NOT_WORLD_READABLE = 'not world-readable';
+
+export function withheldContent(digest: string | undefined): Readonly<Record<string, string>> {
+  return digest ? { withheld: NOT_WORLD_READABLE, digest } : { withheld: NOT_WORLD_READABLE };
+}
+
+function withheldReason(v: AttrValue): string | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>).withheld : undefined;
+}
+
+function explainContent(a: AttrValue, b: AttrValue): string {
+  const withheld = withheldReason(a) ?? withheldReason(b);
+  if (withheld) return `text not kept: ${withheld}`;
+  return typeof a === 'string' && typeof b === 'string' ? unifiedDiff(a, b) : 'content differs (too large to keep)';
+}
 
 export const ATTRIBUTES: readonly AttrRow[] = [
   {
@@ -164,8 +200,8 @@ export const ATTRIBUTES: readonly AttrRow[] = [
     description: `the text of small files (up to ${KEEP_CONTENT_BYTES / 1024} KiB) the policy names, to show a diff`,
     // No letter of its own: the digests already say 5.
     equal: exact,
-    format: (v) => (typeof v === 'string' ? `(${v.length} bytes)` : '(not kept: too large)'),
-    explain: (a, b) => (typeof a === 'string' && typeof b === 'string' ? unifiedDiff(a, b) : 'content differs (too large to keep)'),
+    format: (v) => (typeof v === 'string' ? `(${v.length} bytes)` : `(not kept: ${withheldReason(v) ?? 'too large'})`),
+    explain: explainContent,
   },
   {
     name: 'inode', source: 'stat', description: 'inode number (a replaced file gets a new one)',
@@ -177,6 +213,9 @@ export const ATTRIBUTES: readonly AttrRow[] = [
     name: 'nlink', source: 'stat', description: 'hard link count', appliesTo: only('file', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'),
     collect: ({ st }) => st.nlink, equal: exact, format: text,
   },
+  // Append only: the baseline file names a row by its index here.
+  recordsRow(LASTLOG),
+  recordsRow(FAILLOG),
 ];
 
 const BY_NAME = new Map(ATTRIBUTES.map((row) => [row.name, row]));

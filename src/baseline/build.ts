@@ -9,6 +9,9 @@ import { ALL_ATTRS } from '../attrs/registry.js';
 import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { FORMAT_VERSION, TOOL_VERSION } from './format.js';
 import { keyId } from './keys.js';
+import { RootError } from '../errors.js';
+import { displayPath } from '../paths.js';
+import { describeReason } from '../snapshot/starts.js';
 
 export interface BuildOptions {
   root: string;
@@ -36,6 +39,13 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
   // A failure is thrown by the await below, after the walk; until then it must not count as unhandled.
   packagesRead.catch(() => undefined);
   const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress });
+  if (snap.entries.length === 0) {
+    // A baseline of nothing scans clean forever: refuse it, and say which start path was missing.
+    const missing = snap.notWalked.size ? [...snap.notWalked] : opts.policy.includes.map((p): [string, string] => [p, 'ENOENT']);
+    const why = missing.map(([path, reason]) => `${displayPath(path)} ${describeReason(reason)}`).join(', ');
+    throw new RootError(`nothing to walk under ${opts.root}: ${why}; no baseline written`);
+  }
+  const notWalked = [...snap.notWalked].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const attrs = new Set<string>();
   // for-in rather than Object.keys: no array per entry, in the serial tail of the run.
   for (const e of snap.entries) for (const name in e.attrs) attrs.add(name);
@@ -51,6 +61,7 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
       keyId: keyId(opts.signingKey),
       unlisted: [...snap.unlisted.keys()].sort(),
       growing: snap.entries.filter((e) => e.growing && typeof e.attrs.size === 'number').map((e) => [e.path, e.attrs.size as number]),
+      ...(notWalked.length ? { notWalked } : {}),
     },
     entries: snap.entries,
     packages: await packagesRead,

@@ -96,13 +96,16 @@ function checkHeader(raw: unknown): BaselineHeader {
     texts.some((k) => !isText(header[k])) || !Array.isArray(header.attrs) || !header.attrs.every(isText) ||
     !pathList(header.unlisted) ||
     (header.growing !== undefined && (!Array.isArray(header.growing) ||
-      !(header.growing as unknown[]).every((g) => Array.isArray(g) && g.length === 2 && (g[0] instanceof Uint8Array) && isNumber(g[1]))))
+      !(header.growing as unknown[]).every((g) => Array.isArray(g) && g.length === 2 && (g[0] instanceof Uint8Array) && isNumber(g[1])))) ||
+    (header.notWalked !== undefined && (!Array.isArray(header.notWalked) ||
+      !(header.notWalked as unknown[]).every((g) => Array.isArray(g) && g.length === 2 && (g[0] instanceof Uint8Array) && isText(g[1]))))
   ) {
     throw new BaselineFormatError('baseline header is malformed');
   }
   const text = (p: unknown) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1'));
   header.unlisted = (header.unlisted ?? []).map(text);
   header.growing = (header.growing ?? []).map(([p, size]) => [text(p), size]);
+  if (header.notWalked) header.notWalked = header.notWalked.map(([p, why]) => [text(p), why]);
   return header;
 }
 
@@ -113,5 +116,7 @@ export function packHeader(h: BaselineHeader): BaselineHeader {
     ...h,
     unlisted: h.unlisted.map(bytes) as unknown as string[],
     growing: (h.growing ?? []).map(([p, size]) => [bytes(p), size]) as unknown as Array<[string, number]>,
+    // Only when there are some: a baseline that walked every include keeps the bytes it always had.
+    ...(h.notWalked?.length ? { notWalked: h.notWalked.map(([p, why]) => [bytes(p), why]) as unknown as Array<[string, string]> } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { writeAtomic } from '../baseline/store.js';
 import { DEFAULT_POLICY } from '../policy/default.js';
 import { parsePolicy, policyForPaths, withFastMode } from '../policy/policy.js';
 import { displayPath } from '../paths.js';
+import { describeReason } from '../snapshot/starts.js';
 import { checkOutput, parseJobs, progressLine, readRules, resolveRoot } from './common.js';
 import { RootError, UsageError } from '../errors.js';
 import { collectPackageData, parsePackageChoice } from '../baseline/package-data.js';
@@ -83,6 +84,9 @@ export function registerBaseline(program: Command): void {
       const packages = baseline.packages;
       progress.done();
       writeAtomic(output, seal(baseline, key));
+      for (const [start, why] of baseline.header.notWalked ?? []) {
+        warn(`include ${displayPath(start)} ${describeReason(why)}: nothing walked there; recorded, and every scan will say so`);
+      }
       for (const dir of baseline.header.unlisted) {
         process.stderr.write(`driftscan: warning: could not list ${displayPath(dir)}; nothing below it is in the baseline\n`);
       }

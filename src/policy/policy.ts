@@ -2,7 +2,10 @@
  * A rules file, parsed and compiled. Line-oriented, one directive a line:
  *
  *   use default             start from the default policy (must come first)
- *   include PATH            walk PATH and everything below it
+ *   include PATH            walk PATH and everything below it (a warning, recorded
+ *                           in the baseline, when it is not there)
+ *   include-if-present PATH the same, without the warning (the default policy's
+ *                           /lib32, /opt ... that many hosts lack)
  *   exclude GLOB            skip matching paths and everything below them
  *   attrs GLOB SPEC...      adjust the attributes of matching paths: +NAME, -NAME,
  *                           or a set: all, none, fast (all but sha256)
@@ -11,23 +14,20 @@
  *   cross-filesystems       descend into other mounted filesystems (default: stay)
  *
  * `attrs` rules apply in file order to every path they match; globs match the
- * whole path (`/etc/**` for everything under /etc).
+ * whole path (`/etc/**` for everything under /etc). An include wins over the
+ * excludes: `include /dev` walks /dev though the default excludes it.
+ * Directives are read only where a line starts with them; `#` starts a comment
+ * at the start of a line or after a space.
  */
 import { PolicyError } from '../errors.js';
-import { ALL_ATTRS, ATTRIBUTES, DEFAULT_ATTRS, attrRow } from '../attrs/registry.js';
-import type { BytePath, FileKind } from '../types.js';
+import { ALL_ATTRS, DEFAULT_ATTRS, attrRow } from '../attrs/registry.js';
+import type { BytePath } from '../types.js';
 import { DEFAULT_POLICY } from './default.js';
 import { globToRegExp, isGlob, literalPrefix } from './glob.js';
-import { isUnder } from '../paths.js';
+import { checkGlob, checkStart } from './patterns.js';
+import { CompiledPolicy, type AttrRule, type Matcher, type Policy, type StartPath } from './compiled.js';
 
-interface Matcher {
-  test(path: BytePath): boolean;
-}
-
-interface AttrRule {
-  match: Matcher;
-  ops: Array<{ add: boolean; names: readonly string[]; replace?: boolean }>;
-}
+export type { Policy, StartPath } from './compiled.js';
 
 export const ATTR_SETS: Readonly<Record<string, readonly string[]>> = {
   all: DEFAULT_ATTRS,
@@ -35,28 +35,12 @@ export const ATTR_SETS: Readonly<Record<string, readonly string[]>> = {
   fast: DEFAULT_ATTRS.filter((n) => n !== 'sha256'),
 };
 
-export interface Policy {
-  /** The rules text, stored in the baseline and used again by the scan. */
-  text: string;
-  includes: BytePath[];
-  crossFilesystems: boolean;
-  isExcluded(path: BytePath): boolean;
-  isConfig(path: BytePath): boolean;
-  isGrowing(path: BytePath): boolean;
-  /** Attribute names for a path of this kind, in registry order. */
-  attrsFor(path: BytePath, kind: FileKind): string[];
-  /** True when a walk under this policy reaches the path: below an include, neither it nor a parent excluded. */
-  covers(path: BytePath): boolean;
-}
-
 function utf8Bytes(s: string): BytePath {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
-function matcher(pattern: string, lineNo: number, where: string): Matcher {
-  if (!pattern.startsWith('/') && !pattern.startsWith('*')) {
-    throw new PolicyError(`${where}:${lineNo}: pattern must be an absolute path or start with *: ${pattern}`);
-  }
+function matcher(raw: string, directive: string, lineNo: number, where: string, stored: boolean): Matcher {
+  const pattern = checkGlob(raw, directive, lineNo, where, stored);
   const bytes = utf8Bytes(pattern);
   if (!isGlob(bytes) && !bytes.includes('\\')) return { test: (path) => path === bytes };
   let re: RegExp;
@@ -87,11 +71,23 @@ function attrOps(specs: string[], lineNo: number, where: string): AttrRule['ops'
   });
 }
 
+/**
+ * The policy stored in a baseline, read with the meaning it had when the
+ * baseline was taken: baselines taken before patterns were checked may hold a
+ * glob that never matched (`exclude *.log`) or an include glob that walked
+ * nothing, and one whose comment named 'use default' holds the directive a
+ * second time, after the default policy it already spells out. They are read
+ * as they were walked, not refused: refusing would make the baseline unusable.
+ */
+export function parseStoredPolicy(text: string): Policy {
+  return parsePolicy(text, 'baseline policy', true);
+}
+
 /** Parses rules text into a Policy; `where` names the file in errors. */
-export function parsePolicy(text: string, where = 'rules'): Policy {
+export function parsePolicy(text: string, where = 'rules', stored = false): Policy {
   const lines = text.split('\n');
   let source = text;
-  const includes: BytePath[] = [];
+  const starts: StartPath[] = [];
   const excludes: Matcher[] = [];
   const configs: Matcher[] = [];
   const growing: Matcher[] = [];
@@ -109,38 +105,42 @@ export function parsePolicy(text: string, where = 'rules'): Policy {
     switch (directive) {
       case 'use':
         if (args.join(' ') !== 'default') throw new PolicyError(`${where}:${lineNo}: only 'use default' is known`);
-        if (includes.length + excludes.length + configs.length + attrRules.length > 0) {
+        // A stored text holds the default policy already; a second 'use default' in it adds nothing.
+        if (stored && starts.length > 0) break;
+        if (starts.length + excludes.length + configs.length + attrRules.length > 0) {
           throw new PolicyError(`${where}:${lineNo}: 'use default' must come before other directives`);
         }
         {
           const base = parsePolicy(DEFAULT_POLICY, 'default policy') as CompiledPolicy;
-          includes.push(...base.includes);
+          starts.push(...base.starts);
           excludes.push(...base.parts.excludes);
           configs.push(...base.parts.configs);
           growing.push(...base.parts.growing);
           attrRules.push(...base.parts.attrRules);
-          source = DEFAULT_POLICY + '\n# --- extended by ' + where + '\n' + text.replace(/^.*use default.*$/m, '');
+          // This line, not the first line that mentions it (a comment may).
+          const rest = lines.map((l, i) => (i === index ? '' : l)).join('\n');
+          source = DEFAULT_POLICY + '\n# --- extended by ' + where + '\n' + rest;
         }
         break;
-      case 'include': {
-        const path = one();
-        if (!path.startsWith('/')) throw new PolicyError(`${where}:${lineNo}: include needs an absolute path: ${path}`);
-        includes.push(utf8Bytes(path.length > 1 ? path.replace(/\/+$/, '') : path));
+      case 'include':
+      case 'include-if-present': {
+        const path = utf8Bytes(checkStart(one(), directive, lineNo, where, stored));
+        starts.push({ path, optional: directive !== 'include', line: `${where}:${lineNo}` });
         break;
       }
       case 'exclude':
-        excludes.push(matcher(one(), lineNo, where));
+        excludes.push(matcher(one(), directive, lineNo, where, stored));
         break;
       case 'config':
-        configs.push(matcher(one(), lineNo, where));
+        configs.push(matcher(one(), directive, lineNo, where, stored));
         break;
       case 'growing':
-        growing.push(matcher(one(), lineNo, where));
+        growing.push(matcher(one(), directive, lineNo, where, stored));
         break;
       case 'attrs': {
         const [glob, ...specs] = args;
         if (!glob) throw new PolicyError(`${where}:${lineNo}: attrs needs a glob and attribute changes`);
-        attrRules.push({ match: matcher(glob, lineNo, where), ops: attrOps(specs, lineNo, where) });
+        attrRules.push({ match: matcher(glob, 'attrs', lineNo, where, stored), ops: attrOps(specs, lineNo, where) });
         break;
       }
       case 'cross-filesystems':
@@ -151,79 +151,14 @@ export function parsePolicy(text: string, where = 'rules'): Policy {
         throw new PolicyError(`${where}:${lineNo}: unknown directive '${directive}'`);
     }
   });
-  if (includes.length === 0) throw new PolicyError(`${where}: no include directive; nothing to walk`);
-  return new CompiledPolicy(source, dedupeIncludes(includes), crossFilesystems, {
-    excludes, configs, growing, attrRules,
-  });
+  if (starts.length === 0) throw new PolicyError(`${where}: no include directive; nothing to walk`);
+  return new CompiledPolicy(source, starts, crossFilesystems, { excludes, configs, growing, attrRules });
 }
 
-function dedupeIncludes(paths: BytePath[]): BytePath[] {
-  const sorted = [...new Set(paths)].sort();
-  return sorted.filter((p) => !sorted.some((q) => q !== p && isUnder(p, q)));
-}
-
-class CompiledPolicy implements Policy {
-  constructor(
-    readonly text: string,
-    readonly includes: BytePath[],
-    readonly crossFilesystems: boolean,
-    readonly parts: { excludes: Matcher[]; configs: Matcher[]; growing: Matcher[]; attrRules: AttrRule[] },
-  ) {}
-
-  isExcluded(path: BytePath): boolean {
-    return this.parts.excludes.some((m) => m.test(path));
-  }
-
-  isConfig(path: BytePath): boolean {
-    return this.parts.configs.some((m) => m.test(path));
-  }
-
-  isGrowing(path: BytePath): boolean {
-    return this.parts.growing.some((m) => m.test(path));
-  }
-
-  covers(path: BytePath): boolean {
-    const start = this.includes.find((inc) => isUnder(path, inc));
-    if (start === undefined) return false;
-    for (let p = path; p.length >= start.length; p = p.slice(0, Math.max(1, p.lastIndexOf('/')))) {
-      if (this.isExcluded(p)) return false;
-      if (p === start || p === '/') break;
-    }
-    return true;
-  }
-
-  private readonly attrCache = new Map<string, string[]>();
-
-  attrsFor(path: BytePath, kind: FileKind): string[] {
-    // The answer depends only on which attrs rules match, and the kind: cache on that.
-    let key = kind;
-    const rules = this.parts.attrRules;
-    for (let i = 0; i < rules.length; i++) if (rules[i]!.match.test(path)) key += ',' + i;
-    let names = this.attrCache.get(key);
-    if (!names) {
-      names = this.computeAttrs(path, kind);
-      this.attrCache.set(key, names);
-    }
-    return names;
-  }
-
-  private computeAttrs(path: BytePath, kind: FileKind): string[] {
-    let chosen = new Set(DEFAULT_ATTRS);
-    for (const rule of this.parts.attrRules) {
-      if (!rule.match.test(path)) continue;
-      for (const op of rule.ops) {
-        if (op.replace) chosen = new Set(op.names);
-        else for (const n of op.names) op.add ? chosen.add(n) : chosen.delete(n);
-      }
-    }
-    chosen.add('type');
-    return ATTRIBUTES.filter((row) => chosen.has(row.name) && row.appliesTo(kind)).map((row) => row.name);
-  }
-}
 
 /** Rules text for explicit start paths: the default excludes and marks, those paths as includes. */
 export function policyForPaths(paths: string[], base = DEFAULT_POLICY): string {
-  const kept = base.split('\n').filter((l) => !/^\s*include\s/.test(l));
+  const kept = base.split('\n').filter((l) => !/^\s*include(-if-present)?\s/.test(l));
   return [...paths.map((p) => `include ${p}`), ...kept].join('\n');
 }
 

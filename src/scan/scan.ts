@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Baseline, BaselineInfo, BytePath, Entry, Finding } from '../types.js';
 import { openSealed, openSealedReader } from '../baseline/sealed.js';
 import { readBaselineFile } from '../baseline/store.js';
-import { parsePolicy, type Policy } from '../policy/policy.js';
+import { parseStoredPolicy, type Policy } from '../policy/policy.js';
 import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { compareStream } from '../compare/compare.js';
 import { summarize, exitBits } from '../report/summary.js';
@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { comparePaths } from '../paths.js';
 import { checkPackages, runPackageTool } from './package-check.js';
 import type { PackageChoice } from '../baseline/package-data.js';
+import { notWalkedDiagnostics } from '../snapshot/starts.js';
 
 export interface ScanOptions {
   baselineFile: string;
@@ -77,7 +78,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const baseline: BaselineInfo = { header, packages };
   const signature = Buffer.from(first.subarray(first.length - SIGNATURE_BYTES));
   checkRoot(opts.root);
-  const policy = opts.policy ?? parsePolicy(baseline.header.policy, 'baseline policy');
+  const policy = opts.policy ?? parseStoredPolicy(baseline.header.policy);
   const growingSize = new Map<BytePath, number>(baseline.header.growing ?? []);
   const packageRun = runPackageTool({
     root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
@@ -93,7 +94,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     root: opts.root, baseline, policy, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
   });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
-  const diagnostics: string[] = [...pkg.diagnostics];
+  const diagnostics: string[] = [...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
   if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = opts.skipVerify === true || pkg.incomplete;
   const summary = summarize(all, snap.entries.length, incomplete);

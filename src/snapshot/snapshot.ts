@@ -9,7 +9,8 @@ import { walk } from '../walk/walker.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
 import type { Algo } from '../hash/digest.js';
-import { ATTRIBUTES, KEEP_CONTENT_BYTES } from '../attrs/registry.js';
+import { ATTRIBUTES, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
+import { startsNotWalked } from './starts.js';
 import { rootBytes } from '../paths.js';
 import { collectGarbage, heapWatcher } from '../memory.js';
 
@@ -46,7 +47,15 @@ const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((
 export interface Snapshot {
   entries: Entry[];
   unlisted: Map<BytePath, string>;
+  /** Include paths (not include-if-present) that gave no entry, with why. */
+  notWalked: Map<BytePath, string>;
 }
+
+/** Others may read it: only then is its text kept (a 0600 unit may hold a password). */
+const WORLD_READABLE = 0o004;
+
+/** Entries whose content is withheld: the pool fills in their digest, never their text. */
+const withheld = new WeakSet<Entry>();
 
 export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
   let files = 0;
@@ -64,7 +73,8 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
     }
     // The walk left null placeholders in registry order; filling them keeps that order.
     Object.assign(entry.attrs, r.digests);
-    if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
+    if (withheld.has(entry)) entry.attrs.content = withheldContent(r.digests?.sha256 ?? r.digests?.xxh64);
+    else if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
     if (r.prefix) entry.prefix = r.prefix as Record<string, string>;
   }, opts.jobs);
   const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
@@ -75,14 +85,22 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       policy: opts.policy,
       fs: opts.fs,
       onContent(entry, st, wanted) {
+        const algos = wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64');
+        let keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
+        if (keep !== undefined && !(st.mode & WORLD_READABLE)) {
+          keep = undefined;
+          withheld.add(entry);
+          // The marker carries a digest, so a change still shows; sha256 when none was asked for.
+          if (algos.length === 0) algos.push('sha256');
+        }
         pool.add({
           path: root === '/' ? entry.path : root + entry.path,
           ino: st.ino,
           dev: st.dev,
           size: st.size,
-          algos: wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64'),
+          algos,
           prefix: entry.growing ? opts.prefixFor?.(entry.path) : undefined,
-          keep: wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined,
+          keep,
         }, entry);
       },
       onProgress: async (entries) => {
@@ -99,7 +117,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
     // small tree (/usr: ~100 MB) that 80 ms would only delay the result.
     collectGarbage(256 * 1024 * 1024);
     opts.progress?.({ entries: result.entries.length, files, bytes });
-    return result;
+    return { ...result, notWalked: startsNotWalked(opts.policy, result.notWalked) };
   } finally {
     await pool.close();
   }

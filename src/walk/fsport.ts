@@ -19,6 +19,12 @@ export interface FsPort {
   /** Reads a small file without following a symlink at its last component. */
   readSmallFile(path: Buffer): Buffer;
   /**
+   * Reads the regular file (dev, ino) at path in chunks of chunkBytes, from one
+   * reused buffer, without following a link or changing its atime. Throws an
+   * error with an errno `code` ('SWAPPED' when path is another file now).
+   */
+  readChunks(path: Buffer, dev: number, ino: number, chunkBytes: number, visit: (buf: Buffer, length: number, offset: number) => void): void;
+  /**
    * The children of the directory (dev, ino) at path, each lstat-ed relative to
    * the opened directory, as paths without the root's first `skip` bytes;
    * 'SWAPPED' when path is no longer that directory, else an errno code.
@@ -71,16 +77,9 @@ export const realFs: FsPort = {
     const got = nativeFs().lxattrs(path);
     return typeof got === 'number' ? errnoName(got) : got;
   },
+  readChunks,
   readSmallFile(path) {
-    const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
-    let fd: number;
-    try {
-      // Reading the root's /etc/passwd must not touch its atime, as the hash worker does not.
-      fd = fs.openSync(path, flags | O_NOATIME);
-    } catch (err) {
-      if (errorCode(err) !== 'EPERM' || !O_NOATIME) throw err;
-      fd = fs.openSync(path, flags); // O_NOATIME needs ownership unless root
-    }
+    const fd = openNoAtime(path);
     try {
       if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
       return fs.readFileSync(fd);
@@ -89,6 +88,41 @@ export const realFs: FsPort = {
     }
   },
 };
+
+function openNoAtime(path: Buffer): number {
+  const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+  try {
+    // Reading the root's files must not touch their atime, as the hash worker does not.
+    return fs.openSync(path, flags | O_NOATIME);
+  } catch (err) {
+    if (errorCode(err) !== 'EPERM' || !O_NOATIME) throw err;
+    return fs.openSync(path, flags); // O_NOATIME needs ownership unless root
+  }
+}
+
+function readChunks(path: Buffer, dev: number, ino: number, chunkBytes: number, visit: (buf: Buffer, length: number, offset: number) => void): void {
+  const fd = openNoAtime(path);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.dev !== dev || st.ino !== ino) throw Object.assign(new Error('not the file walked'), { code: 'SWAPPED' });
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    for (let offset = 0; ;) {
+      // Fill the whole chunk, so records never straddle two calls.
+      let length = 0;
+      while (length < chunkBytes) {
+        const n = fs.readSync(fd, buf, length, chunkBytes - length, offset + length);
+        if (n === 0) break;
+        length += n;
+      }
+      if (length === 0) return;
+      visit(buf, length, offset);
+      if (length < chunkBytes) return;
+      offset += length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /** The errno code of a thrown fs error, or 'EIO' when it has none. */
 export function errorCode(err: unknown): string {

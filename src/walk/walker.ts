@@ -10,7 +10,7 @@
 import type { AttrValue, BytePath, Entry } from '../types.js';
 import { attrRow, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
-import { bytePath, comparePaths, fsPathScratch, rootBytes } from '../paths.js';
+import { bytePath, comparePaths, fsPath, fsPathScratch, rootBytes } from '../paths.js';
 import { listDirectory } from './listing.js';
 import { errorCode, realFs, type FsPort } from './fsport.js';
 import { readIdNames, type IdNames } from './names.js';
@@ -31,6 +31,8 @@ export interface WalkResult {
   entries: Entry[];
   /** Directories whose contents could not be listed: nothing below them was examined. */
   unlisted: Map<BytePath, string>;
+  /** Start paths (every include line) that gave no entry, with why (ENOENT, or a parent that is not a directory). */
+  notWalked: Map<BytePath, string>;
 }
 
 const YIELD_EVERY = 512;
@@ -49,16 +51,22 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const names = readIdNames(port, root);
   const entries: Entry[] = [];
   const unlisted = new Map<BytePath, string>();
+  const notWalked = new Map<BytePath, string>();
   // A bind mount of a directory inside itself shares dev and inode: walk it once.
   const dirsSeen = new Set<string>();
   const stack: Pending[] = [];
   let sinceYield = 0;
 
+  const starts = new Set(opts.policy.starts.map((s) => s.path));
   const enter = (path: BytePath, st: StatRecord, fsDev: number): void => {
     const entry = record(path, st, opts, port, root, names);
     entries.push(entry);
     if (st.kind !== 'dir') return;
-    if (st.dev !== fsDev && !opts.policy.crossFilesystems) return;
+    if (st.dev !== fsDev && !opts.policy.crossFilesystems) {
+      // Another filesystem is walked only where the policy names it (include / and include /boot).
+      if (!starts.has(path)) return;
+      fsDev = st.dev;
+    }
     const id = `${st.dev}:${st.ino}`;
     if (dirsSeen.has(id)) {
       unlisted.set(path, 'ELOOP');
@@ -68,10 +76,11 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     stack.push({ path, dev: fsDev, self: { dev: st.dev, ino: st.ino } });
   };
 
+  // A start path is walked even where an exclude names it: the policy asked for it by name.
   for (const start of opts.policy.includes) {
-    if (opts.policy.isExcluded(start)) continue;
     const st = lstatInside(port, root, start);
-    if (st) enter(start, st, st.dev);
+    if (typeof st === 'string') notWalked.set(start, st);
+    else enter(start, st, st.dev);
     while (stack.length) {
       const dir = stack.pop()!;
       const listing = listDirectory(port, root, dir.path, dir.self.dev, dir.self.ino);
@@ -97,7 +106,26 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   }
   await opts.onProgress?.(entries.length);
   entries.sort((a, b) => comparePaths(a.path, b.path));
-  return { entries, unlisted };
+  // Nested start paths were walked as part of their parent: the ones it did not meet, and why.
+  for (const { path } of opts.policy.starts) {
+    if (notWalked.has(path) || hasEntry(entries, path)) continue;
+    const st = lstatInside(port, root, path);
+    notWalked.set(path, typeof st === 'string' ? st : 'ENOENT');
+  }
+  return { entries, unlisted, notWalked };
+}
+
+function hasEntry(entries: readonly Entry[], path: BytePath): boolean {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = entries[mid]!.path;
+    if (p === path) return true;
+    if (p < path) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 type AttrsFactory = () => Record<string, AttrValue>;
@@ -135,11 +163,19 @@ function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort,
       digests.push(name); // its null slot is filled in by the hash pool
       continue;
     }
-    const problem = row.source === 'stat' || row.source === 'names' ? undefined : prepare(row, input, port, root, path);
+    let problem = row.source === 'stat' || row.source === 'names' ? undefined : prepare(row, input, port, root, path);
+    if (!problem && row.source === 'records') {
+      // The only rows that read a file here (login records): their failures are per-file data.
+      try {
+        entry.attrs[name] = row.collect!(input);
+      } catch (err) {
+        problem = errorCode(err);
+      }
+    } else if (!problem) entry.attrs[name] = row.collect!(input);
     if (problem) {
       (entry.untested ??= {})[name] = problem;
       delete entry.attrs[name];
-    } else entry.attrs[name] = row.collect!(input);
+    }
   }
   if (opts.policy.isConfig(path)) entry.config = true;
   if (opts.policy.isGrowing(path)) entry.growing = true;
@@ -149,23 +185,23 @@ function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort,
 
 /**
  * lstat of a start path, refusing to resolve it through a symlinked parent
- * (root/lib -> usr/lib, or worse, -> /etc on the scanning host).
+ * (root/lib -> usr/lib, or worse, -> /etc on the scanning host); else why not.
  */
-function lstatInside(port: FsPort, root: string, start: BytePath): StatRecord | undefined {
+export function lstatInside(port: FsPort, root: string, start: BytePath): StatRecord | string {
   const parts = start.split('/').filter(Boolean);
   let path = '';
-  for (let i = 0; i < parts.length; i++) {
-    path += '/' + parts[i];
-    let st: StatRecord;
-    try {
-      st = port.lstat(fsPathScratch(root, path));
-    } catch {
-      return undefined;
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      path += '/' + parts[i];
+      const st = port.lstat(fsPathScratch(root, path));
+      if (i === parts.length - 1) return st;
+      if (st.kind !== 'dir') return `ENOTDIR: ${path} is a ${st.kind}`;
     }
-    if (i === parts.length - 1) return st;
-    if (st.kind !== 'dir') return undefined;
+    return port.lstat(fsPathScratch(root, '/'));
+  } catch (err) {
+    const code = errorCode(err);
+    return path === start || code === 'ENOENT' ? code : `${code} at ${path}`;
   }
-  return port.lstat(fsPathScratch(root, '/'));
 }
 
 /** Gathers what a row needs (readlink, xattrs) into input; returns an errno code on failure. */
@@ -176,6 +212,10 @@ function prepare(row: AttrRow, input: CollectInput, port: FsPort, root: string, 
     } catch (err) {
       return errorCode(err);
     }
+  }
+  if (row.source === 'records' && input.read === undefined) {
+    const st = input.st;
+    input.read = (chunk, visit) => port.readChunks(fsPath(root, path), st.dev, st.ino, chunk, visit);
   }
   if (row.source === 'xattr' && input.xattrs === undefined) {
     const got = port.lxattrs(fsPathScratch(root, path));

@@ -63,3 +63,51 @@ describe('displayPath', () => {
     expect(displayPath(Buffer.from('/rl\u202eo', 'utf8').toString('latin1'))).toBe('/rl\\xe2\\x80\\xaeo');
   });
 });
+
+describe('login record rows', () => {
+  const none = { growing: false };
+  /** A ChunkReader over an in-memory file, in chunks as the real one gives them. */
+  const reader = (file: Buffer) => (chunk: number, visit: (b: Buffer, n: number, off: number) => void) => {
+    for (let off = 0; off < file.length; off += chunk) {
+      const piece = file.subarray(off, off + chunk);
+      visit(Buffer.from(piece), piece.length, off);
+    }
+  };
+  const lastlog = (records: Array<[number, number, string]>, size = 0) => {
+    const top = Math.max(0, ...records.map(([uid]) => uid + 1));
+    const b = Buffer.alloc(Math.max(size, top * 292));
+    for (const [uid, time, host] of records) {
+      b.writeUInt32LE(time, uid * 292);
+      b.write(host, uid * 292 + 36);
+    }
+    return b;
+  };
+  const collect = (name: string, file: Buffer) =>
+    attrRow(name)!.collect!({ kind: 'file', st: { size: file.length } as never, users: new Map(), groups: new Map(), read: reader(file) });
+
+  it('lastlog keeps only non-empty records, across chunk boundaries, by uid', () => {
+    const v = collect('lastlog', lastlog([[0, 100, 'a'], [5000, 200, 'b']])) as Record<string, string>;
+    expect(Object.keys(v)).toEqual(['0', '5000']);
+    expect(v['5000']).toMatch(/^200 [0-9a-f]{8}$/);
+  });
+
+  it('a time may move forward; a zeroed, rewound or same-time rewritten record differs', () => {
+    const row = attrRow('lastlog')!;
+    const old = collect('lastlog', lastlog([[0, 100, 'a'], [7, 200, 'b']]));
+    expect(row.equal(old, collect('lastlog', lastlog([[0, 150, 'c'], [7, 200, 'b'], [9, 1, 'x']])), none)).toBe(true);
+    const zeroed = collect('lastlog', lastlog([[0, 100, 'a']]));
+    expect(row.equal(old, zeroed, none)).toBe(false);
+    expect(row.explain!(old, zeroed)).toBe('uid 7: 1970-01-01T00:03:20Z -> (none): zeroed');
+    expect(row.equal(old, collect('lastlog', lastlog([[0, 99, 'a'], [7, 200, 'b']])), none)).toBe(false);
+    expect(row.equal(old, collect('lastlog', lastlog([[0, 100, 'z'], [7, 200, 'b']])), none)).toBe(false);
+  });
+
+  it('a file larger than the cap is EFBIG before anything is read', () => {
+    const row = attrRow('lastlog')!;
+    let read = false;
+    expect(() => row.collect!({
+      kind: 'file', st: { size: 2 ** 40 } as never, users: new Map(), groups: new Map(), read: () => { read = true; },
+    })).toThrow(expect.objectContaining({ code: 'EFBIG' }));
+    expect(read).toBe(false);
+  });
+});

@@ -27,7 +27,7 @@ describe('rules files: exit 22, the file, the line and the fault', () => {
     ['unclosed [ in a glob', 'include /\nexclude /srv/[abc\n', /:2: unclosed \[ in glob/],
     ['empty [!] in a glob', 'include /\nconfig /etc/[!]\n', /:2: empty \[\] in glob/],
     ['trailing backslash', 'include /\nexclude /srv/x\\\n', /:2: trailing \\ in glob/],
-    ['relative pattern', 'include /\nexclude srv/x\n', /:2: pattern must be an absolute path/],
+    ['relative pattern', 'include /\nexclude srv/x\n', /:2: exclude srv\/x can never match: a pattern must be an absolute path/],
     ['unknown attribute', 'include /\nattrs /** +colour\n', /:2: unknown attribute 'colour' \(known: /],
     ['attrs without changes', 'include /\nattrs /**\n', /:2: attrs needs at least one/],
     ['unknown directive', 'include /\nincldue /etc\n', /:2: unknown directive 'incldue'/],

@@ -69,6 +69,42 @@ describe('rules', () => {
     expect(parsePolicy('include /usr\ninclude /usr/bin\ninclude /etc\n').includes).toEqual(['/etc', '/usr']);
   });
 
+  it('an include wins over the excludes: named start paths, and nested ones below an exclude, are walked', () => {
+    const p = parsePolicy(policyForPaths(['/dev', '/home/alice']));
+    expect(p.includes).toEqual(['/dev', '/home/alice']);
+    expect(p.covers('/dev/.hidden')).toBe(true);
+    expect(p.covers('/home/alice/x')).toBe(true);
+    const nested = parsePolicy('include /usr\nexclude /usr/share\ninclude /usr/share/doc\ninclude /usr/bin\n');
+    expect(nested.includes).toEqual(['/usr', '/usr/share/doc']);
+    expect(nested.covers('/usr/share/doc/x')).toBe(true);
+    expect(nested.covers('/usr/share/man/x')).toBe(false);
+  });
+
+  it('include-if-present is a start path whose absence is not worth a warning', () => {
+    const p = parsePolicy('include /usr\ninclude-if-present /opt\n', 'r');
+    expect(p.includes).toEqual(['/opt', '/usr']);
+    expect(p.starts).toEqual([
+      { path: '/usr', optional: false, line: 'r:1' },
+      { path: '/opt', optional: true, line: 'r:2' },
+    ]);
+    expect(parsePolicy(policyForPaths(['/srv'])).includes).toEqual(['/srv']);
+  });
+
+  it('patterns are normalised: trailing and doubled slashes', () => {
+    const p = parsePolicy('include /srv//app/\nexclude /srv/app/doc/\nconfig /srv//app/etc/*\n');
+    expect(p.includes).toEqual(['/srv/app']);
+    expect(p.isExcluded('/srv/app/doc')).toBe(true);
+    expect(p.isConfig('/srv/app/etc/x.conf')).toBe(true);
+  });
+
+  it('"use default" in a comment is not the directive: the stored text parses to the same policy', () => {
+    const p = parsePolicy('# use default is below\nuse default\ninclude /srv # not use default\n', 'r');
+    const again = parsePolicy(p.text, 'baseline policy');
+    expect(again.text).toBe(p.text);
+    expect(again.includes).toEqual(p.includes);
+    expect(again.includes).toContain('/srv');
+  });
+
   const errors: Array<[string, RegExp]> = [
     ['include /\nattrs /** -colour\n', /^r:2: unknown attribute 'colour'/],
     ['include /\nfrobnicate /x\n', /^r:2: unknown directive 'frobnicate'/],
@@ -77,7 +113,10 @@ describe('rules', () => {
     ['include /\nexclude\n', /^r:2: exclude takes exactly one path or glob/],
     ['include /\nuse default\n', /^r:2: 'use default' must come before other directives/],
     ['exclude /proc\n', /^r: no include directive/],
-    ['include /\nconfig etc/*\n', /^r:2: pattern must be an absolute path/],
+    ['include /srv/*\n', /^r:1: include takes a literal path, not a glob: \/srv\/\*/],
+    ['include /\nexclude *.log\n', /^r:2: exclude \*\.log can never match: .* \(did you mean \/\*\*\/\*\.log\?\)$/],
+    ['include /\nexclude /a/../b\n', /^r:2: exclude \/a\/\.\.\/b can never match/],
+    ['include /\nconfig etc/*\n', /^r:2: config etc\/\* can never match: a pattern must be an absolute path/],
   ];
   for (const [text, message] of errors) {
     it(`error: ${message.source}`, () => {

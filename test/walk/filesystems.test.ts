@@ -36,4 +36,13 @@ describe('filesystems', () => {
   it('a start path on another filesystem is walked on its own filesystem', async () => {
     expect(await paths('include /srv/mnt\n')).toEqual(['/srv/mnt', '/srv/mnt/inside']);
   });
+
+  it('a start path on another filesystem nested in another start path is walked too (include / and include /boot)', async () => {
+    expect(await paths('include /srv\ninclude /srv/mnt\n')).toEqual(['/srv', '/srv/file', '/srv/mnt', '/srv/mnt/inside']);
+  });
+
+  it('start paths that are not there are reported with why, not skipped silently', async () => {
+    const r = await walk({ root: tree, policy: parsePolicy('include /srv\ninclude /srv/nope\ninclude /srv/file/x\ninclude /opt\n') });
+    expect([...r.notWalked]).toEqual([['/opt', 'ENOENT'], ['/srv/nope', 'ENOENT'], ['/srv/file/x', 'ENOTDIR: /srv/file is a file']]);
+  });
 });
