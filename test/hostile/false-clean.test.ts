@@ -83,10 +83,10 @@ describe('a packaged file reached through a symlinked directory', () => {
 
     fs.writeFileSync(path.join(root, 'usr/lib/x/libfoo.so'), 'trojan\n');
     const r = scan(file, root);
-    expect(findingLines(r.stdout)).toEqual([
-      '??5??????    /lib/x/libfoo.so  [dpkg libfoo unexplained]',
-      'S.5....T.    /usr/lib/x/libfoo.so  ctime',
-    ]);
+    const lines = findingLines(r.stdout);
+    expect(lines[0]).toBe('??5??????    /lib/x/libfoo.so  [dpkg libfoo unexplained]');
+    expect(lines.slice(1)).toHaveLength(1);
+    expect(lines[1]).toMatch(/^S\.5\.\.\.\.[.T]\. {4}\/usr\/lib\/x\/libfoo\.so  ctime$/);
     expect(r.code).toBe(4);
   });
 });
