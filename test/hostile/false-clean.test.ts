@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeb, installDeb, newDpkgRoot, rawOutput, tempDir, type Tree } from '../pkg/build-packages.js';
+import {
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rawOutput, rpmInRoot, tempDir, type Tree,
+} from '../pkg/build-packages.js';
 import { driftscan } from '../helpers/cli.js';
 
 let keys: string;
@@ -118,6 +120,37 @@ describe('a packaged file on another filesystem below a start path', () => {
     const r = scan(file, root);
     expect(findingLines(r.stdout)).toEqual(['missing     /boot/efi/EFI/grubx64.efi  [dpkg grub unexplained]']);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('rpm: the same two shapes', () => {
+  it('through a symlinked directory and on a tmpfs below /boot: rpm -Va sees the tampering, so does the scan', () => {
+    const work = tempDir('ds-false-clean-rpm-');
+    const root = newRpmRoot(work);
+    const efi = path.join(root, 'boot/efi');
+    fs.mkdirSync(efi, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', efi]);
+    mounts.push(efi);
+    rpmInRoot(root, '-i', '--nodeps', '--noscripts', buildRpm(work, {
+      name: 'shim', version: '1.0',
+      files: { '/boot/efi/EFI/shimx64.efi': 'shim v1\n', '/usr/lib/foo/data': 'data v1\n', '/usr/bin/shimtool': 'tool\n' },
+      filesSection: ['/boot/efi/EFI/shimx64.efi', '/usr/lib/foo/data', '/usr/bin/shimtool'],
+    }));
+    fs.mkdirSync(path.join(root, 'var/lib'), { recursive: true });
+    fs.renameSync(path.join(root, 'usr/lib/foo'), path.join(root, 'var/lib/foo'));
+    fs.symlinkSync('../../var/lib/foo', path.join(root, 'usr/lib/foo'));
+    fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+    const file = baseline(root, '/usr', '/boot', '/etc');
+    expect(scan(file, root).code).toBe(0);
+
+    fs.writeFileSync(path.join(root, 'boot/efi/EFI/shimx64.efi'), 'bootkit\n');
+    fs.writeFileSync(path.join(root, 'var/lib/foo/data'), 'trojan!\n');
+    const tool = rawOutput('/usr/bin/rpm', ['-Va', '--nodeps', '--noscripts', '--root', root, '--dbpath', '/var/lib/rpm']);
+    const toolLines = tool.split('\n').filter(Boolean);
+    expect(toolLines.map((l) => l.slice(13))).toEqual(['/boot/efi/EFI/shimx64.efi', '/usr/lib/foo/data']);
+    const r = scan(file, root);
+    expect(findingLines(r.stdout)).toEqual(toolLines.map((l) => `${l}  [rpm shim unexplained]`));
+    expect(r.code).toBe(4);
   });
 });
 
