@@ -37,7 +37,7 @@ export interface WalkView {
 }
 
 interface Resolution {
-  /** Every entry the lookup went through: the symlinks, then the file itself if it exists. */
+  /** The entries the answer rests on: the symlinks followed, then the file itself if it exists. */
   visited: Entry[];
   /** The entry the path names, if the walk has one. */
   found?: Entry;
@@ -106,8 +106,10 @@ export class WalkEvidence {
         continue;
       }
       if (!e) return { visited, absent: { path: at, parent: dir } };
-      visited.push(e);
       const last = !rest.some((n) => n !== '' && n !== '.');
+      // A directory on the way may have changed (a file added beside): what is
+      // below it is compared on its own. A symlink decides where the path goes.
+      if (last || e.kind === 'symlink') visited.push(e);
       if (e.kind === 'symlink' && (!last || followFinal)) {
         const target = e.attrs.target;
         if (typeof target !== 'string' || ++links > MAX_LINKS) return undefined;
@@ -143,8 +145,20 @@ export class WalkEvidence {
     if (!r || r.visited.some((e) => this.view.findings.has(e.path))) return false;
     if (f.status === 'changed') return r.found !== undefined && lettersBacked(f.flags, r.visited);
     const gone = r.absent;
-    if (!gone || this.view.findings.has(gone.path) || this.view.findings.has(gone.parent)) return false;
+    if (!gone || this.view.findings.has(gone.path) || !this.sameDirectory(gone.parent)) return false;
     return this.view.policy.covers(gone.path) && this.listed(gone.parent);
+  }
+
+  /**
+   * The directory is the one the baseline listed: no finding, or one that
+   * shows the same inode (files added or removed beside change only its
+   * times). A mount point unmounted since shows another inode.
+   */
+  private sameDirectory(dir: BytePath): boolean {
+    const f = this.view.findings.get(dir);
+    if (!f) return true;
+    if (f.status !== 'changed' || this.entry(dir)?.attrs.inode === undefined) return false;
+    return !f.deltas.some((d) => d.attr === 'inode' || d.attr === 'type');
   }
 }
 

@@ -26,8 +26,11 @@ const ENTRIES: Entry[] = [
   file('/usr/share/x'),
 ].sort((a, b) => (a.path < b.path ? -1 : 1));
 
-function evidence(opts: { live?: boolean; findings?: string[]; unlisted?: string[]; sameFs?: boolean; entries?: Entry[]; policy?: string } = {}) {
-  const findings = new Map((opts.findings ?? []).map((p): [string, Finding] => [p, { path: p, status: 'changed', source: 'baseline', deltas: [], extra: [], untested: {} }]));
+interface Opts { live?: boolean; findings?: string[]; deltas?: string[]; unlisted?: string[]; sameFs?: boolean; entries?: Entry[]; policy?: string }
+
+function evidence(opts: Opts = {}) {
+  const deltas = (opts.deltas ?? ['mode']).map((attr) => ({ attr, old: 1, new: 2 }));
+  const findings = new Map((opts.findings ?? []).map((p): [string, Finding] => [p, { path: p, status: 'changed', source: 'baseline', deltas, extra: [], untested: {} }]));
   return new WalkEvidence({
     entries: opts.entries ?? ENTRIES,
     findings,
@@ -59,6 +62,7 @@ describe('WalkEvidence.vouches', () => {
 
   it('through symlinks the walk recorded unchanged, relative ones inside the root', () => {
     expect(evidence().vouches(pkg('/lib/libc.so'))).toBe(true);
+    expect(evidence({ findings: ['/usr/lib'] }).vouches(pkg('/lib/libc.so'))).toBe(true); // a directory on the way changed
     expect(evidence({ findings: ['/lib'] }).vouches(pkg('/lib/libc.so'))).toBe(false);
     expect(evidence({ findings: ['/usr/lib/libc.so'] }).vouches(pkg('/lib/libc.so'))).toBe(false);
   });
@@ -78,7 +82,11 @@ describe('WalkEvidence.vouches', () => {
   it('missing: absent then and now from a directory the walk listed', () => {
     expect(evidence().vouches(pkg('/usr/share/gone', 'missing'))).toBe(true);
     expect(evidence().vouches(pkg('/usr/share/gone/deeper/file', 'missing'))).toBe(true);
-    expect(evidence({ findings: ['/usr/share'] }).vouches(pkg('/usr/share/gone', 'missing'))).toBe(false);
+    // The directory changed: only its times (a file added beside) still vouch; another inode (a mount point gone) does not.
+    const share = { entries: ENTRIES.map((e) => (e.path === '/usr/share' ? { ...e, attrs: { ...e.attrs, inode: 7 } } : e)), findings: ['/usr/share'] };
+    expect(evidence({ ...share, deltas: ['mtime', 'ctime'] }).vouches(pkg('/usr/share/gone', 'missing'))).toBe(true);
+    expect(evidence({ ...share, deltas: ['mtime', 'inode'] }).vouches(pkg('/usr/share/gone', 'missing'))).toBe(false);
+    expect(evidence({ findings: ['/usr/share'], deltas: ['mtime'] }).vouches(pkg('/usr/share/gone', 'missing'))).toBe(false); // no inode recorded
     expect(evidence({ findings: ['/usr/share/gone'] }).vouches(pkg('/usr/share/gone', 'missing'))).toBe(false);
     expect(evidence({ unlisted: ['/usr/share'] }).vouches(pkg('/usr/share/gone', 'missing'))).toBe(false);
     expect(evidence().vouches(pkg('/usr/share/doc/x', 'missing'))).toBe(false); // excluded: never walked
