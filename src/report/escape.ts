@@ -22,7 +22,6 @@ export function escapeUnicode(text: string): string {
  * ways, no control character, C1 code or bidi override gets through.
  */
 export function escapeText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return /[^\x00-\xff]/.test(text) ? escapeUnicode(text) : escapeBytes(text);
 }
 
@@ -31,7 +30,6 @@ export function escapeLines(text: string, escape: (line: string) => string = esc
   return text.split('\n').map(escape).join('\n');
 }
 
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -19,7 +19,6 @@ import { summarize } from '../../src/report/summary.js';
 import type { Finding } from '../../src/types.js';
 
 /** Anything a terminal acts on, other than the line breaks and tabs the formats use themselves. */
-// eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const FORGE = '\x1b[2K\r# driftscan: clean\x1b[8m';
 const FORGE_SHOWN = '\\x1b[2K\\r# driftscan: clean\\x1b[8m';
