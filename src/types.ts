@@ -97,10 +97,15 @@ export interface Finding {
   /** Attributes that could not be compared, with the reason. */
   untested: Record<string, string>;
   package?: string;
-  /** explained by a package update; unexplained; or preexisting: already so when the baseline was taken. */
+  /**
+   * explained by a package update; unexplained; or preexisting: a package
+   * finding on a path the walk found unchanged since the baseline (not counted).
+   */
   triage?: 'explained' | 'unexplained' | 'preexisting';
   /** Free text from the package tool: `(replaced)`, an error, ... */
   note?: string;
+  /** A package finding on a path the policy does not walk: shown and counted, but the walk cannot vouch for it. */
+  outsidePolicy?: boolean;
   /** The package tool's findings cannot be trusted (its binary changed). */
   untrusted?: boolean;
   /** Attribute -> a readable account of its change (a unified diff of a config file). */

@@ -63,6 +63,8 @@ const any = (): boolean => true;
 const only = (...kinds: FileKind[]) => (kind: FileKind): boolean => kinds.includes(kind);
 const exact = (a: AttrValue, b: AttrValue): boolean => sameValue(a, b);
 const text = (v: AttrValue): string => (v === null ? '(none)' : String(v));
+/** Owner and group names come from the scanned root's /etc files: escaped like a path. */
+const nameText = (v: AttrValue): string => (typeof v === 'string' ? displayPath(Buffer.from(v, 'utf8').toString('latin1')) : text(v));
 
 function digestRow(name: string, description: string): AttrRow {
   return {
@@ -156,7 +158,7 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   },
   {
     name: 'owner', letter: 'U', source: 'names', description: "owner name from the root's /etc/passwd", appliesTo: any,
-    collect: ({ st, users }) => users.get(st.uid) ?? null, equal: exact, format: text,
+    collect: ({ st, users }) => users.get(st.uid) ?? null, equal: exact, format: nameText,
   },
   {
     name: 'gid', letter: 'G', source: 'stat', description: 'group id', appliesTo: any,
@@ -164,7 +166,7 @@ export const ATTRIBUTES: readonly AttrRow[] = [
   },
   {
     name: 'group', letter: 'G', source: 'names', description: "group name from the root's /etc/group", appliesTo: any,
-    collect: ({ st, groups }) => groups.get(st.gid) ?? null, equal: exact, format: text,
+    collect: ({ st, groups }) => groups.get(st.gid) ?? null, equal: exact, format: nameText,
   },
   timeRow('mtime', 'T', 'modification time, nanoseconds'),
   {
@@ -190,7 +192,7 @@ export const ATTRIBUTES: readonly AttrRow[] = [
     equal: exact,
     format: (v) => {
       const rec = (v ?? {}) as Record<string, string>;
-      const parts = Object.entries(rec).map(([n, hex]) => `${n}=${formatXattrValue(hex)}`);
+      const parts = Object.entries(rec).map(([n, hex]) => `${displayPath(n)}=${formatXattrValue(hex)}`);
       return parts.length ? parts.join(' ') : '(none)';
     },
   },

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import type { Entry } from '../types.js';
+import type { BaselineHeader, Entry } from '../types.js';
 import { attrRow, readAttr } from '../attrs/registry.js';
 import { displayPath, isUnder } from '../paths.js';
 import { loadBaseline } from '../scan/scan.js';
 import { publicKeyFrom } from './common.js';
 import { UsageError } from '../errors.js';
+import { escapeBytes, escapeText, neutralize } from '../report/escape.js';
 
 const TYPE_CHAR: Record<string, string> = {
   file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b',
@@ -33,15 +34,31 @@ export function showLine(e: Entry): string {
   const mode = typeof a.mode === 'number' ? a.mode : 0o777;
   const size = a.size ?? (a.rdev ? fmt('rdev') : '-');
   let line = `${String(a.inode ?? '-').padStart(9)} ${String(a.nlink ?? '-').padStart(3)} ${permString(e.kind, mode)} ` +
-    `${String(a.owner ?? a.uid ?? '-').padEnd(8)} ${String(a.group ?? a.gid ?? '-').padEnd(8)} ` +
+    `${nameOrId(e, 'owner', 'uid').padEnd(8)} ${nameOrId(e, 'group', 'gid').padEnd(8)} ` +
     `${String(size).padStart(10)} ${fmt('mtime')} ${displayPath(e.path)}`;
   if (e.kind === 'symlink') line += ` -> ${fmt('target')}`;
   for (const name of ['sha256', 'xxh64', 'caps']) if (a[name]) line += `  ${name}=${fmt(name)}`;
   if (a.xattrs && Object.keys(a.xattrs).length) line += `  xattrs: ${fmt('xattrs')}`;
   const flags = [e.config ? 'config' : '', e.growing ? 'growing' : ''].filter(Boolean);
   if (flags.length) line += `  [${flags.join(',')}]`;
-  if (e.untested) line += `  untested: ${Object.entries(e.untested).map(([k, v]) => `${k} (${v})`).join(', ')}`;
+  if (e.untested) line += `  untested: ${Object.entries(e.untested).map(([k, v]) => `${escapeText(k)} (${escapeText(v)})`).join(', ')}`;
   return line;
+}
+
+/** The owner (or group) name as its row prints it (escaped: it comes from the root's /etc/passwd), else the id. */
+function nameOrId(e: Entry, name: 'owner' | 'group', id: 'uid' | 'gid'): string {
+  const value = e.attrs[name];
+  if (typeof value === 'string') return attrRow(name)!.format(value);
+  return String(e.attrs[id] ?? '-');
+}
+
+/** `show --header`: every value escaped; growing logs as path,size; the policy with its control characters escaped. */
+function headerLines(h: BaselineHeader): string[] {
+  const { policy, unlisted, growing, ...rest } = h;
+  const lines = Object.entries(rest).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map((x) => escapeText(String(x))).join(' ') : escapeText(String(v))}`);
+  if (growing) lines.push(`growing: ${growing.map(([path, size]) => `${displayPath(path)},${size}`).join(' ')}`);
+  lines.push(`unlisted: ${unlisted.map(displayPath).join(' ')}`, 'policy:', ...policy.split('\n').map(neutralize));
+  return lines;
 }
 
 export function registerShow(program: Command): void {
@@ -58,9 +75,7 @@ export function registerShow(program: Command): void {
       const b = loadBaseline(file, publicKeyFrom(opts.pubkey));
       const out = process.stdout;
       if (opts.header) {
-        const { policy, unlisted, ...rest } = b.header;
-        for (const [k, v] of Object.entries(rest)) out.write(`${k}: ${Array.isArray(v) ? v.join(' ') : v}\n`);
-        out.write(`unlisted: ${unlisted.map(displayPath).join(' ')}\npolicy:\n${policy}\n`);
+        out.write(headerLines(b.header).join('\n') + '\n');
         return;
       }
       if (opts.packages) {
@@ -68,7 +83,7 @@ export function registerShow(program: Command): void {
           out.write('# no package data in this baseline\n');
           return;
         }
-        for (const p of b.packages.packages) out.write(`${p.name}\t${p.version}\t${p.arch}\n`);
+        for (const p of b.packages.packages) out.write(`${escapeBytes(p.name)}\t${escapeBytes(p.version)}\t${escapeBytes(p.arch)}\n`);
         return;
       }
       const prefix = only === undefined ? undefined : Buffer.from(only.replace(/(.)\/+$/, '$1'), 'utf8').toString('latin1');

@@ -3,13 +3,16 @@
  * was installed, removed or upgraded since the baseline, and triage of every
  * finding (explained by a package update, or not).
  */
-import type { BaselineInfo, BytePath, Entry, Finding, PackageData } from '../types.js';
+import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
   detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import type { PackageChoice } from '../baseline/package-data.js';
 import type { Policy } from '../policy/policy.js';
+import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
+import { RPM_DB_DIRS } from '../pkg/rpm-db.js';
+import type { WalkEvidence } from './walk-evidence.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -49,6 +52,8 @@ export interface PackageRun {
   findings: Finding[];
   diagnostics: string[];
   incomplete: boolean;
+  /** Why the check did not cover everything (a timeout, an abort, a failure). */
+  incompleteReason?: string;
 }
 
 /**
@@ -71,67 +76,84 @@ export async function runPackageTool(opts: {
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
     if (verified.incomplete) {
       run.incomplete = true;
+      run.incompleteReason = verified.incomplete;
       run.diagnostics.push(`${manager}: verification incomplete: ${verified.incomplete}`);
     }
   } catch (err) {
     // The baseline half still stands; the package half is reported as not done.
     run.incomplete = true;
+    run.incompleteReason = (err as Error).message;
     run.after = undefined;
     run.diagnostics.push(`${manager}: ${(err as Error).message}`);
   }
   return run;
 }
 
+/**
+ * A package check that did not finish is a finding of its own, on the
+ * database it checks: counted under "not checked", and present in every
+ * format (ndjson has nothing else to say it).
+ */
+function unfinishedCheck(manager: PackageManager, reason: string): Finding {
+  return {
+    path: manager === 'rpm' ? RPM_DB_DIRS[0]! : DPKG_ADMIN_DIR,
+    status: 'untested', source: manager, kind: 'dir', marker: ' ',
+    deltas: [], extra: [], untested: { 'package-check': reason },
+  };
+}
+
 /** Joins the package tool's results with the baseline findings: trust, package changes, triage. */
 export function checkPackages(run: PackageRun, opts: {
   root: string;
   baseline: BaselineInfo;
-  /** The paths the scan covers: the package tool's findings elsewhere are not this scan's business. */
+  /** The paths the scan covers: package findings elsewhere are shown, marked, and never vouched for. */
   policy: Policy;
   baselineFindings: Finding[];
-  /** The scanned entry at a path, if any. */
-  current: (path: BytePath) => Entry | undefined;
+  /** What the walk saw, to tell which package findings it can vouch for. */
+  walk: WalkEvidence;
 }): PackageCheck {
+  const result = joinFindings(run, opts);
+  if (run.manager && run.incomplete) result.findings.push(unfinishedCheck(run.manager, run.incompleteReason ?? 'unknown'));
+  return result;
+}
+
+function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]): PackageCheck {
   const { manager, after } = run;
-  const result: PackageCheck = { manager, findings: [], diagnostics: [...run.diagnostics], incomplete: run.incomplete };
+  const found = [...run.findings];
+  const result: PackageCheck = { manager, findings: found, diagnostics: [...run.diagnostics], incomplete: run.incomplete };
   if (!manager || !after) return result;
-  result.findings = run.findings.filter((f) => opts.policy.covers(f.path));
-  const outside = run.findings.length - result.findings.length;
-  if (outside) result.diagnostics.push(`${manager}: ${outside} findings outside the policy's paths not shown`);
-  if (opts.root === '/') {
-    const changed = toolsChanged(opts.baselineFindings);
-    if (changed.length) {
-      for (const f of result.findings) f.untrusted = true;
-      result.diagnostics.push(`${manager} findings are UNTRUSTED: the verifier or its libraries changed since the baseline`);
-    }
+  for (const f of found) if (!opts.policy.covers(f.path)) f.outsidePolicy = true;
+  if (opts.root === '/' && toolsChanged(opts.baselineFindings).length) {
+    for (const f of found) f.untrusted = true;
+    result.diagnostics.push(`${manager} findings are UNTRUSTED: the verifier or its libraries changed since the baseline`);
   }
   const before = opts.baseline.packages;
-  if (before) {
-    if (before.manager !== manager) {
-      result.diagnostics.push(`baseline package data is from ${before.manager}, this root is checked with ${manager}: no triage`);
-      return result;
-    }
+  if (before && before.manager !== manager) {
+    result.diagnostics.push(`baseline package data is from ${before.manager}, this root is checked with ${manager}: no triage`);
+  } else if (before) {
     result.changes = diffPackages(before.packages, after.packages);
+    // Content is read only from files the walk itself reached, never through a path it did not check.
     const lookup = (path: BytePath, algo: string): string | undefined => {
-      const recorded = opts.current(path)?.attrs[algo];
+      const file = opts.walk.fileFor(path);
+      if (!file) return undefined;
+      const recorded = file.attrs[algo];
       // Resolved inside the root: a packaged path's directory may be a link out of it.
-      return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, path, algo);
+      return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
     };
-    const extra = triage([...opts.baselineFindings, ...result.findings], before, after, lookup);
-    markPreexisting(result.findings, opts.baselineFindings);
-    result.findings.push(...extra);
-  } else {
-    markPreexisting(result.findings, opts.baselineFindings);
+    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup);
+    markPreexisting(found, opts.walk);
+    result.findings = [...found, ...extra];
+    return result;
   }
+  markPreexisting(found, opts.walk);
   return result;
 }
 
 /**
- * A package difference on a path the baseline finds unchanged was there when
- * the baseline was taken: the host was accepted that way. It is kept (json
- * lists it) but is not news, and does not make the scan unclean.
+ * A package difference on a path the walk found as the baseline recorded it
+ * is not news: the host was accepted that way. It is kept (json lists it) but
+ * does not make the scan unclean. Anything the walk did not look at counts.
  */
-function markPreexisting(packageFindings: Finding[], baselineFindings: readonly Finding[]): void {
-  const touched = new Set(baselineFindings.map((f) => f.path));
-  for (const f of packageFindings) if (!touched.has(f.path)) f.triage = 'preexisting';
+function markPreexisting(packageFindings: Finding[], walk: WalkEvidence): void {
+  for (const f of packageFindings) if (!f.outsidePolicy && walk.vouches(f)) f.triage = 'preexisting';
 }

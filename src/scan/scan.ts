@@ -3,7 +3,7 @@
  * baseline's own policy, compare, and build the report.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Baseline, BaselineInfo, BytePath, Entry, Finding } from '../types.js';
+import type { Baseline, BaselineInfo, BytePath, Finding } from '../types.js';
 import { openSealed, openSealedReader } from '../baseline/sealed.js';
 import { readBaselineFile } from '../baseline/store.js';
 import { parseStoredPolicy, type Policy } from '../policy/policy.js';
@@ -15,8 +15,9 @@ import { BaselineFormatError, RootError } from '../errors.js';
 import { SIGNATURE_BYTES } from '../baseline/format.js';
 import type { BaselineReader } from '../baseline/codec.js';
 import fs from 'node:fs';
-import { comparePaths } from '../paths.js';
+import { comparePaths, fsPath, rootBytes } from '../paths.js';
 import { checkPackages, runPackageTool } from './package-check.js';
+import { WalkEvidence } from './walk-evidence.js';
 import type { PackageChoice } from '../baseline/package-data.js';
 import { notWalkedDiagnostics } from '../snapshot/starts.js';
 
@@ -90,9 +91,15 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const entries = reopen(opts, signature);
   const findings = compareStream((visit) => entries.forEachEntry(visit), snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
-  const pkg = checkPackages(await packageRun, {
-    root: opts.root, baseline, policy, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
+  const walk = new WalkEvidence({
+    entries: snap.entries,
+    findings: new Map(findings.map((f) => [f.path, f])),
+    unlisted: new Set([...snap.unlisted.keys(), ...baseline.header.unlisted]),
+    policy,
+    live: rootBytes(opts.root) === '/',
+    sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
   });
+  const pkg = checkPackages(await packageRun, { root: opts.root, baseline, policy, baselineFindings: findings, walk });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
   const diagnostics: string[] = [...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
   if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
@@ -108,18 +115,15 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   };
 }
 
-/** Binary search in a path-sorted entry list. */
-function findEntry(entries: readonly Entry[], path: BytePath): Entry | undefined {
-  let lo = 0;
-  let hi = entries.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const p = entries[mid]!.path;
-    if (p === path) return entries[mid];
-    if (p < path) lo = mid + 1;
-    else hi = mid - 1;
+/** lstat of a directory and its parent now (lstat changes no atime). False when either cannot be read. */
+function sameFilesystemAsParent(root: string, dir: BytePath): boolean {
+  if (dir === '/') return false;
+  const parent = dir.slice(0, Math.max(1, dir.lastIndexOf('/')));
+  try {
+    return fs.lstatSync(fsPath(rootBytes(root), dir)).dev === fs.lstatSync(fsPath(rootBytes(root), parent)).dev;
+  } catch {
+    return false;
   }
-  return undefined;
 }
 
 const SOURCE_ORDER = { baseline: 0, rpm: 1, dpkg: 2 } as const;
