@@ -24,6 +24,7 @@ export interface BuildOptions {
    */
   packages?: PackageData | Promise<PackageData | undefined>;
   progress?: SnapshotOptions['progress'];
+  onWarning?: SnapshotOptions['onWarning'];
 }
 
 export function creationTime(): Date {
@@ -35,7 +36,7 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
   const packagesRead = Promise.resolve(opts.packages);
   // A failure is thrown by the await below, after the walk; until then it must not count as unhandled.
   packagesRead.catch(() => undefined);
-  const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress });
+  const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress, onWarning: opts.onWarning });
   const attrs = new Set<string>();
   // for-in rather than Object.keys: no array per entry, in the serial tail of the run.
   for (const e of snap.entries) for (const name in e.attrs) attrs.add(name);

@@ -30,7 +30,11 @@ function writeNew(file: string, data: string, mode: number): void {
 
 /** Creates DIR/driftscan.key (0600) and DIR/driftscan.pub; never overwrites either. */
 export function generateKeyPair(dir: string): { key: string; pub: string } {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new KeyError(`cannot create key directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   const key = path.join(dir, KEY_FILE);
   const pub = path.join(dir, PUB_FILE);
   if (fs.existsSync(pub)) throw new KeyError(`${pub} exists; refusing to overwrite a key`);

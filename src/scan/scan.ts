@@ -82,8 +82,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const packageRun = runPackageTool({
     root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
   });
+  const walkWarnings: string[] = [];
   const snap = await takeSnapshot({
-    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress,
+    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
     prefixFor: (path) => growingSize.get(path),
   });
   const entries = reopen(opts, signature);
@@ -93,7 +94,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     root: opts.root, baseline, policy, baselineFindings: findings, current: (path) => findEntry(snap.entries, path),
   });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
-  const diagnostics: string[] = [...pkg.diagnostics];
+  const diagnostics: string[] = [...walkWarnings, ...pkg.diagnostics];
   if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = opts.skipVerify === true || pkg.incomplete;
   const summary = summarize(all, snap.entries.length, incomplete);

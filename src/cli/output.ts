@@ -1,0 +1,121 @@
+/**
+ * Where `-o` writes. Decided before the walk, so a mistake costs no walk, and
+ * again just before writing, since the name may have changed meanwhile:
+ *
+ * - a new name or a regular file: replaced atomically, mode 0600 unless --mode;
+ * - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: that descriptor;
+ * - a character device, FIFO or socket (/dev/null, /dev/tty): written into;
+ * - a symlink, directory or block device: refused (exit 16). A symlink could
+ *   send root's write anywhere (a link planted in /tmp); name its target instead.
+ * - one of the command's inputs, or any key file: refused (exit 16).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError, OutputClosedError, OutputError } from '../errors.js';
+import { DEFAULT_OUTPUT_MODE, writeAll, writeAtomic, writeThrough } from '../baseline/store.js';
+import { defaultKeyDir, KEY_FILE, PUB_FILE } from '../baseline/keys.js';
+
+export type OutputTarget =
+  | { kind: 'stdout' }
+  | { kind: 'descriptor'; fd: number }
+  | { kind: 'device'; file: string }
+  | { kind: 'file'; file: string };
+
+const DESCRIPTOR_NAME = /^\/(?:dev\/(?:fd\/(\d+)|(stdout|stderr))|proc\/self\/fd\/(\d+))$/;
+
+/** The default key pair: never an output, whichever key the command was given. */
+export function defaultKeyFiles(): Record<string, string> {
+  const dir = defaultKeyDir();
+  return { 'default private key': path.join(dir, KEY_FILE), 'default public key': path.join(dir, PUB_FILE) };
+}
+
+/** The absolute path with its directory's symlinks resolved: two spellings of one name compare equal. */
+function canonical(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
+  } catch {
+    return abs;
+  }
+}
+
+/** A PEM key (private or public), whatever its name: a report must never replace one. */
+function isKeyFile(file: string): boolean {
+  const head = Buffer.alloc(64);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return /^-----BEGIN [A-Z0-9 ]*KEY-----/.test(head.subarray(0, n).toString('latin1'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function refuseInputs(output: string, st: fs.Stats | undefined, inputs: Record<string, string | undefined>): void {
+  const name = canonical(output);
+  for (const [what, file] of Object.entries(inputs)) {
+    if (file === undefined) continue;
+    const other = fs.statSync(file, { throwIfNoEntry: false });
+    const same = canonical(file) === name || (st && other && st.dev === other.dev && st.ino === other.ino);
+    if (same) throw new UsageError(`-o ${output} is the ${what}; refusing to overwrite it`);
+  }
+  if (st && isKeyFile(output)) throw new UsageError(`-o ${output} is a key file; refusing to overwrite it`);
+}
+
+/** Classifies -o, refusing what must not be written (UsageError, exit 16). */
+export function outputTarget(output: string, inputs: Record<string, string | undefined>): OutputTarget {
+  const m = DESCRIPTOR_NAME.exec(path.posix.normalize(output));
+  if (m) {
+    const fd = m[2] ? (m[2] === 'stdout' ? 1 : 2) : Number(m[1] ?? m[3]);
+    return fd === 1 ? { kind: 'stdout' } : { kind: 'descriptor', fd };
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(output);
+  } catch {
+    refuseInputs(output, undefined, inputs); // a key not created yet is still a key
+    return { kind: 'file', file: output }; // new (or unreachable: the write says why)
+  }
+  if (st.isSymbolicLink()) {
+    throw new UsageError(`-o ${output} is a symbolic link; refusing to write through it (name the file it points to)`);
+  }
+  if (st.isDirectory()) throw new UsageError(`-o ${output} is a directory; name a file`);
+  if (st.isBlockDevice()) throw new UsageError(`-o ${output} is a block device; refusing to write onto a disk`);
+  if (!st.isFile()) return { kind: 'device', file: output };
+  refuseInputs(output, st, inputs);
+  return { kind: 'file', file: output };
+}
+
+/** Writes data where -o said, checking the name again first. */
+export function writeOutput(output: string, inputs: Record<string, string | undefined>, data: Buffer, mode: number): void {
+  const target = outputTarget(output, inputs);
+  switch (target.kind) {
+    case 'stdout':
+      process.stdout.write(data); // its errors end the run in main.ts's stream guard
+      return;
+    case 'descriptor':
+      try {
+        writeAll(target.fd, data);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') throw new OutputClosedError(`the reader of ${output} closed it`);
+        throw new OutputError(`cannot write ${output}: ${code ?? (err as Error).message}`);
+      }
+      return;
+    case 'device':
+      writeThrough(target.file, data);
+      return;
+    case 'file':
+      writeAtomic(target.file, data, mode);
+  }
+}
+
+/** --mode: the permission bits of a baseline or report written to a file. */
+export function parseMode(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_OUTPUT_MODE;
+  if (!/^0?[0-7]{3}$/.test(value)) throw new UsageError(`--mode takes octal permission bits such as 0600 or 0640, not '${value}'`);
+  return parseInt(value, 8);
+}
