@@ -87,7 +87,7 @@ export function registerBaseline(program: Command): void {
       const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, created, packages: packagesRead, progress: progress.update, onWarning: warn });
       const packages = baseline.packages;
       progress.done();
-      writeOutput(output, inputs, seal(baseline, key), mode);
+      await writeOutput(output, inputs, seal(baseline, key), mode);
       for (const dir of baseline.header.unlisted) {
         process.stderr.write(`driftscan: warning: could not list ${displayPath(dir)}; nothing below it is in the baseline\n`);
       }

@@ -89,20 +89,27 @@ export function outputTarget(output: string, inputs: Record<string, string | und
   return { kind: 'file', file: output };
 }
 
+function writeFailure(what: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EPIPE') return new OutputClosedError(`the reader of ${what} closed it`);
+  return new OutputError(`cannot write ${what}: ${code ?? (err as Error).message}`);
+}
+
 /** Writes data where -o said, checking the name again first. */
-export function writeOutput(output: string, inputs: Record<string, string | undefined>, data: Buffer, mode: number): void {
+export async function writeOutput(output: string, inputs: Record<string, string | undefined>, data: Buffer, mode: number): Promise<void> {
   const target = outputTarget(output, inputs);
   switch (target.kind) {
     case 'stdout':
-      process.stdout.write(data); // its errors end the run in main.ts's stream guard
+      // Waits for the write: "wrote" must not be said of a baseline the reader never got.
+      await new Promise<void>((resolve, reject) => {
+        process.stdout.write(data, (err) => (err ? reject(writeFailure('standard output', err)) : resolve()));
+      });
       return;
     case 'descriptor':
       try {
         writeAll(target.fd, data);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE') throw new OutputClosedError(`the reader of ${output} closed it`);
-        throw new OutputError(`cannot write ${output}: ${code ?? (err as Error).message}`);
+        throw writeFailure(output, err);
       }
       return;
     case 'device':

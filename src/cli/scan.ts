@@ -68,7 +68,7 @@ export function registerScan(program: Command): Command {
           },
         });
         reporter(result.report, sink);
-        writeOutput(opts.output!, inputs, Buffer.concat(chunks), mode);
+        await writeOutput(opts.output!, inputs, Buffer.concat(chunks), mode);
       }
       process.exitCode = result.exitCode;
     });

@@ -21,14 +21,27 @@ export interface IdNames {
 /** About 250,000 passwd lines: far beyond any real host's. */
 export const ID_FILE_LIMIT = 16 * 1024 * 1024;
 
-function parseIdFile(text: string): Map<number, string> {
+/**
+ * Longer names are not names (LOGIN_NAME_MAX is 256; useradd allows 32), and
+ * each entry stores its owner's: a 16 MiB "name" on a million entries would
+ * be a baseline of terabytes. They stay unresolved.
+ */
+export const ID_NAME_LIMIT = 256;
+
+function parseIdFile(text: string, path: string, warn: (m: string) => void): Map<number, string> {
   const out = new Map<number, string>();
+  let tooLong = 0;
   for (const line of text.split('\n')) {
     const [name, , id] = line.split(':');
     if (!name || id === undefined || !/^\d+$/.test(id)) continue;
+    if (name.length > ID_NAME_LIMIT) {
+      tooLong++;
+      continue;
+    }
     const n = Number(id);
     if (!out.has(n)) out.set(n, name);
   }
+  if (tooLong) warn(`${path}: ${tooLong} names longer than ${ID_NAME_LIMIT} characters ignored; their ids show as unresolved`);
   return out;
 }
 
@@ -55,7 +68,7 @@ function readIdFile(port: FsPort, root: string, path: string, warn: (m: string) 
     // The last line the limit cuts through is dropped: a cut name is a wrong name.
     data = data.subarray(0, data.lastIndexOf(0x0a, ID_FILE_LIMIT - 1) + 1);
   }
-  return parseIdFile(data.toString('utf8'));
+  return parseIdFile(data.toString('utf8'), path, warn);
 }
 
 export function readIdNames(port: FsPort, root: string, warn: (m: string) => void = () => undefined): IdNames {
