@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BaselineReadError, OutputClosedError, OutputError } from '../errors.js';
 
 /** Baselines and reports may hold the text of configuration files: owner-only unless told otherwise. */
@@ -51,36 +52,39 @@ export function writeAtomic(file: string, data: Buffer, mode = DEFAULT_OUTPUT_MO
 }
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK;
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** Writes all of data to fd; a non-blocking descriptor's EAGAIN (a full pipe) waits for the reader. */
-export function writeAll(fd: number, data: Buffer): void {
+/**
+ * Writes all of data to fd. A non-blocking descriptor's EAGAIN (a full pipe)
+ * waits for the reader on a timer, not in a loop: a stalled reader must not
+ * keep SIGINT's handler from ever running.
+ */
+export async function writeAll(fd: number, data: Buffer): Promise<void> {
   let off = 0;
   while (off < data.length) {
     try {
       off += fs.writeSync(fd, data, off, data.length - off);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(pause, 0, 0, 5);
+      await sleep(5);
     }
   }
 }
 
 /**
- * Writes data into an existing character device, FIFO or socket by name.
+ * Writes data into an existing character device or FIFO by name.
  * Opened without blocking (a FIFO with no reader is ENXIO at once, instead of
  * a hang that not even SIGINT ends), without following a symlink, and checked
  * after opening: if a regular file took the name meanwhile, nothing is written.
  */
-export function writeThrough(file: string, data: Buffer): void {
+export async function writeThrough(file: string, data: Buffer): Promise<void> {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NOCTTY | O_NONBLOCK);
     const st = fs.fstatSync(fd);
-    if (!st.isCharacterDevice() && !st.isFIFO() && !st.isSocket()) {
+    if (!st.isCharacterDevice() && !st.isFIFO()) {
       throw Object.assign(new Error('replaced by another kind of file while driftscan ran'), { code: undefined });
     }
-    writeAll(fd, data);
+    await writeAll(fd, data);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EPIPE') throw new OutputClosedError(`the reader of ${file} closed it`);

@@ -88,14 +88,24 @@ export function resolveRoot(root: string | undefined): string {
   }
 }
 
+/** Rules are a few dozen lines; a megabyte is a wrong file (`--rules /dev/zero` must not fill memory). */
+const RULES_FILE_LIMIT = 1024 * 1024;
+
+/** Reads a rules file (a pipe such as `<(...)` too), at most RULES_FILE_LIMIT bytes. */
 export function readRules(file: string): Policy {
-  let text: string;
+  const buf = Buffer.alloc(RULES_FILE_LIMIT + 1);
+  let got = 0;
+  let fd: number | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = fs.readSync(fd, buf, got, buf.length - got, null);
   } catch (err) {
     throw new PolicyError(`cannot read rules file ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
-  return parsePolicy(text, file);
+  if (got > RULES_FILE_LIMIT) throw new PolicyError(`rules file ${file} is larger than 1 MiB: not a rules file`);
+  return parsePolicy(buf.subarray(0, got).toString('utf8'), file);
 }
 
 export function publicKeyFrom(file: string | undefined): KeyObject {

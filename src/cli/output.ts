@@ -4,8 +4,8 @@
  *
  * - a new name or a regular file: replaced atomically, mode 0600 unless --mode;
  * - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: that descriptor;
- * - a character device, FIFO or socket (/dev/null, /dev/tty): written into;
- * - a symlink, directory or block device: refused (exit 16). A symlink could
+ * - a character device or FIFO (/dev/null, /dev/tty): written into;
+ * - a symlink, directory, block device or socket: refused (exit 16). A symlink could
  *   send root's write anywhere (a link planted in /tmp); name its target instead.
  * - one of the command's inputs, or any key file: refused (exit 16).
  */
@@ -84,6 +84,7 @@ export function outputTarget(output: string, inputs: Record<string, string | und
   }
   if (st.isDirectory()) throw new UsageError(`-o ${output} is a directory; name a file`);
   if (st.isBlockDevice()) throw new UsageError(`-o ${output} is a block device; refusing to write onto a disk`);
+  if (st.isSocket()) throw new UsageError(`-o ${output} is a socket; name a file`);
   if (!st.isFile()) return { kind: 'device', file: output };
   refuseInputs(output, st, inputs);
   return { kind: 'file', file: output };
@@ -107,13 +108,13 @@ export async function writeOutput(output: string, inputs: Record<string, string 
       return;
     case 'descriptor':
       try {
-        writeAll(target.fd, data);
+        await writeAll(target.fd, data);
       } catch (err) {
         throw writeFailure(output, err);
       }
       return;
     case 'device':
-      writeThrough(target.file, data);
+      await writeThrough(target.file, data);
       return;
     case 'file':
       writeAtomic(target.file, data, mode);

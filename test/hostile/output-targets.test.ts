@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, systemTree, tempDir } from '../helpers/tree.js';
 import { CLI, driftscan, keygen } from '../helpers/cli.js';
@@ -91,6 +93,38 @@ describe('written into, never replaced', () => {
     expect(r.stderr).toBe(`driftscan: error: cannot write ${fifo}: ENXIO (nothing is reading it)\n`);
     expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
   });
+
+  it('a FIFO whose reader stalls: SIGINT still ends the run (exit 130), the FIFO stays', async () => {
+    const dir = tempDir();
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) spec[`srv/many/a-long-file-name-to-make-a-long-report-${i}`] = `${i}`;
+    const big = systemTree(tempDir(), spec);
+    const b = path.join(dir, 'big.dsb');
+    expect(driftscan(['baseline', '/', '--root', big, '--key', key, '-o', b, '--packages', 'none']).code).toBe(0);
+    fs.rmSync(path.join(big, 'srv/many'), { recursive: true }); // far more report than a pipe holds
+    makeTree(dir, { pipe: { fifo: true } });
+    const fifo = path.join(dir, 'pipe');
+    const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      const child = spawn(process.execPath, [CLI, 'scan', b, '--pubkey', pub, '--root', big, '--packages', 'none', '-o', fifo], { stdio: 'ignore' });
+      const ended = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // One byte read: the writer has begun, and with the rest never read it must stall.
+      const one = Buffer.alloc(1);
+      for (let tries = 0; tries < 3000; tries++) {
+        try {
+          if (fs.readSync(fd, one) === 1) break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        }
+        await sleep(20);
+      }
+      child.kill('SIGINT');
+      expect(await ended).toBe(130);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+  });
 });
 
 describe('refused before the walk: exit 16, one line, the name left alone', () => {
@@ -118,6 +152,20 @@ describe('refused before the walk: exit 16, one line, the name left alone', () =
     expect(r.code).toBe(16);
     expect(r.stderr).toBe(`driftscan: error: -o ${dir} is a directory; name a file\n`);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('a socket', async () => {
+    const sock = path.join(tempDir(), 'sock');
+    const server = net.createServer().listen(sock);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const r = scanTo(sock);
+      expect(r.code).toBe(16);
+      expect(r.stderr).toBe(`driftscan: error: -o ${sock} is a socket; name a file\n`);
+      expect(fs.lstatSync(sock).isSocket()).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 
   it('a block device', () => {

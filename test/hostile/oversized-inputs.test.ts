@@ -3,13 +3,16 @@
  * /etc/group (owner and group names). Read at most 16 MiB (a 1.9 GB sparse
  * passwd once took 2 GB of memory), never through a symlink out of the root,
  * without touching their atime; what was not read is a warning naming the
- * file, and names past the limit show as unresolved ids.
+ * file, and names past the limit show as unresolved ids. The operator's own
+ * files read whole (keys, rules) are capped too: `--key /dev/zero` is an error,
+ * not a process filling memory.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan, keygen } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, driftscan, keygen } from '../helpers/cli.js';
 
 const MiB = 1024 * 1024;
 let key: string;
@@ -134,5 +137,41 @@ describe('never read out of the root', () => {
     for (const f of ['etc/passwd', 'etc/group', 'etc']) fs.utimesSync(path.join(tree, f), old, old);
     expect(baseline(tree).code).toBe(0);
     for (const f of ['etc/passwd', 'etc/group', 'etc']) expect(fs.statSync(path.join(tree, f)).atime).toEqual(old);
+  });
+});
+
+describe('operator files read whole: keys and rules, capped', () => {
+  let file: string;
+  let tree: string;
+  beforeAll(() => {
+    tree = systemTree(tempDir());
+    file = path.join(tempDir(), 't.dsb');
+    expect(driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', file, '--packages', 'none']).code).toBe(0);
+  });
+
+  it('--pubkey /dev/zero and --key /dev/zero: exit 21 at once, one line', () => {
+    const p = driftscan(['verify', file, '--pubkey', '/dev/zero']);
+    expect([p.code, p.stderr]).toEqual([21, 'driftscan: error: public key /dev/zero is not a regular file\n']);
+    const k = driftscan(['baseline', '/', '--root', tree, '--key', '/dev/zero', '-o', path.join(tempDir(), 'b.dsb')]);
+    expect([k.code, k.stderr]).toEqual([21, 'driftscan: error: private key /dev/zero is not a regular file\n']);
+  });
+
+  it('a 1 GiB sparse "key": exit 21, not read', () => {
+    const big = path.join(tempDir(), 'big.key');
+    fs.writeFileSync(big, '', { mode: 0o600 });
+    fs.truncateSync(big, 1024 * MiB);
+    const r = driftscan(['baseline', '/', '--root', tree, '--key', big, '-o', path.join(tempDir(), 'b.dsb')]);
+    expect([r.code, r.stderr]).toEqual([21, `driftscan: error: private key ${big} is larger than 64 KiB: not a key\n`]);
+  });
+
+  it('--rules /dev/zero: exit 22, one line', () => {
+    const r = driftscan(['policy', '--check', '/dev/zero']);
+    expect([r.code, r.stderr]).toEqual([22, 'driftscan: error: rules file /dev/zero is larger than 1 MiB: not a rules file\n']);
+  });
+
+  it('a public key and rules through a pipe (process substitution) still work', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" verify "${file}" --pubkey <(cat "${pub}") && "${process.execPath}" "${CLI}" policy --check <(printf 'include /etc\\n')`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^OK .*signature valid.*\nOK \/dev\/fd\/\d+: 1 include paths\n$/);
   });
 });
