@@ -110,10 +110,21 @@ export function cleanUpOnSignals(): void {
   }
 }
 
+/**
+ * The whole baseline file. A regular file or a pipe (`verify <(...)`), read
+ * to its end; a device never ends (`scan /dev/zero` would fill memory) and is refused.
+ */
 export function readBaselineFile(file: string): Buffer {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);
+    return fs.readFileSync(fd);
   } catch (err) {
+    if (err instanceof BaselineReadError) throw err;
     throw new BaselineReadError(`cannot read baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -169,8 +169,15 @@ describe('operator files read whole: keys and rules, capped', () => {
     expect([r.code, r.stderr]).toEqual([22, 'driftscan: error: rules file /dev/zero is larger than 1 MiB: not a rules file\n']);
   });
 
-  it('a public key and rules through a pipe (process substitution) still work', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" verify "${file}" --pubkey <(cat "${pub}") && "${process.execPath}" "${CLI}" policy --check <(printf 'include /etc\\n')`], { encoding: 'utf8' });
+  it('a baseline that is a device (scan /dev/zero): exit 17 at once, one line', () => {
+    for (const cmd of ['scan', 'verify', 'show']) {
+      const r = driftscan([cmd, '/dev/zero', '--pubkey', pub]);
+      expect([r.code, r.stderr]).toEqual([17, 'driftscan: error: cannot read baseline /dev/zero: not a regular file\n']);
+    }
+  });
+
+  it('a baseline, public key and rules through a pipe (process substitution) still work', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" verify <(cat "${file}") --pubkey <(cat "${pub}") && "${process.execPath}" "${CLI}" policy --check <(printf 'include /etc\\n')`], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^OK .*signature valid.*\nOK \/dev\/fd\/\d+: 1 include paths\n$/);
   });
