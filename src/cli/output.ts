@@ -54,15 +54,34 @@ function isKeyFile(file: string): boolean {
   }
 }
 
+/** What cannot be stat-ed (missing, in a directory we may not search) cannot be the output's inode either. */
+function statOrNothing(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 function refuseInputs(output: string, st: fs.Stats | undefined, inputs: Record<string, string | undefined>): void {
   const name = canonical(output);
   for (const [what, file] of Object.entries(inputs)) {
     if (file === undefined) continue;
-    const other = fs.statSync(file, { throwIfNoEntry: false });
+    const other = statOrNothing(file);
     const same = canonical(file) === name || (st && other && st.dev === other.dev && st.ino === other.ino);
     if (same) throw new UsageError(`-o ${output} is the ${what}; refusing to overwrite it`);
   }
   if (st && isKeyFile(output)) throw new UsageError(`-o ${output} is a key file; refusing to overwrite it`);
+}
+
+/** A new file's directory must exist and take it: said before the walk, not after (exit 25). */
+function checkDirectory(output: string): void {
+  const dir = path.dirname(path.resolve(output));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw new OutputError(`cannot write ${output}: ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** Classifies -o, refusing what must not be written (UsageError, exit 16). */
@@ -77,7 +96,8 @@ export function outputTarget(output: string, inputs: Record<string, string | und
     st = fs.lstatSync(output);
   } catch {
     refuseInputs(output, undefined, inputs); // a key not created yet is still a key
-    return { kind: 'file', file: output }; // new (or unreachable: the write says why)
+    checkDirectory(output);
+    return { kind: 'file', file: output };
   }
   if (st.isSymbolicLink()) {
     throw new UsageError(`-o ${output} is a symbolic link; refusing to write through it (name the file it points to)`);

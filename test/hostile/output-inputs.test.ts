@@ -91,6 +91,21 @@ describe('baseline -o', () => {
   });
 });
 
+describe('inputs that cannot be looked at', () => {
+  it('a default key directory the user may not search: not an error, the check goes on', () => {
+    const home = path.join(tempDir(), 'root-only');
+    keygen(home); // 0700, root's
+    const shared = path.join(tempDir(), 'shared.dsb');
+    expect(driftscan(baseline('--key', key, '-o', shared, '--mode', '0644')).code).toBe(0);
+    const out = path.join(tempDir(), 'r.txt');
+    fs.chmodSync(path.dirname(out), 0o777);
+    const r = driftscan(['scan', shared, '--no-verify', '--root', tree, '--packages', 'none', '-o', out], { DRIFTSCAN_HOME: home }, 65534);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code, r.stderr).toBe(8); // --no-verify: incomplete, otherwise clean
+    expect(fs.existsSync(out)).toBe(true);
+  });
+});
+
 describe('keygen --out', () => {
   it('onto a file: exit 21, one line, the file unchanged', () => {
     const r = driftscan(['keygen', '--out', file]);

@@ -179,6 +179,25 @@ describe('refused before the walk: exit 16, one line, the name left alone', () =
   });
 });
 
+describe('a new file where none can be written: exit 25 before the walk', () => {
+  it('a directory that does not exist', () => {
+    const out = path.join(tempDir(), 'no-such-dir', 'b.dsb');
+    const r = baselineTo(out);
+    expect(r.code).toBe(25);
+    expect(r.stderr).toBe(`driftscan: error: cannot write ${out}: ${path.dirname(out)}: ENOENT\n`);
+  });
+
+  it('a directory nobody may write, for a user who is not root', () => {
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o555);
+    const out = path.join(dir, 'r.txt');
+    const s = driftscan(['scan', file, '--no-verify', '--root', tree, '--packages', 'none', '-o', out], {}, 65534);
+    expect(s.code).toBe(25);
+    expect(s.stderr).toBe(`driftscan: error: cannot write ${out}: ${dir}: EACCES\n`);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('file modes: 0600 unless --mode', () => {
   it('new baselines and reports are 0600, whatever the umask', () => {
     const dir = tempDir();
