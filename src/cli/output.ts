@@ -3,7 +3,7 @@
  * again just before writing, since the name may have changed meanwhile:
  *
  * - a new name or a regular file: replaced atomically, mode 0600 unless --mode;
- * - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: that descriptor;
+ * - /dev/stdout, /dev/stderr, /dev/fd/1 and 2, /proc/self/fd/1 and 2: that descriptor;
  * - a character device or FIFO (/dev/null, /dev/tty): written into;
  * - a symlink, directory, block device or socket: refused (exit 16). A symlink could
  *   send root's write anywhere (a link planted in /tmp); name its target instead.
@@ -21,7 +21,12 @@ export type OutputTarget =
   | { kind: 'device'; file: string }
   | { kind: 'file'; file: string };
 
-const DESCRIPTOR_NAME = /^\/(?:dev\/(?:fd\/(\d+)|(stdout|stderr))|proc\/self\/fd\/(\d+))$/;
+/**
+ * Standard output and error by name. Other /dev/fd/N are not taken as
+ * descriptors: N may be one of Node's own (its event loop's), not the caller's.
+ * They are symlinks, so refused like any.
+ */
+const DESCRIPTOR_NAME = /^\/(?:dev\/(?:fd\/([12])|(stdout|stderr))|proc\/self\/fd\/([12]))$/;
 
 /** The default key pair: never an output, whichever key the command was given. */
 export function defaultKeyFiles(): Record<string, string> {

@@ -68,6 +68,15 @@ describe('written into, never replaced', () => {
     expect(driftscan(['verify', copy, '--pubkey', pub]).code).toBe(0);
   });
 
+  it('/dev/stderr and /dev/fd/2: the report on standard error', () => {
+    for (const name of ['/dev/stderr', '/dev/fd/2', '/proc/self/fd/2']) {
+      const r = scanTo(name);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^\.\.5.*\/usr\/bin\/ps/m);
+    }
+  });
+
   it('a FIFO with a reader: the reader gets the report, the FIFO stays a FIFO', () => {
     const fifo = path.join(tempDir(), 'pipe');
     makeTree(path.dirname(fifo), { pipe: { fifo: true } });
@@ -166,6 +175,12 @@ describe('refused before the walk: exit 16, one line, the name left alone', () =
     } finally {
       server.close();
     }
+  });
+
+  it('/dev/fd/3: not taken for a descriptor (it may be one of Node\'s own), refused as the symlink it is', () => {
+    const r = scanTo('/dev/fd/3');
+    expect(r.code).toBe(16);
+    expect(r.stderr).toBe('driftscan: error: -o /dev/fd/3 is a symbolic link; refusing to write through it (name the file it points to)\n');
   });
 
   it('a block device', () => {
