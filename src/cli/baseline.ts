@@ -9,7 +9,7 @@ import { DEFAULT_POLICY } from '../policy/default.js';
 import { parsePolicy, policyForPaths, withFastMode } from '../policy/policy.js';
 import { displayPath } from '../paths.js';
 import { parseJobs, progressLine, readRules, resolveRoot, sourceDateEpoch } from './common.js';
-import { defaultKeyFiles, outputTarget, parseMode, writeOutput } from './output.js';
+import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 import { RootError, UsageError } from '../errors.js';
 import { collectPackageData, parsePackageChoice } from '../baseline/package-data.js';
 import type { KeyObject } from 'node:crypto';
@@ -68,6 +68,7 @@ export function registerBaseline(program: Command): void {
       const created = sourceDateEpoch();
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
+      refuseInsideRoot(output, root);
       for (const p of paths) {
         if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);
         // A path that is not there would give a baseline of nothing, clean forever.

@@ -7,7 +7,7 @@
  * - a character device or FIFO (/dev/null, /dev/tty): written into;
  * - a symlink, directory, block device or socket: refused (exit 16). A symlink could
  *   send root's write anywhere (a link planted in /tmp); name its target instead.
- * - one of the command's inputs, or any key file: refused (exit 16).
+ * - one of the command's inputs, any key file, or a name inside --root: refused (exit 16).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -119,6 +119,19 @@ function writeFailure(what: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EPIPE') return new OutputClosedError(`the reader of ${what} closed it`);
   return new OutputError(`cannot write ${what}: ${code ?? (err as Error).message}`);
+}
+
+/**
+ * A mounted disk under --root is evidence: -o must not write into it (nor,
+ * through a device node of the image, into the host's device). On the live
+ * host (root /) the operator chooses where baselines live.
+ */
+export function refuseInsideRoot(output: string | undefined, root: string): void {
+  if (output === undefined || root === '/' || DESCRIPTOR_NAME.test(path.posix.normalize(output))) return;
+  const name = canonical(output);
+  if (name === root || name.startsWith(`${root}/`)) {
+    throw new UsageError(`-o ${output} is inside --root ${root}; refusing to change the tree under examination`);
+  }
 }
 
 /** Writes data where -o said, checking the name again first. */

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { scan } from '../scan/scan.js';
 import { REPORTERS } from '../report/reporters.js';
 import { UsageError } from '../errors.js';
-import { defaultKeyFiles, outputTarget, parseMode, writeOutput } from './output.js';
+import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 import { parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
 import { parsePackageChoice } from '../baseline/package-data.js';
 
@@ -47,6 +47,7 @@ export function registerScan(program: Command): Command {
       const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
+      refuseInsideRoot(opts.output, root);
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
       const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
       const policy = opts.rules ? readRules(opts.rules) : undefined;

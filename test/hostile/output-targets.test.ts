@@ -183,6 +183,19 @@ describe('refused before the walk: exit 16, one line, the name left alone', () =
     expect(r.stderr).toBe('driftscan: error: -o /dev/fd/3 is a symbolic link; refusing to write through it (name the file it points to)\n');
   });
 
+  it('a name inside --root, however spelled: the tree under examination is evidence', () => {
+    const alias = path.join(tempDir(), 'alias');
+    fs.symlinkSync(tree, alias);
+    const before = fs.readdirSync(path.join(tree, 'usr/bin')).sort();
+    for (const out of [path.join(tree, 'usr/bin/report'), path.join(alias, 'usr/bin/report'), path.join(tree, 'x', '..', 'usr/bin/report')]) {
+      for (const r of [baselineTo(out), scanTo(out)]) {
+        expect(r.code).toBe(16);
+        expect(r.stderr).toBe(`driftscan: error: -o ${out} is inside --root ${tree}; refusing to change the tree under examination\n`);
+      }
+    }
+    expect(fs.readdirSync(path.join(tree, 'usr/bin')).sort()).toEqual(before);
+  });
+
   it('a block device', () => {
     const dir = tempDir();
     makeTree(dir, { disk: { blockdev: [7, 250] } });
