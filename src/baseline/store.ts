@@ -25,8 +25,8 @@ export function writeAtomic(file: string, data: Buffer, mode = DEFAULT_OUTPUT_MO
   let fd: number | undefined;
   pending.add(tmp);
   try {
-    fd = fs.openSync(tmp, 'wx', mode & 0o600);
-    fs.fchmodSync(fd, mode);
+    fd = fs.openSync(tmp, 'wx', 0o600);
+    fs.fchmodSync(fd, mode); // exactly the mode asked for: the umask must not widen or narrow it
     let off = 0;
     while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
     fs.fsyncSync(fd);
