@@ -26,7 +26,7 @@ export function writeAtomic(file: string, data: Buffer, mode = DEFAULT_OUTPUT_MO
   pending.add(tmp);
   try {
     fd = fs.openSync(tmp, 'wx', 0o600);
-    fs.fchmodSync(fd, mode); // exactly the mode asked for: the umask must not widen or narrow it
+    fs.fchmodSync(fd, mode); // exactly the mode asked for, whatever the umask
     let off = 0;
     while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
     fs.fsyncSync(fd);
