@@ -11,10 +11,15 @@ import { KeyError } from '../errors.js';
 export const KEY_FILE = 'driftscan.key';
 export const PUB_FILE = 'driftscan.pub';
 
-/** Where a key lives when none is given: $DRIFTSCAN_HOME, else $XDG_CONFIG_HOME/driftscan, else ~/.config/driftscan. */
+/**
+ * Where a key lives when none is given: $DRIFTSCAN_HOME, else $XDG_CONFIG_HOME/driftscan, else
+ * ~/.config/driftscan. A relative XDG_CONFIG_HOME is ignored, as the XDG specification says:
+ * keys must not land wherever the command happened to run.
+ */
 export function defaultKeyDir(): string {
   if (process.env.DRIFTSCAN_HOME) return process.env.DRIFTSCAN_HOME;
-  const config = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  const xdg = process.env.XDG_CONFIG_HOME;
+  const config = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
   return path.join(config, 'driftscan');
 }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createHash, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tree.js';
-import { driftscan } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, driftscan } from '../helpers/cli.js';
 
 describe('keygen', () => {
   it('prints the key files and the key id, each line ending in a newline', () => {
@@ -20,5 +21,18 @@ describe('keygen', () => {
     expect(fs.statSync(path.join(dir, 'driftscan.key')).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(dir, 'driftscan.pub')).mode & 0o777).toBe(0o644);
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('without --out: $XDG_CONFIG_HOME/driftscan, and a relative XDG_CONFIG_HOME is ignored (XDG spec)', () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    const env = { HOME: home, DRIFTSCAN_HOME: '' };
+    const absolute = driftscan(['keygen'], { ...env, XDG_CONFIG_HOME: path.join(home, 'xdg') });
+    expect(absolute.code, absolute.stderr).toBe(0);
+    expect(fs.existsSync(path.join(home, 'xdg/driftscan/driftscan.key'))).toBe(true);
+    const r = spawnSync(process.execPath, [CLI, 'keygen'], { cwd, env: { ...process.env, ...env, XDG_CONFIG_HOME: 'relative' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(home, '.config/driftscan/driftscan.key'))).toBe(true);
+    expect(fs.readdirSync(cwd)).toEqual([]);
   });
 });
