@@ -3,7 +3,8 @@
  * are the few ways a whole command fails. Only the CLI turns them into exit codes.
  *
  * Exit codes: 0 clean; 1 added, 2 missing, 4 changed, 8 incomplete (OR-ed bits);
- * errors from 16 up, listed here and in the README.
+ * errors from 16 up, listed here and in the README; 141 when the reader of the
+ * output went away (as a shell reports a process killed by SIGPIPE).
  */
 export class DriftscanError extends Error {
   readonly exitCode: number = 23;
@@ -54,6 +55,16 @@ export class OutputError extends DriftscanError {
   override readonly exitCode = 25;
 }
 
+/**
+ * The reader of the output closed it early (`driftscan show ... | head`): not an
+ * error worth a message, the reader has what it wanted. Exit 141 = 128 + SIGPIPE,
+ * what a shell reports for a tool that SIGPIPE ended.
+ */
+export class OutputClosedError extends DriftscanError {
+  override readonly exitCode = 141;
+}
+
+export const OUTPUT_CLOSED_EXIT = 141;
 export const INTERNAL_ERROR_EXIT = 23;
 
 export const EXIT_ADDED = 1;

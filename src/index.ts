@@ -3,7 +3,7 @@
  *
  *   const policy = parsePolicy(DEFAULT_POLICY);
  *   const baseline = await buildBaseline({ root: '/', policy, signingKey });
- *   writeAtomic('host.dsb', seal(baseline, signingKey));
+ *   writeAtomic('host.dsb', seal(baseline, signingKey)); // mode 0600 unless a third argument says
  *   const { report, exitCode } = await scan({ baselineFile: 'host.dsb', publicKey, root: '/' });
  *   REPORTERS.json(report, process.stdout);
  */
@@ -16,7 +16,7 @@ export { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot/sn
 export { buildBaseline, type BuildOptions } from './baseline/build.js';
 export { generateKeyPair, loadPrivateKey, loadPublicKey, keyId, defaultKeyDir } from './baseline/keys.js';
 export { seal, openSealed, openSealedReader, checkSignature } from './baseline/sealed.js';
-export { writeAtomic, readBaselineFile } from './baseline/store.js';
+export { writeAtomic, writeThrough, readBaselineFile, DEFAULT_OUTPUT_MODE } from './baseline/store.js';
 export { collectPackageData, type PackageChoice } from './baseline/package-data.js';
 export { scan, loadBaseline, type ScanOptions, type ScanResult } from './scan/scan.js';
 export { compareEntries, compareStream, flagString } from './compare/compare.js';

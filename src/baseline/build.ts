@@ -27,6 +27,7 @@ export interface BuildOptions {
    */
   packages?: PackageData | Promise<PackageData | undefined>;
   progress?: SnapshotOptions['progress'];
+  onWarning?: SnapshotOptions['onWarning'];
 }
 
 export function creationTime(): Date {
@@ -38,7 +39,7 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
   const packagesRead = Promise.resolve(opts.packages);
   // A failure is thrown by the await below, after the walk; until then it must not count as unhandled.
   packagesRead.catch(() => undefined);
-  const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress });
+  const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress, onWarning: opts.onWarning });
   if (snap.entries.length === 0) {
     // A baseline of nothing scans clean forever: refuse it, and say which start path was missing.
     const missing = snap.notWalked.size ? [...snap.notWalked] : opts.policy.includes.map((p): [string, string] => [p, 'ENOENT']);

@@ -11,10 +11,15 @@ import { KeyError } from '../errors.js';
 export const KEY_FILE = 'driftscan.key';
 export const PUB_FILE = 'driftscan.pub';
 
-/** Where a key lives when none is given: $DRIFTSCAN_HOME, else $XDG_CONFIG_HOME/driftscan, else ~/.config/driftscan. */
+/**
+ * Where a key lives when none is given: $DRIFTSCAN_HOME, else $XDG_CONFIG_HOME/driftscan, else
+ * ~/.config/driftscan. A relative XDG_CONFIG_HOME is ignored, as the XDG specification says:
+ * keys must not land wherever the command happened to run.
+ */
 export function defaultKeyDir(): string {
   if (process.env.DRIFTSCAN_HOME) return process.env.DRIFTSCAN_HOME;
-  const config = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  const xdg = process.env.XDG_CONFIG_HOME;
+  const config = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
   return path.join(config, 'driftscan');
 }
 
@@ -30,7 +35,11 @@ function writeNew(file: string, data: string, mode: number): void {
 
 /** Creates DIR/driftscan.key (0600) and DIR/driftscan.pub; never overwrites either. */
 export function generateKeyPair(dir: string): { key: string; pub: string } {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new KeyError(`cannot create key directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   const key = path.join(dir, KEY_FILE);
   const pub = path.join(dir, PUB_FILE);
   if (fs.existsSync(pub)) throw new KeyError(`${pub} exists; refusing to overwrite a key`);
@@ -40,21 +49,51 @@ export function generateKeyPair(dir: string): { key: string; pub: string } {
   return { key, pub };
 }
 
-export function loadPrivateKey(file: string): KeyObject {
-  let st: fs.Stats;
+/** A PEM Ed25519 key is a few hundred bytes; 64 KiB is no key (and `--key /dev/zero` must not fill memory). */
+const KEY_FILE_LIMIT = 64 * 1024;
+
+/**
+ * Reads a key file, checked on the descriptor it is read from: a regular file
+ * of key size, or for a public key also a pipe (`--pubkey <(...)`), read up to
+ * the limit. A private key is opened without blocking: a FIFO must be refused,
+ * not waited on.
+ */
+function readKeyFile(file: string, what: string, check?: (st: fs.Stats) => void): Buffer {
+  const pipeOk = check === undefined;
+  let fd: number;
   try {
-    st = fs.statSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (pipeOk ? 0 : fs.constants.O_NONBLOCK));
   } catch (err) {
-    throw new KeyError(`cannot read private key ${file}: ${(err as NodeJS.ErrnoException).code}`);
-  }
-  if ((st.mode & 0o077) !== 0) {
-    throw new KeyError(`private key ${file} has mode ${(st.mode & 0o777).toString(8)}; it must be 600 (chmod 600 ${file})`);
-  }
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-    throw new KeyError(`private key ${file} is owned by uid ${st.uid}, not by you`);
+    throw new KeyError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`);
   }
   try {
-    const key = createPrivateKey(fs.readFileSync(file));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() && !(pipeOk && st.isFIFO())) throw new KeyError(`${what} ${file} is not a regular file`);
+    check?.(st);
+    const data = Buffer.alloc(KEY_FILE_LIMIT + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got < data.length; got += n) n = fs.readSync(fd, data, got, data.length - got, null);
+    if (got > KEY_FILE_LIMIT) throw new KeyError(`${what} ${file} is larger than 64 KiB: not a key`);
+    return data.subarray(0, got);
+  } catch (err) {
+    if (err instanceof KeyError) throw err;
+    throw new KeyError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function loadPrivateKey(file: string): KeyObject {
+  const data = readKeyFile(file, 'private key', (st) => {
+    if ((st.mode & 0o077) !== 0) {
+      throw new KeyError(`private key ${file} has mode ${(st.mode & 0o777).toString(8)}; it must be 600 (chmod 600 ${file})`);
+    }
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
+      throw new KeyError(`private key ${file} is owned by uid ${st.uid}, not by you`);
+    }
+  });
+  try {
+    const key = createPrivateKey(data);
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
     return key;
   } catch (err) {
@@ -63,12 +102,7 @@ export function loadPrivateKey(file: string): KeyObject {
 }
 
 export function loadPublicKey(file: string): KeyObject {
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file);
-  } catch (err) {
-    throw new KeyError(`cannot read public key ${file}: ${(err as NodeJS.ErrnoException).code}`);
-  }
+  const data = readKeyFile(file, 'public key');
   try {
     const key = createPublicKey(data);
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);

@@ -5,12 +5,12 @@ import type { Command } from 'commander';
 import { buildBaseline } from '../baseline/build.js';
 import { defaultKeyDir, generateKeyPair, loadPrivateKey, KEY_FILE } from '../baseline/keys.js';
 import { seal } from '../baseline/sealed.js';
-import { writeAtomic } from '../baseline/store.js';
 import { DEFAULT_POLICY } from '../policy/default.js';
 import { parsePolicy, policyForPaths, withFastMode } from '../policy/policy.js';
 import { displayPath } from '../paths.js';
 import { describeReason } from '../snapshot/starts.js';
-import { checkOutput, parseJobs, progressLine, readRules, resolveRoot } from './common.js';
+import { parseJobs, progressLine, readRules, resolveRoot, sourceDateEpoch } from './common.js';
+import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 import { RootError, UsageError } from '../errors.js';
 import { collectPackageData, parsePackageChoice } from '../baseline/package-data.js';
 import type { KeyObject } from 'node:crypto';
@@ -23,6 +23,7 @@ interface BaselineOpts {
   rules?: string;
   fast?: boolean;
   packages: string;
+  mode?: string;
 }
 
 function isSymlink(p: string): boolean {
@@ -59,10 +60,16 @@ export function registerBaseline(program: Command): void {
     .option('--rules <file>', 'rules file replacing the default policy (start it with "use default" to extend)')
     .option('--fast', 'xxh64 only, no SHA-256 (for CI golden images; resists accidents, not attackers)')
     .option('--packages <manager>', 'record package metadata: auto, none, rpm, dpkg', 'auto')
+    .option('--mode <octal>', 'permission bits of the baseline file (default 0600: it may hold configuration text)')
     .action(async (paths: string[], opts: BaselineOpts) => {
-      checkOutput(opts.output, { 'signing key': opts.key, 'rules file': opts.rules });
+      const output = opts.output ?? `${os.hostname()}.dsb`;
+      const inputs = { 'signing key': opts.key, 'rules file': opts.rules, ...defaultKeyFiles() };
+      outputTarget(output, inputs);
+      const mode = parseMode(opts.mode);
+      const created = sourceDateEpoch();
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
+      refuseInsideRoot(output, root);
       for (const p of paths) {
         if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);
         // A path that is not there would give a baseline of nothing, clean forever.
@@ -74,16 +81,15 @@ export function registerBaseline(program: Command): void {
       if (paths.length) policy = parsePolicy(policyForPaths(paths, policy.text), 'command line');
       if (opts.fast) policy = parsePolicy(withFastMode(policy.text), 'command line');
       const choice = parsePackageChoice(opts.packages);
-      const key = signingKey(opts.key);
       const warn = (m: string) => process.stderr.write(`driftscan: warning: ${m}\n`);
-      const output = opts.output ?? `${os.hostname()}.dsb`;
+      const key = signingKey(opts.key);
       const progress = progressLine('baseline');
       // Read while the tree is walked (buildBaseline awaits it at the end).
       const packagesRead = collectPackageData(root, choice, warn);
-      const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, packages: packagesRead, progress: progress.update });
+      const baseline = await buildBaseline({ root, policy, jobs, signingKey: key, created, packages: packagesRead, progress: progress.update, onWarning: warn });
       const packages = baseline.packages;
       progress.done();
-      writeAtomic(output, seal(baseline, key));
+      await writeOutput(output, inputs, seal(baseline, key), mode);
       for (const [start, why] of baseline.header.notWalked ?? []) {
         warn(`include ${displayPath(start)} ${describeReason(why)}: nothing walked there; recorded, and every scan will say so`);
       }

@@ -46,27 +46,33 @@ function fitJobs(wanted: number): number {
   return fit;
 }
 
-/** Refuses an -o that names one of the command's own inputs: the report must not replace the baseline. */
-export function checkOutput(output: string | undefined, inputs: Record<string, string | undefined>): void {
-  if (output === undefined) return;
-  let out: fs.Stats;
-  try {
-    out = fs.statSync(output);
-  } catch {
-    return; // a new file cannot be an input
+/** Node's timers hold at most 2^31-1 ms (24.8 days); a longer one silently fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration in seconds, as milliseconds a timer can hold: from 0.001 s to 2147483 s. */
+export function parseSeconds(option: string, value: string): number {
+  const ms = Number(value) * 1000;
+  if (!/^\d+(\.\d+)?$/.test(value) || !(ms >= 1) || ms > MAX_TIMER_MS) {
+    throw new UsageError(`${option} takes a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)}, not '${value}'`);
   }
-  for (const [what, file] of Object.entries(inputs)) {
-    if (file === undefined) continue;
-    const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (st && st.dev === out.dev && st.ino === out.ino) throw new UsageError(`-o ${output} is the ${what}; refusing to overwrite it`);
-  }
+  return Math.round(ms);
 }
 
-export function parseSeconds(option: string, value: string): number {
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
-    throw new UsageError(`${option} takes a positive number of seconds, not '${value}'`);
+/** Seconds a JavaScript Date can hold (8.64e15 ms). */
+const MAX_EPOCH_SECONDS = 8.64e12;
+
+/**
+ * SOURCE_DATE_EPOCH (reproducible builds): whole seconds since 1970. Checked
+ * before the walk; the specification asks a tool to fail on a malformed value
+ * rather than use the current time. Unset or empty: undefined (now).
+ */
+export function sourceDateEpoch(): Date | undefined {
+  const value = process.env.SOURCE_DATE_EPOCH;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > MAX_EPOCH_SECONDS) {
+    throw new UsageError(`SOURCE_DATE_EPOCH takes whole seconds since 1970, from 0 to ${MAX_EPOCH_SECONDS}, not '${value}'`);
   }
-  return Number(value) * 1000;
+  return new Date(Number(value) * 1000);
 }
 
 /** The operator's --root as a real directory path ('/' when absent). */
@@ -82,14 +88,24 @@ export function resolveRoot(root: string | undefined): string {
   }
 }
 
+/** Rules are a few dozen lines; a megabyte is a wrong file (`--rules /dev/zero` must not fill memory). */
+const RULES_FILE_LIMIT = 1024 * 1024;
+
+/** Reads a rules file (a pipe such as `<(...)` too), at most RULES_FILE_LIMIT bytes. */
 export function readRules(file: string): Policy {
-  let text: string;
+  const buf = Buffer.alloc(RULES_FILE_LIMIT + 1);
+  let got = 0;
+  let fd: number | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = fs.readSync(fd, buf, got, buf.length - got, null);
   } catch (err) {
     throw new PolicyError(`cannot read rules file ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
-  return parsePolicy(text, file);
+  if (got > RULES_FILE_LIMIT) throw new PolicyError(`rules file ${file} is larger than 1 MiB: not a rules file`);
+  return parsePolicy(buf.subarray(0, got).toString('utf8'), file);
 }
 
 export function publicKeyFrom(file: string | undefined): KeyObject {

@@ -4,7 +4,8 @@
  * place that sets the exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { DriftscanError, INTERNAL_ERROR_EXIT, UsageError } from '../errors.js';
+import fs from 'node:fs';
+import { DriftscanError, INTERNAL_ERROR_EXIT, OUTPUT_CLOSED_EXIT, OutputClosedError, OutputError, UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../baseline/format.js';
 import { registerKeygen } from './keygen.js';
 import { registerBaseline } from './baseline.js';
@@ -17,14 +18,41 @@ import { cleanUpOnSignals } from '../baseline/store.js';
 const EXIT_HELP = `
 Exit status (scan): 0 clean; bits OR-ed: 1 added, 2 missing, 4 changed, 8 not everything could be checked.
 Errors: 16 usage, 17 cannot read baseline, 18 corrupt or truncated baseline, 19 bad signature or wrong key,
-20 cannot read root, 21 key problem, 22 bad rules file, 23 internal error, 24 package tool failed, 25 cannot write output.`;
+20 cannot read root, 21 key problem, 22 bad rules file, 23 internal error, 24 package tool failed, 25 cannot write output;
+141 the reader of the output closed it early (| head), quietly.`;
 
 /** One line, nothing a terminal would act on: messages may quote a file name or damaged data. */
 function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '?').trim();
 }
 
+/**
+ * Standard output that fails (its reader gone under `| head`: EPIPE; a full
+ * disk: ENOSPC) emits an error event, which unhandled is a stack trace and
+ * exit 1, "added". A closed reader ends the run quietly with 141, as SIGPIPE
+ * would; anything else is one line and 25. A failing stderr has nowhere left
+ * to report to: the exit code still tells.
+ */
+function guardStreams(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(OUTPUT_CLOSED_EXIT);
+    const failure = new OutputError(`cannot write standard output: ${err.code ?? err.message}`);
+    try {
+      fs.writeSync(2, `driftscan: error: ${failure.message}\n`);
+    } catch {
+      // stderr is gone too
+    }
+    process.exit(failure.exitCode);
+  });
+  process.stderr.on('error', () => undefined);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // Without a command commander prints its help and exits 0, which a script would take for success.
+  if (argv.length <= 2) {
+    process.stderr.write('driftscan: error: no command given (driftscan --help lists them)\n');
+    return new UsageError('no command').exitCode;
+  }
   const program = new Command('driftscan')
     .description('file-integrity baseline and drift scanner for Linux servers')
     .version(TOOL_VERSION)
@@ -44,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return new UsageError(err.message).exitCode;
     }
+    if (err instanceof OutputClosedError) return err.exitCode;
     if (err instanceof DriftscanError) {
       process.stderr.write(`driftscan: error: ${oneLine(err.message)}\n`);
       return err.exitCode;
@@ -55,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 cleanUpOnSignals();
+guardStreams();
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -1,10 +1,10 @@
-import { PassThrough } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { scan } from '../scan/scan.js';
 import { REPORTERS } from '../report/reporters.js';
 import { UsageError } from '../errors.js';
-import { writeAtomic } from '../baseline/store.js';
-import { checkOutput, parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
+import { parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
 import { parsePackageChoice } from '../baseline/package-data.js';
 
 interface ScanOpts {
@@ -17,6 +17,7 @@ interface ScanOpts {
   verify: boolean;
   packages: string;
   packageTimeout: string;
+  mode?: string;
 }
 
 export function registerScan(program: Command): Command {
@@ -32,17 +33,21 @@ export function registerScan(program: Command): Command {
     .option('--rules <file>', 'use this rules file instead of the policy stored in the baseline')
     .option('--packages <manager>', 'also run the package manager\'s verification: auto, none, rpm, dpkg', 'auto')
     .option('--package-timeout <seconds>', 'stop rpm -Va / dpkg --verify after this long (reported, never clean)', '600')
+    .option('--mode <octal>', 'permission bits of the -o report file (default 0600: it may hold configuration text)')
     .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
     .action(async (file: string, opts: ScanOpts) => {
       const reporter = REPORTERS[opts.format];
       if (!reporter) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
       if (!opts.verify && opts.pubkey) throw new UsageError('--no-verify and --pubkey conflict: a key given is a key to check');
-      checkOutput(opts.output, { 'baseline file': file, 'public key': opts.pubkey });
+      const inputs = { 'baseline file': file, 'public key': opts.pubkey, 'rules file': opts.rules, ...defaultKeyFiles() };
+      const toStdout = opts.output === undefined || outputTarget(opts.output, inputs).kind === 'stdout';
+      const mode = parseMode(opts.mode);
       // Usage errors first: a bad option is reported as such, not as a missing key.
       const packages = parsePackageChoice(opts.packages);
       const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const jobs = parseJobs(opts.jobs);
       const root = resolveRoot(opts.root);
+      refuseInsideRoot(opts.output, root);
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
       const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
       const policy = opts.rules ? readRules(opts.rules) : undefined;
@@ -52,15 +57,19 @@ export function registerScan(program: Command): Command {
         packages, packageTimeoutMs,
       });
       progress.done();
-      if (opts.output) {
-        const chunks: Buffer[] = [];
-        const sink = new PassThrough();
-        sink.on('data', (c: Buffer) => chunks.push(c));
-        reporter(result.report, sink);
-        sink.end();
-        writeAtomic(opts.output, Buffer.concat(chunks));
-      } else {
+      if (toStdout) {
         reporter(result.report, process.stdout);
+      } else {
+        // Collected whole, then written in one go: a report is replaced atomically or not at all.
+        const chunks: Buffer[] = [];
+        const sink = new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            chunks.push(chunk);
+            done();
+          },
+        });
+        reporter(result.report, sink);
+        await writeOutput(opts.output!, inputs, Buffer.concat(chunks), mode);
       }
       process.exitCode = result.exitCode;
     });

@@ -84,8 +84,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const packageRun = runPackageTool({
     root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
   });
+  const walkWarnings: string[] = [];
   const snap = await takeSnapshot({
-    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress,
+    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
     prefixFor: (path) => growingSize.get(path),
   });
   const entries = reopen(opts, signature);
@@ -101,7 +102,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   });
   const pkg = checkPackages(await packageRun, { root: opts.root, baseline, policy, baselineFindings: findings, walk });
   const all = [...findings, ...pkg.findings].sort(byPathThenSource);
-  const diagnostics: string[] = [...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
+  const diagnostics: string[] = [...walkWarnings, ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
   if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = opts.skipVerify === true || pkg.incomplete;
   const summary = summarize(all, snap.entries.length, incomplete);

@@ -22,6 +22,8 @@ export interface SnapshotOptions {
   /** For growing logs: the baseline's size, so the old content can be checked as a prefix. */
   prefixFor?(path: BytePath): number | undefined;
   progress?(p: { entries: number; files: number; bytes: number }): void;
+  /** Told what the walk could not use (see WalkOptions.onWarning). */
+  onWarning?(message: string): void;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       root: opts.root,
       policy: opts.policy,
       fs: opts.fs,
+      onWarning: opts.onWarning,
       onContent(entry, st, wanted) {
         const algos = wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64');
         let keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;

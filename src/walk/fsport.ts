@@ -16,8 +16,11 @@ export interface FsPort {
   readlink(path: Buffer): Buffer;
   /** Extended attributes, or an errno code string when they cannot be listed. */
   lxattrs(path: Buffer): Array<[string, Buffer]> | string;
-  /** Reads a small file without following a symlink at its last component. */
-  readSmallFile(path: Buffer): Buffer;
+  /**
+   * Reads at most `limit` bytes of a regular file, following no symlink at its
+   * last component nor at its directory's.
+   */
+  readSmallFile(path: Buffer, limit: number): Buffer;
   /**
    * Reads the regular file (dev, ino) at path in chunks of chunkBytes, from one
    * reused buffer, without following a link or changing its atime. Throws an
@@ -78,30 +81,52 @@ export const realFs: FsPort = {
     return typeof got === 'number' ? errnoName(got) : got;
   },
   readChunks,
-  readSmallFile(path) {
-    const fd = openNoAtime(path);
+  readSmallFile(path, limit) {
+    const fd = openBeneath(path);
     try {
       if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
-      return fs.readFileSync(fd);
+      const buf = Buffer.allocUnsafe(limit);
+      let got = 0;
+      for (let n = 1; n > 0 && got < limit; got += n) n = fs.readSync(fd, buf, got, limit - got, null);
+      return buf.subarray(0, got);
     } finally {
       fs.closeSync(fd);
     }
   },
 };
 
-function openNoAtime(path: Buffer): number {
-  const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+/** Opens without touching the atime: the scanned tree is evidence. O_NOATIME needs ownership unless root. */
+function openNoAtime(path: Buffer | string, flags: number): number {
   try {
-    // Reading the root's files must not touch their atime, as the hash worker does not.
     return fs.openSync(path, flags | O_NOATIME);
   } catch (err) {
     if (errorCode(err) !== 'EPERM' || !O_NOATIME) throw err;
-    return fs.openSync(path, flags); // O_NOATIME needs ownership unless root
+    return fs.openSync(path, flags);
+  }
+}
+
+const HAVE_PROC_FD = fs.existsSync('/proc/self/fd');
+
+/**
+ * Opens DIR/NAME refusing a symlink at either: the directory is opened with
+ * O_NOFOLLOW and the name looked up in that very directory through its
+ * /proc/self/fd entry (openat, which Node lacks). A root's `etc -> /etc` must
+ * not hand over the scanning host's /etc/passwd.
+ */
+function openBeneath(path: Buffer): number {
+  const file = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+  const slash = path.lastIndexOf(0x2f);
+  if (!HAVE_PROC_FD || slash <= 0) return openNoAtime(path, file);
+  const dir = openNoAtime(path.subarray(0, slash), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  try {
+    return openNoAtime(Buffer.concat([Buffer.from(`/proc/self/fd/${dir}`), path.subarray(slash)]), file);
+  } finally {
+    fs.closeSync(dir);
   }
 }
 
 function readChunks(path: Buffer, dev: number, ino: number, chunkBytes: number, visit: (buf: Buffer, length: number, offset: number) => void): void {
-  const fd = openNoAtime(path);
+  const fd = openNoAtime(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.dev !== dev || st.ino !== ino) throw Object.assign(new Error('not the file walked'), { code: 'SWAPPED' });

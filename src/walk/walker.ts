@@ -25,6 +25,8 @@ export interface WalkOptions {
   onContent?(entry: Entry, st: StatRecord, digests: string[]): void;
   /** Called every few hundred entries, so the caller can report progress and the event loop can run. */
   onProgress?(entries: number): Promise<void> | void;
+  /** Told what the walk could not use (the root's /etc/passwd unreadable or too large). */
+  onWarning?(message: string): void;
 }
 
 export interface WalkResult {
@@ -48,7 +50,7 @@ interface Pending {
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const port = opts.fs ?? realFs;
   const root = rootBytes(opts.root);
-  const names = readIdNames(port, root);
+  const names = readIdNames(port, root, opts.onWarning);
   const entries: Entry[] = [];
   const unlisted = new Map<BytePath, string>();
   const notWalked = new Map<BytePath, string>();

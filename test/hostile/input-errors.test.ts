@@ -72,7 +72,12 @@ describe('command lines: exit 16, never 1, naming the option', () => {
     ['--jobs 100000', ['scan', 'FILE', '--jobs', '100000'], /not '100000'/],
     ['unknown format', ['scan', 'FILE', '--format', 'xml'], /unknown --format xml \(known: text, rpm, json, ndjson\)/],
     ['unknown package manager', ['scan', 'FILE', '--packages', 'yum'], /--packages takes auto, none, rpm or dpkg, not 'yum'/],
-    ['negative timeout', ['scan', 'FILE', '--package-timeout', '-5'], /--package-timeout takes a positive number of seconds, not '-5'/],
+    ['negative timeout', ['scan', 'FILE', '--package-timeout', '-5'], /--package-timeout takes a number of seconds from 0\.001 to 2147483, not '-5'/],
+    // Node's timers hold 2^31-1 ms: a longer timeout used to fire after 1 ms.
+    ['timeout past what a timer holds', ['scan', 'FILE', '--package-timeout', '2147484'], /--package-timeout takes a number of seconds from 0\.001 to 2147483, not '2147484'/],
+    ['timeout in exponent notation', ['scan', 'FILE', '--package-timeout', '1e3'], /not '1e3'/],
+    ['timeout below a millisecond', ['scan', 'FILE', '--package-timeout', '0.0001'], /not '0\.0001'/],
+    ['no command at all', [], /^driftscan: error: no command given \(driftscan --help lists them\)\n$/],
     ['relative start path', ['baseline', 'etc', '--root', 'TREE', '--key', 'KEY'], /paths must be absolute \(relative to the root\): etc/],
     ['--no-verify with --pubkey', ['scan', 'FILE', '--no-verify', '--pubkey', 'PUB'], /--no-verify and --pubkey conflict/],
     ['scan -o onto the baseline itself', ['scan', 'FILE', '--pubkey', 'PUB', '-o', 'FILE'], /-o .*t\.dsb is the baseline file; refusing to overwrite it/],
@@ -94,4 +99,24 @@ describe('command lines: exit 16, never 1, naming the option', () => {
       expect(fs.readFileSync(key).equals(keyBefore)).toBe(true);
     });
   }
+});
+
+describe('SOURCE_DATE_EPOCH: checked before the walk, exit 16', () => {
+  for (const value of ['99999999999999999', '8640000000001', '-1', '1.5', 'yesterday']) {
+    it(`'${value}'`, () => {
+      const out = path.join(work, 'epoch.dsb');
+      const r = driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', out, '--packages', 'none'], { SOURCE_DATE_EPOCH: value });
+      expect(r.code, r.stderr).toBe(16);
+      expect(r.stderr).toBe(`driftscan: error: SOURCE_DATE_EPOCH takes whole seconds since 1970, from 0 to 8640000000000, not '${value}'\n`);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+  }
+
+  it('the largest a date holds, and empty (unset), are accepted', () => {
+    const out = path.join(work, 'epoch.dsb');
+    expect(driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', out, '--packages', 'none'], { SOURCE_DATE_EPOCH: '8640000000000' }).code).toBe(0);
+    const header = driftscan(['show', out, '--pubkey', pub, '--header']).stdout;
+    expect(header).toContain('created: +275760-09-13T00:00:00.000Z');
+    expect(driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', out, '--packages', 'none'], { SOURCE_DATE_EPOCH: '' }).code).toBe(0);
+  });
 });

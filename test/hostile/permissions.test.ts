@@ -27,8 +27,8 @@ beforeAll(() => {
   pub = path.join(work, 'op.pub');
   fs.copyFileSync(path.join(work, 'k/driftscan.pub'), pub);
   file = path.join(work, 'root.dsb');
-  // Taken by root: everything readable and recorded.
-  expect(driftscan(['baseline', '/', '--root', tree, '--key', path.join(work, 'k/driftscan.key'), '-o', file, '--packages', 'none']).code).toBe(0);
+  // Taken by root: everything readable and recorded; --mode 0644 so nobody may read it (baselines are 0600 by default).
+  expect(driftscan(['baseline', '/', '--root', tree, '--key', path.join(work, 'k/driftscan.key'), '-o', file, '--packages', 'none', '--mode', '0644']).code).toBe(0);
 });
 
 describe('permission denied', () => {
