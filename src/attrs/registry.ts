@@ -3,14 +3,14 @@
  * printing, rpm's flag letters, --attrs validation and help text all derive
  * from this table; compare/ never names an attribute.
  */
-import type { StatRecord } from '../walk/stat.js';
+import type { StatRecord } from '../native-stat.js';
 import type { AttrValue, Entry, FileKind } from '../types.js';
 import { decodeCapabilities } from './caps.js';
 import {
   formatOctal, formatTime, formatXattrValue, sameTime, sameValue,
 } from './values.js';
 import { displayPath } from '../paths.js';
-import { unifiedDiff } from '../report/textdiff.js';
+import { unifiedDiff } from './textdiff.js';
 import { FAILLOG, LASTLOG, explainRecords, formatRecords, readRecords, recordFaults, type ChunkReader, type RecordLayout } from './records.js';
 
 export type RpmLetter = 'S' | 'M' | '5' | 'D' | 'L' | 'U' | 'G' | 'T' | 'P';

@@ -1,14 +1,14 @@
 /**
  * Reading and hashing one regular file, synchronously, into one reused buffer:
- * the fastest design measured on this machine (see PERFORMANCE-NOTES.md).
+ * the fastest design measured on this machine (bench/README.md).
  * Pure of any thread: the worker is a thin loop over this.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Xxh64 } from './xxh.js';
 import { nativeFs } from '../native.js';
-import { FIELD, LSTAT_FIELDS } from '../walk/stat.js';
-import { errnoName } from '../walk/fsport.js';
+import { openNoAtime } from '../quiet-open.js';
+import { errnoName, FIELD, LSTAT_FIELDS } from '../native-stat.js';
 
 export type Algo = 'sha256' | 'xxh64';
 
@@ -36,9 +36,6 @@ export interface HashResult {
   error?: string;
 }
 
-const O_NOATIME = fs.constants.O_NOATIME ?? 0;
-
-
 interface Identity {
   size: number;
   mtimeSec: number;
@@ -57,17 +54,6 @@ function fstatFields(fd: number): Float64Array {
 
 function identity(f: Float64Array): Identity {
   return { size: f[FIELD.size]!, mtimeSec: f[FIELD.mtimeSec]!, mtimeNsec: f[FIELD.mtimeNsec]!, ctimeSec: f[FIELD.ctimeSec]!, ctimeNsec: f[FIELD.ctimeNsec]! };
-}
-const BASE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
-
-function openQuietly(path: Buffer): number {
-  try {
-    return fs.openSync(path, BASE_FLAGS | O_NOATIME);
-  } catch (err) {
-    // O_NOATIME is refused on files the caller does not own (unless root).
-    if ((err as NodeJS.ErrnoException).code === 'EPERM' && O_NOATIME) return fs.openSync(path, BASE_FLAGS);
-    throw err;
-  }
 }
 
 interface Digester {
@@ -116,7 +102,7 @@ function hashStreamed(task: HashTask, xxh: Xxh64): HashResult {
   const buf = xxh.buffer;
   let fd: number;
   try {
-    fd = openQuietly(Buffer.from(task.path, 'latin1'));
+    fd = openNoAtime(Buffer.from(task.path, 'latin1'));
   } catch (err) {
     return { error: (err as NodeJS.ErrnoException).code ?? 'EIO' };
   }

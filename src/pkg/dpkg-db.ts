@@ -11,10 +11,9 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
-import { byBytes } from './db-digests.js';
 import { listQuiet, readQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
-import { inRoot } from './root-path.js';
+import { comparePaths, inRoot } from '../paths.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const YIELD_EVERY = 64;
@@ -81,7 +80,7 @@ export async function readConffiles(root: string, admin: BytePath): Promise<Map<
 /** Owner and recorded md5 of every file listed in info/*.list. */
 export async function readDpkgFiles(root: string, admin: BytePath): Promise<PackageData['files']> {
   const info = `${admin}/info`;
-  const names = listQuiet(inRoot(root, info)).sort(byBytes);
+  const names = listQuiet(inRoot(root, info)).sort(comparePaths);
   const diversions = await readDiversions(root, admin);
   const conffiles = await readConffiles(root, admin);
   const files: PackageData['files'] = {};

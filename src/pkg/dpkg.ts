@@ -25,7 +25,7 @@ import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { dpkgView } from './dpkg-hazards.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
-import { rootArg } from './root-path.js';
+import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageToolError } from '../../src/errors.js';
-import { detectManagers, readPackageData, triage, verifyPackages } from '../../src/pkg/index.js';
+import { detectManagers, readPackageData, verifyPackages } from '../../src/pkg/index.js';
+import { triage } from '../../src/pkg/triage.js';
 import type { Finding, PackageData } from '../../src/types.js';
 import { at, buildRpm, hash, newRpmRoot, rawOutput, rpmInRoot, tempDir, type RpmSpec } from './build-packages.js';
 import { CAFE } from './fixtures.js';
