@@ -3,7 +3,7 @@
  * header and policy, the package list. Every text from the scanned tree escaped.
  */
 import type { BaselineHeader, Entry, PackageData } from '../types.js';
-import { attrRow, readAttr } from '../attrs/registry.js';
+import { attrRow, DIGEST_ROWS, readAttr } from '../attrs/registry.js';
 import { displayPath } from '../paths.js';
 import { escapeBytes, escapeText, neutralize } from './escape.js';
 
@@ -37,7 +37,7 @@ export function showLine(e: Entry): string {
     `${nameOrId(e, 'owner', 'uid').padEnd(8)} ${nameOrId(e, 'group', 'gid').padEnd(8)} ` +
     `${String(size).padStart(10)} ${fmt('mtime')} ${displayPath(e.path)}`;
   if (e.kind === 'symlink') line += ` -> ${fmt('target')}`;
-  for (const name of ['sha256', 'xxh64', 'caps']) if (a[name]) line += `  ${name}=${fmt(name)}`;
+  for (const name of [...DIGEST_ROWS.map((r) => r.name), 'caps']) if (a[name]) line += `  ${name}=${fmt(name)}`;
   if (a.xattrs && Object.keys(a.xattrs).length) line += `  xattrs: ${fmt('xattrs')}`;
   const flags = [e.config ? 'config' : '', e.growing ? 'growing' : ''].filter(Boolean);
   if (flags.length) line += `  [${flags.join(',')}]`;
