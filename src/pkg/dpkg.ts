@@ -92,7 +92,7 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   let packageArgs: string[] = [];
 
   if (opts.preflight !== false) {
-    const view = dpkgView(await readConffiles(root, admin));
+    const view = dpkgView(readConffiles(root, admin));
     const hazardous = await findHazardousPackages(root, owners, view);
     if (hazardous.size > 0) {
       findings = await checkPackagesInRoot(root, owners, hazardous, view);
