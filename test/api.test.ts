@@ -8,7 +8,6 @@ import * as driftscanLib from '../src/index.js';
 import { systemTree, tempDir } from './helpers/tree.js';
 import { driftscan, keygen } from './helpers/cli.js';
 
-
 describe('library API', () => {
   it('takes a baseline, scans against it and reports, through index.ts alone', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
