@@ -56,3 +56,20 @@ describe('layers', () => {
     expect(layerOf('pkg/triage.ts')).toBeGreaterThan(layerOf('pkg/rpm.ts'));
   });
 });
+
+describe('third-party packages', () => {
+  /** Each package has one adapter (ARCHITECTURE.md); the rest of src/ goes through it. */
+  const ADAPTERS: Record<string, string> = {
+    commander: 'cli/',
+    msgpackr: 'baseline/msgpack.ts',
+    diff: 'attrs/textdiff.ts',
+    'xxhash-wasm': 'hash/xxh.ts',
+  };
+
+  it('are imported by their adapter only', () => {
+    const bare = allImports().filter((i) => i.target === undefined && !i.spec.startsWith('node:'));
+    expect(bare.length).toBeGreaterThan(3);
+    const stray = bare.filter((i) => !(ADAPTERS[i.spec] && i.from.startsWith(ADAPTERS[i.spec]!)));
+    expect(stray.map((i) => `${i.from} imports ${i.spec}`)).toEqual([]);
+  });
+});
