@@ -1,25 +1,35 @@
 /**
- * The driftscan library: what the CLI is built from. Re-exports only.
+ * The driftscan library: what the CLI is built from, and all it uses. Re-exports only.
  *
- *   const policy = parsePolicy(DEFAULT_POLICY);
- *   const baseline = await buildBaseline({ root: '/', policy, signingKey });
- *   writeAtomic('host.dsb', seal(baseline, signingKey)); // mode 0600 unless a third argument says
+ *   const { sealed } = await takeBaseline({ root: '/', signingKey });
+ *   writeAtomic('host.dsb', sealed); // mode 0600 unless a third argument says
  *   const { report, exitCode } = await scan({ baselineFile: 'host.dsb', publicKey, root: '/' });
  *   REPORTERS.json(report, process.stdout);
  */
 export type * from './types.js';
 export * from './errors.js';
+// Workflows: one per command.
+export { takeBaseline, buildBaseline, composePolicy, creationTime, sourceDateEpoch, type TakeOptions, type Taken, type BuildOptions } from './baseline/build.js';
+export { scan, type ScanOptions, type ScanResult } from './scan/scan.js';
+export { gather, type Gathered } from './scan/gather.js';
+export { assess, type AssessInput, type Assessment } from './scan/assess.js';
+export { verify, show, type Verified, type ShowOptions } from './inspect/inspect.js';
+// Rules.
 export { ATTRIBUTES, RPM_LETTERS, attrRow, type AttrRow, type RpmLetter } from './attrs/registry.js';
 export { DEFAULT_POLICY } from './policy/default.js';
 export { parsePolicy, policyForPaths, withFastMode, ATTR_SETS, type Policy } from './policy/policy.js';
+// Sources.
 export { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';
-export { buildBaseline, type BuildOptions } from './baseline/build.js';
-export { generateKeyPair, loadPrivateKey, loadPublicKey, keyId, defaultKeyDir } from './baseline/keys.js';
+export { describeReason, startsMissing } from './snapshot/starts.js';
+export { collectPackageData, PACKAGE_CHOICES, type PackageChoice } from './pkg/package-data.js';
+// The file.
+export { generateKeyPair, loadPrivateKey, loadPublicKey, keyId, defaultKeyDir, KEY_FILE, PUB_FILE } from './baseline/keys.js';
 export { seal, openSealed, openSealedReader, checkSignature } from './baseline/sealed.js';
-export { writeAtomic, writeThrough, readBaselineFile, DEFAULT_OUTPUT_MODE } from './baseline/store.js';
-export { collectPackageData, type PackageChoice } from './baseline/package-data.js';
-export { scan, loadBaseline, type ScanOptions, type ScanResult } from './scan/scan.js';
+export { loadBaseline } from './baseline/load.js';
+export { writeAtomic, writeThrough, writeAll, readBaselineFile, cleanUpOnSignals, DEFAULT_OUTPUT_MODE } from './baseline/store.js';
+export { TOOL_VERSION } from './baseline/format.js';
+// Assess and report.
 export { compareEntries, compareStream, flagString } from './compare/compare.js';
 export { REPORTERS, textLine, type Report, type Reporter } from './report/reporters.js';
 export { summarize, exitBits, type Summary } from './report/summary.js';
-export { displayPath } from './paths.js';
+export { displayPath, rootBytes } from './paths.js';

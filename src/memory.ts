@@ -11,7 +11,6 @@ import vm from 'node:vm';
 
 let gc: (() => void) | undefined;
 
-/** Collects unless the heap is smaller than `unlessBelow` bytes (then V8 copes alone). */
 /**
  * Collects when the heap has grown by `step` bytes since the last collection:
  * whatever garbage a long walk makes, it never piles up past that.
@@ -25,6 +24,7 @@ export function heapWatcher(step: number): () => void {
   };
 }
 
+/** Collects unless the heap is smaller than `unlessBelow` bytes (then V8 copes alone). */
 export function collectGarbage(unlessBelow = 0): void {
   if (unlessBelow > 0 && v8.getHeapStatistics().used_heap_size < unlessBelow) return;
   if (!gc) {

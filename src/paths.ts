@@ -1,3 +1,7 @@
+/**
+ * Path bytes, the one home for them: joining a scanned root and a
+ * root-relative BytePath, and the byte order every sorted list uses.
+ */
 import type { BytePath } from './types.js';
 
 /** A BytePath for the bytes of a Buffer (one char per byte). */
@@ -17,6 +21,16 @@ export function rootBytes(root: string): BytePath {
 /** The bytes of a root-relative path under `root` (a BytePath), ready for fs calls. */
 export function fsPath(root: BytePath, path: BytePath): Buffer {
   return Buffer.from(root === '/' || root === '' ? path : root + path, 'latin1');
+}
+
+/** The bytes of `path` under the operator's `root` (a JS string): fsPath for callers holding the root as given. */
+export function inRoot(root: string, path: BytePath): Buffer {
+  return fsPath(rootBytes(root), path);
+}
+
+/** The root as a command-line argument for a package tool's `--root`: "/mnt/disk/" -> "/mnt/disk"; "/" stays "/". */
+export function rootArg(root: string): string {
+  return root.replace(/\/+$/, '') || '/';
 }
 
 const scratch = Buffer.allocUnsafeSlow(64 * 1024);
@@ -42,7 +56,10 @@ export function isUnder(path: BytePath, dir: BytePath): boolean {
   return path === dir || path.startsWith(dir + '/');
 }
 
-/** Byte order of two BytePaths; the only sort order driftscan uses. */
+/**
+ * Byte order of two BytePaths (latin1 strings: comparing char codes is
+ * comparing bytes); the only sort order driftscan uses.
+ */
 export function comparePaths(a: BytePath, b: BytePath): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,15 +1,22 @@
 /**
- * Taking a baseline: snapshot the tree under the policy, add the header, seal.
+ * Taking a baseline: check the start paths, compose the policy, read the
+ * package data while the tree is walked, add the header, seal. takeBaseline
+ * is what the CLI runs; buildBaseline is its unsealed core.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Baseline, PackageData } from '../types.js';
-import type { Policy } from '../policy/policy.js';
+import { parsePolicy, policyForPaths, withFastMode, type Policy } from '../policy/policy.js';
+import { DEFAULT_POLICY } from '../policy/default.js';
+import { collectPackageData, type PackageChoice } from '../pkg/package-data.js';
+import { seal } from './sealed.js';
 import { ALL_ATTRS } from '../attrs/registry.js';
 import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { FORMAT_VERSION, TOOL_VERSION } from './format.js';
 import { keyId } from './keys.js';
-import { RootError } from '../errors.js';
+import { RootError, UsageError } from '../errors.js';
 import { displayPath } from '../paths.js';
 import { describeReason } from '../snapshot/starts.js';
 
@@ -30,9 +37,94 @@ export interface BuildOptions {
   onWarning?: SnapshotOptions['onWarning'];
 }
 
+/** Seconds a JavaScript Date can hold (8.64e15 ms). */
+const MAX_EPOCH_SECONDS = 8.64e12;
+
+/**
+ * SOURCE_DATE_EPOCH (reproducible builds): whole seconds since 1970. The
+ * specification asks a tool to fail on a malformed value rather than use the
+ * current time. Unset or empty: undefined (now).
+ */
+export function sourceDateEpoch(): Date | undefined {
+  const value = process.env.SOURCE_DATE_EPOCH;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > MAX_EPOCH_SECONDS) {
+    throw new UsageError(`SOURCE_DATE_EPOCH takes whole seconds since 1970, from 0 to ${MAX_EPOCH_SECONDS}, not '${value}'`);
+  }
+  return new Date(Number(value) * 1000);
+}
+
 export function creationTime(): Date {
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+  return sourceDateEpoch() ?? new Date();
+}
+
+export interface TakeOptions {
+  root: string;
+  /** Start paths relative to the root; they replace the policy's includes. */
+  paths?: readonly string[];
+  /** The rules (default: the default policy). */
+  policy?: Policy;
+  /** xxh64 only, no SHA-256 (recorded in the stored policy). */
+  fast?: boolean;
+  /** Package metadata to record: auto (the first database the root has), none, rpm, dpkg. */
+  packages?: PackageChoice;
+  /** The key, or a function giving it, called once the start paths and the policy are checked. */
+  signingKey: KeyObject | (() => KeyObject);
+  jobs?: number;
+  created?: Date;
+  host?: string;
+  progress?: SnapshotOptions['progress'];
+  /** Told what the walk and the package read could not use. */
+  onWarning?(message: string): void;
+}
+
+export interface Taken {
+  baseline: Baseline;
+  /** The signed file's bytes, ready to write. */
+  sealed: Buffer;
+}
+
+/** The policy a baseline records: the rules, narrowed to the start paths, --fast appended; parsed once. */
+export function composePolicy(opts: Pick<TakeOptions, 'paths' | 'policy' | 'fast'>): Policy {
+  if (!opts.paths?.length && !opts.fast) return opts.policy ?? parsePolicy(DEFAULT_POLICY, 'default policy');
+  let text = opts.policy?.text ?? DEFAULT_POLICY;
+  if (opts.paths?.length) text = policyForPaths([...opts.paths], text);
+  if (opts.fast) text = withFastMode(text);
+  return parsePolicy(text, 'command line');
+}
+
+/** A start path that is not there would give a baseline of nothing, clean forever. */
+function checkStartPaths(root: string, paths: readonly string[]): void {
+  for (const p of paths) {
+    if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);
+    const full = path.join(root, p);
+    if (!fs.existsSync(full) && !isSymlink(full)) {
+      throw new RootError(`${p} does not exist${root === '/' ? '' : ` under ${root}`}`);
+    }
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** A signed baseline of the tree: what `driftscan baseline` writes. */
+export async function takeBaseline(opts: TakeOptions): Promise<Taken> {
+  checkStartPaths(opts.root, opts.paths ?? []);
+  const policy = composePolicy(opts);
+  const signingKey = typeof opts.signingKey === 'function' ? opts.signingKey() : opts.signingKey;
+  const warn = opts.onWarning ?? (() => undefined);
+  // Read while the tree is walked (buildBaseline awaits it at the end).
+  const packages = collectPackageData(opts.root, opts.packages ?? 'auto', warn);
+  const baseline = await buildBaseline({
+    root: opts.root, policy, jobs: opts.jobs, signingKey, created: opts.created, host: opts.host,
+    packages, progress: opts.progress, onWarning: opts.onWarning,
+  });
+  return { baseline, sealed: seal(baseline, signingKey) };
 }
 
 export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {

@@ -3,7 +3,7 @@
  * into Entries one at a time, each checked as it comes.
  */
 import type { AttrValue, Entry, FileKind } from '../types.js';
-import { ATTRIBUTES } from '../attrs/registry.js';
+import { ATTRIBUTES, attrByCode } from '../attrs/registry.js';
 import { BaselineFormatError } from '../errors.js';
 import { isAttrValue, isNumber, isTextRecord } from './msgpack.js';
 import { EntryWriter } from './entry-writer.js';
@@ -15,8 +15,8 @@ const FLAG_GROWING = 2;
 /**
  * An entry on disk: [shared, suffix, kind, attrs, untested, flags]. The path is
  * front-coded (bytes shared with the previous path, then the rest): sorted
- * system paths share most of their bytes. attrs is a flat list of (row index in
- * the registry, value) pairs; the registry is append-only for that reason.
+ * system paths share most of their bytes. attrs is a flat list of (the row's
+ * on-disk code, value) pairs.
  */
 type PackedEntry = [number, Buffer, number, unknown[], Record<string, string> | null, number];
 
@@ -36,8 +36,8 @@ function sharedPrefix(a: string, b: string): number {
   return i;
 }
 
-/** Per attribute name: its registry index and how a string value is stored (one lookup per value). */
-const PACKING = new Map(ATTRIBUTES.map((row, i) => [row.name, { index: i, stored: row.stored }]));
+/** Per attribute name: its on-disk code and how a string value is stored (one lookup per value). */
+const PACKING = new Map(ATTRIBUTES.map((row) => [row.name, { code: row.code, stored: row.stored }]));
 
 /** One entry as a PackedEntry, written directly (see entry-writer.ts). */
 function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
@@ -50,7 +50,7 @@ function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
   out.array(names.length * 2);
   for (const name of names) {
     const how = PACKING.get(name)!;
-    out.number(how.index);
+    out.number(how.code);
     out.value(e.attrs[name]!, how.stored);
   }
   if (e.untested) out.textRecord(e.untested);
@@ -96,7 +96,7 @@ export class EntryUnpacker {
     for (let i = 0; i < attrs.length; i += 2) {
       const code = attrs[i];
       const v = attrs[i + 1];
-      const row = typeof code === 'number' ? ATTRIBUTES[code] : undefined;
+      const row = typeof code === 'number' ? attrByCode(code) : undefined;
       if (!row) throw new BaselineFormatError(`baseline entry ${index} has an unknown attribute${typeof code === 'number' ? ` (${code})` : ''}`);
       const value = unpackValue(row.stored, v);
       if (value === undefined) throw new BaselineFormatError(`baseline entry ${index} has a malformed ${row.name}`);

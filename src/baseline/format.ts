@@ -5,7 +5,8 @@
  *   offset 8   u16 BE   format version (FORMAT_VERSION)
  *   offset 10  u16 BE   reserved, 0
  *   offset 12  u32 BE   body length N
- *   offset 16  N bytes  body: msgpack [header, entries, packages]
+ *   offset 16  N bytes  body: msgpack values one after another: header,
+ *                       packages (or nil), entry count, then each entry (codec.ts)
  *   offset 16+N 64 bytes Ed25519 signature over bytes 0 .. 16+N
  *
  * Nothing after the signature. The signature covers the magic, version and

@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { UsageError, KeyError, RootError, PolicyError } from '../errors.js';
-import { defaultKeyDir, PUB_FILE, loadPublicKey } from '../baseline/keys.js';
-import { parsePolicy, type Policy } from '../policy/policy.js';
+import {
+  defaultKeyDir, KeyError, loadPublicKey, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, RootError, UsageError,
+  type PackageChoice, type Policy,
+} from '../index.js';
 
 /** --jobs (default: one per core), lowered to what the open-file limit can hold. */
 export function parseJobs(value: string | undefined): number {
@@ -58,21 +59,11 @@ export function parseSeconds(option: string, value: string): number {
   return Math.round(ms);
 }
 
-/** Seconds a JavaScript Date can hold (8.64e15 ms). */
-const MAX_EPOCH_SECONDS = 8.64e12;
-
-/**
- * SOURCE_DATE_EPOCH (reproducible builds): whole seconds since 1970. Checked
- * before the walk; the specification asks a tool to fail on a malformed value
- * rather than use the current time. Unset or empty: undefined (now).
- */
-export function sourceDateEpoch(): Date | undefined {
-  const value = process.env.SOURCE_DATE_EPOCH;
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > MAX_EPOCH_SECONDS) {
-    throw new UsageError(`SOURCE_DATE_EPOCH takes whole seconds since 1970, from 0 to ${MAX_EPOCH_SECONDS}, not '${value}'`);
-  }
-  return new Date(Number(value) * 1000);
+/** --packages: one of PACKAGE_CHOICES. */
+export function parsePackageChoice(value: string): PackageChoice {
+  const choice = PACKAGE_CHOICES.find((c) => c === value);
+  if (!choice) throw new UsageError(`--packages takes auto, none, rpm or dpkg, not '${value}'`);
+  return choice;
 }
 
 /** The operator's --root as a real directory path ('/' when absent). */

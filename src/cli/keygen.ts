@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { generateKeyPair, keyId, loadPublicKey } from '../baseline/keys.js';
-import { defaultKeyDir } from '../baseline/keys.js';
+import { defaultKeyDir, generateKeyPair, keyId, loadPublicKey } from '../index.js';
 
 export function registerKeygen(program: Command): void {
   program

@@ -5,15 +5,16 @@
  */
 import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
-import { DriftscanError, INTERNAL_ERROR_EXIT, OUTPUT_CLOSED_EXIT, OutputClosedError, OutputError, UsageError } from '../errors.js';
-import { TOOL_VERSION } from '../baseline/format.js';
+import {
+  cleanUpOnSignals, DriftscanError, INTERNAL_ERROR_EXIT, OUTPUT_CLOSED_EXIT, OutputClosedError, OutputError, TOOL_VERSION, UsageError,
+} from '../index.js';
 import { registerKeygen } from './keygen.js';
 import { registerBaseline } from './baseline.js';
 import { registerVerify } from './verify.js';
 import { registerShow } from './show.js';
 import { registerScan } from './scan.js';
 import { registerPolicy } from './policy.js';
-import { cleanUpOnSignals } from '../baseline/store.js';
+import { registerAttrs } from './attrs.js';
 
 const EXIT_HELP = `
 Exit status (scan): 0 clean; bits OR-ed: 1 added, 2 missing, 4 changed, 8 not everything could be checked.
@@ -60,13 +61,16 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError(false)
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of [registerKeygen, registerBaseline, registerVerify, registerShow, registerScan, registerPolicy]) {
-    register(program);
-  }
+  let exitCode = 0;
+  const registers = [
+    registerKeygen, registerBaseline, registerVerify, registerShow,
+    (p: Command) => registerScan(p, (code) => (exitCode = code)), registerPolicy, registerAttrs,
+  ];
+  for (const register of registers) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;

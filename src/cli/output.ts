@@ -11,9 +11,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, OutputClosedError, OutputError } from '../errors.js';
-import { DEFAULT_OUTPUT_MODE, writeAll, writeAtomic, writeThrough } from '../baseline/store.js';
-import { defaultKeyDir, KEY_FILE, PUB_FILE } from '../baseline/keys.js';
+import {
+  DEFAULT_OUTPUT_MODE, defaultKeyDir, KEY_FILE, OutputClosedError, OutputError, PUB_FILE, UsageError, writeAll, writeAtomic, writeThrough,
+} from '../index.js';
 
 export type OutputTarget =
   | { kind: 'stdout' }

@@ -1,11 +1,8 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { scan } from '../scan/scan.js';
-import { REPORTERS } from '../report/reporters.js';
-import { UsageError } from '../errors.js';
+import { REPORTERS, scan, UsageError } from '../index.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
-import { parseJobs, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
-import { parsePackageChoice } from '../baseline/package-data.js';
+import { parseJobs, parsePackageChoice, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
 
 interface ScanOpts {
   pubkey?: string;
@@ -20,7 +17,8 @@ interface ScanOpts {
   mode?: string;
 }
 
-export function registerScan(program: Command): Command {
+/** `setExit` receives the scan's exit bits (main.ts is the only place that sets the process's). */
+export function registerScan(program: Command, setExit: (code: number) => void): Command {
   return program
     .command('scan')
     .description('verify a baseline, then compare the live host (or --root) against it')
@@ -71,7 +69,7 @@ export function registerScan(program: Command): Command {
         reporter(result.report, sink);
         await writeOutput(opts.output!, inputs, Buffer.concat(chunks), mode);
       }
-      process.exitCode = result.exitCode;
+      setExit(result.exitCode);
     });
 }
 

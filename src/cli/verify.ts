@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { keyId } from '../baseline/keys.js';
-import { loadBaseline } from '../scan/scan.js';
+import { verify } from '../index.js';
 import { publicKeyFrom } from './common.js';
 
 export function registerVerify(program: Command): void {
@@ -10,11 +9,9 @@ export function registerVerify(program: Command): void {
     .argument('<file>', 'baseline file')
     .option('--pubkey <file>', 'Ed25519 public key (default: the default key directory\'s driftscan.pub)')
     .action((file: string, opts: { pubkey?: string }) => {
-      const key = publicKeyFrom(opts.pubkey);
-      const b = loadBaseline(file, key);
+      const v = verify(file, publicKeyFrom(opts.pubkey));
       process.stdout.write(
-        `OK ${file}: signature valid (key ${keyId(key).slice(0, 16)}), ${b.entries.length} entries, ` +
-          `host ${b.header.host}, created ${b.header.created}\n`,
+        `OK ${file}: signature valid (key ${v.keyId.slice(0, 16)}), ${v.entries} entries, host ${v.host}, created ${v.created}\n`,
       );
     });
 }

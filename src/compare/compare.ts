@@ -5,10 +5,13 @@
 import type { AttrDelta, BytePath, Entry, Finding } from '../types.js';
 import { attrRow, ATTRIBUTES, RPM_LETTERS, readAttr, type AttrRow, type CompareContext } from '../attrs/registry.js';
 import type { AttrValue } from '../types.js';
-import { isUnder } from '../paths.js';
+import { comparePaths, isUnder } from '../paths.js';
 
 export interface CompareOptions {
-  /** Directories the scan could not list (path -> errno): what was below them is untested, not missing. */
+  /**
+   * Directories the scan could not list (path -> errno): what was below them
+   * is untested, not missing, and each is itself a finding.
+   */
   unlisted?: ReadonlyMap<BytePath, string>;
 }
 
@@ -110,7 +113,25 @@ export function compareStream(
     }
   });
   while (j < after.length) findings.push(added(after[j++]!));
+  if (opts.unlisted?.size) addUnlisted(findings, opts.unlisted);
   return findings;
+}
+
+/** A directory that could not be listed is itself a finding: nothing below it was checked. */
+function addUnlisted(findings: Finding[], unlisted: ReadonlyMap<BytePath, string>): void {
+  for (const [dir, code] of unlisted) {
+    const existing = findings.find((f) => f.path === dir && f.source === 'baseline');
+    const reason = `${code}: contents could not be listed`;
+    if (existing) {
+      existing.untested.contents = reason;
+      continue;
+    }
+    findings.push({
+      path: dir, status: 'untested', source: 'baseline', kind: 'dir', marker: ' ',
+      flags: flagString(new Set(), new Set()), deltas: [], extra: [], untested: { contents: reason },
+    });
+  }
+  findings.sort((a, b) => comparePaths(a.path, b.path));
 }
 
 export function compareEntries(before: readonly Entry[], after: readonly Entry[], opts: CompareOptions = {}): Finding[] {

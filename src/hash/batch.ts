@@ -9,11 +9,11 @@ import type { Algo, HashResult, HashTask } from './digest.js';
 
 /** Numbers per file in BatchRequest.numbers. */
 const STRIDE = 6;
-const ALGO_BITS: Record<Algo, number> = { sha256: 1, xxh64: 2 };
-const ALGOS = Object.keys(ALGO_BITS) as Algo[];
 
 export interface BatchRequest {
   id: number;
+  /** The digest algorithms the batch asks for (the registry's names): bit i of a file's algorithm bits is algos[i]. */
+  algos: Algo[];
   /** The files' paths (latin1 strings), joined by NUL, which no path holds. */
   paths: string;
   /** Per file: ino, dev, size, algorithm bits, prefix (-1: none), keep (-1: none). */
@@ -36,6 +36,7 @@ export type BatchReply = BatchAnswer | { id: -1; fatal: string };
 export class BatchBuilder {
   private paths: string[] = [];
   private numbers: number[] = [];
+  private algos: Algo[] = [];
   bytes = 0;
 
   get length(): number {
@@ -44,7 +45,10 @@ export class BatchBuilder {
 
   add(task: HashTask): void {
     let bits = 0;
-    for (const a of task.algos) bits |= ALGO_BITS[a];
+    for (const a of task.algos) {
+      if (!this.algos.includes(a)) this.algos.push(a);
+      bits |= 1 << this.algos.indexOf(a);
+    }
     this.paths.push(task.path);
     this.numbers.push(task.ino, task.dev, task.size, bits, task.prefix ?? -1, task.keep ?? -1);
     this.bytes += task.size;
@@ -58,7 +62,7 @@ export class BatchBuilder {
   /** The request, and the buffer to transfer rather than copy. */
   seal(id: number): { request: BatchRequest; transfer: ArrayBuffer[] } {
     const numbers = Float64Array.from(this.numbers);
-    return { request: { id, paths: this.paths.join('\0'), numbers }, transfer: [numbers.buffer] };
+    return { request: { id, algos: this.algos, paths: this.paths.join('\0'), numbers }, transfer: [numbers.buffer] };
   }
 }
 
@@ -69,7 +73,7 @@ export function* tasksOf(request: BatchRequest): Generator<HashTask> {
   for (let i = 0; i < paths.length; i++) {
     const at = i * STRIDE;
     const bits = n[at + 3]!;
-    const task: HashTask = { path: paths[i]!, ino: n[at]!, dev: n[at + 1]!, size: n[at + 2]!, algos: ALGOS.filter((a) => bits & ALGO_BITS[a]) };
+    const task: HashTask = { path: paths[i]!, ino: n[at]!, dev: n[at + 1]!, size: n[at + 2]!, algos: request.algos.filter((_, i) => bits & (1 << i)) };
     if (n[at + 4]! >= 0) task.prefix = n[at + 4]!;
     if (n[at + 5]! >= 0) task.keep = n[at + 5]!;
     yield task;
@@ -77,9 +81,10 @@ export function* tasksOf(request: BatchRequest): Generator<HashTask> {
 }
 
 export function answerOf(id: number, results: HashResult[]): BatchAnswer {
-  const answer: BatchAnswer = { id, digests: { sha256: [], xxh64: [] }, errors: [], extras: [] };
+  const algos = [...new Set(results.flatMap((r) => Object.keys(r.digests ?? {})))];
+  const answer: BatchAnswer = { id, digests: Object.fromEntries(algos.map((a) => [a, []])), errors: [], extras: [] };
   results.forEach((r, at) => {
-    for (const a of ALGOS) answer.digests[a].push(r.digests?.[a] ?? '');
+    for (const a of algos) answer.digests[a]!.push(r.digests?.[a] ?? '');
     answer.errors.push(r.error ?? '');
     if (r.prefix !== undefined || r.content !== undefined) answer.extras.push({ at, prefix: r.prefix, content: r.content });
   });
@@ -91,7 +96,7 @@ export function resultAt(answer: BatchAnswer, at: number, extra?: BatchAnswer['e
   const error = answer.errors[at];
   if (error) return { error };
   const digests: Partial<Record<Algo, string>> = {};
-  for (const a of ALGOS) if (answer.digests[a][at]) digests[a] = answer.digests[a][at];
+  for (const [a, values] of Object.entries(answer.digests)) if (values[at]) digests[a] = values[at];
   const result: HashResult = { digests };
   if (extra?.prefix) result.prefix = extra.prefix;
   if (extra?.content !== undefined) result.content = extra.content;

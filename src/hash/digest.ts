@@ -1,16 +1,22 @@
 /**
  * Reading and hashing one regular file, synchronously, into one reused buffer:
- * the fastest design measured on this machine (see PERFORMANCE-NOTES.md).
+ * the fastest design measured on this machine (bench/README.md).
  * Pure of any thread: the worker is a thin loop over this.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Xxh64 } from './xxh.js';
 import { nativeFs } from '../native.js';
-import { FIELD, LSTAT_FIELDS } from '../walk/stat.js';
-import { errnoName } from '../walk/fsport.js';
+import { openNoAtime } from '../quiet-open.js';
+import { errnoName, FIELD, LSTAT_FIELDS } from '../native-stat.js';
 
-export type Algo = 'sha256' | 'xxh64';
+/**
+ * A digest algorithm, by the name its attribute row gives (attrs/registry.ts):
+ * xxh64 is the wasm kernel, any other is node:crypto's.
+ */
+export type Algo = string;
+
+const XXH64 = 'xxh64';
 
 export interface HashTask {
   /** Filesystem path bytes as a latin1 string. */
@@ -36,9 +42,6 @@ export interface HashResult {
   error?: string;
 }
 
-const O_NOATIME = fs.constants.O_NOATIME ?? 0;
-
-
 interface Identity {
   size: number;
   mtimeSec: number;
@@ -58,17 +61,6 @@ function fstatFields(fd: number): Float64Array {
 function identity(f: Float64Array): Identity {
   return { size: f[FIELD.size]!, mtimeSec: f[FIELD.mtimeSec]!, mtimeNsec: f[FIELD.mtimeNsec]!, ctimeSec: f[FIELD.ctimeSec]!, ctimeNsec: f[FIELD.ctimeNsec]! };
 }
-const BASE_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
-
-function openQuietly(path: Buffer): number {
-  try {
-    return fs.openSync(path, BASE_FLAGS | O_NOATIME);
-  } catch (err) {
-    // O_NOATIME is refused on files the caller does not own (unless root).
-    if ((err as NodeJS.ErrnoException).code === 'EPERM' && O_NOATIME) return fs.openSync(path, BASE_FLAGS);
-    throw err;
-  }
-}
 
 interface Digester {
   /** Adds the first `length` bytes of the hasher's read buffer. */
@@ -77,11 +69,11 @@ interface Digester {
 }
 
 function digester(algo: Algo, xxh: Xxh64): Digester {
-  if (algo === 'xxh64') {
+  if (algo === XXH64) {
     const s = xxh.stream();
     return { update: (n) => s.updateFromBuffer(n), digest: () => s.digest() };
   }
-  const h = createHash('sha256');
+  const h = createHash(algo);
   return { update: (n) => void h.update(xxh.buffer.subarray(0, n)), digest: () => h.digest('hex') };
 }
 
@@ -102,7 +94,7 @@ export function hashFile(task: HashTask, xxh: Xxh64): HashResult {
     if (got < 0) return { error: READ_CODES.get(got) ?? errnoName(-got) };
     const digests: Partial<Record<Algo, string>> = {};
     for (const algo of task.algos) {
-      digests[algo] = algo === 'sha256' ? oneShotHash('sha256', xxh.buffer.subarray(0, got), 'hex') : xxh.ofBuffer(got);
+      digests[algo] = algo === XXH64 ? xxh.ofBuffer(got) : oneShotHash(algo, xxh.buffer.subarray(0, got), 'hex');
     }
     const result: HashResult = { digests };
     if (task.keep !== undefined && got <= task.keep) result.content = xxh.buffer.toString('latin1', 0, got);
@@ -116,7 +108,7 @@ function hashStreamed(task: HashTask, xxh: Xxh64): HashResult {
   const buf = xxh.buffer;
   let fd: number;
   try {
-    fd = openQuietly(Buffer.from(task.path, 'latin1'));
+    fd = openNoAtime(Buffer.from(task.path, 'latin1'));
   } catch (err) {
     return { error: (err as NodeJS.ErrnoException).code ?? 'EIO' };
   }

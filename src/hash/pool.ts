@@ -52,7 +52,6 @@ export class HashPool<T> {
   /** Files queued and not yet handed to a worker. */
   private queuedFiles = 0;
   private fatalReject?: (err: Error) => void;
-  bytesQueued = 0;
 
   constructor(private readonly deliver: Deliver<T>, jobs = os.availableParallelism()) {
     const url = workerUrl();
@@ -73,7 +72,6 @@ export class HashPool<T> {
     this.current.batch.add(task);
     this.current.items.push(item);
     this.queuedFiles++;
-    this.bytesQueued += task.size;
     if (this.current.batch.length >= MAX_BATCH_FILES) this.flush();
   }
 

@@ -10,10 +10,9 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Finding, FindingSource, PackageData } from '../types.js';
-import { byBytes } from './db-digests.js';
 import { digestQuiet } from './quiet-fs.js';
 import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
-import { inRoot } from './root-path.js';
+import { comparePaths, inRoot } from '../paths.js';
 
 /** Resolutions between two turns of the event loop: this runs beside the walk. */
 const BATCH = 2048;
@@ -61,7 +60,7 @@ export async function checkPackagesInRoot(root: string, owners: PackageData, pac
     const got = checkOne(root, resolver.resolve(path, tool.followLast), f.digest, f.algo ?? 'md5', base);
     if (got) out.push(got);
   }
-  return out.sort((a, b) => byBytes(a.path, b.path));
+  return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
 /** One path, as the tool would report it; undefined when it matches. */

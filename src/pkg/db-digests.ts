@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
 import { digestQuiet, listQuiet } from './quiet-fs.js';
-import { inRoot } from './root-path.js';
+import { comparePaths, inRoot } from '../paths.js';
 
 /**
  * Synchronous reads, with the event loop let in every few files: this runs
@@ -38,7 +38,7 @@ export async function digestDir(
     throw e;
   }
   const out: Record<BytePath, string> = {};
-  const wanted = names.filter(keep).sort(byBytes);
+  const wanted = names.filter(keep).sort(comparePaths);
   for (let i = 0; i < wanted.length; i++) {
     if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
     const path = `${dir}/${wanted[i]}`;
@@ -62,9 +62,4 @@ export async function digestFiles(root: string, paths: BytePath[]): Promise<Reco
     }
   }
   return out;
-}
-
-/** Byte order for latin1 BytePaths: comparing char codes is comparing bytes. */
-export function byBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,7 +4,7 @@
  * and arch at once (kernels), so versions are compared as sets.
  */
 import type { PackageInfo } from '../types.js';
-import { byBytes } from './db-digests.js';
+import { comparePaths } from '../paths.js';
 
 export interface PackageChanges {
   installed: PackageInfo[];
@@ -32,8 +32,8 @@ export function diffPackages(before: PackageInfo[], after: PackageInfo[]): Packa
     const b = was.get(key);
     const a = now.get(key);
     const { name, arch } = (a ?? b)!;
-    const gone = [...(b?.versions ?? [])].filter((v) => !a?.versions.has(v)).sort(byBytes);
-    const added = [...(a?.versions ?? [])].filter((v) => !b?.versions.has(v)).sort(byBytes);
+    const gone = [...(b?.versions ?? [])].filter((v) => !a?.versions.has(v)).sort(comparePaths);
+    const added = [...(a?.versions ?? [])].filter((v) => !b?.versions.has(v)).sort(comparePaths);
     // Pair a vanished version with a new one as an upgrade; the rest were
     // installed or removed alongside (a second kernel, say).
     const pairs = Math.min(gone.length, added.length);
@@ -42,7 +42,7 @@ export function diffPackages(before: PackageInfo[], after: PackageInfo[]): Packa
     for (const version of gone.slice(pairs)) changes.removed.push({ name, version, arch });
   }
   const order = (x: { name: string; arch: string }, y: { name: string; arch: string }) =>
-    byBytes(x.name, y.name) || byBytes(x.arch, y.arch);
+    comparePaths(x.name, y.name) || comparePaths(x.arch, y.arch);
   changes.installed.sort(order);
   changes.removed.sort(order);
   changes.upgraded.sort(order);

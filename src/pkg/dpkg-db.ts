@@ -11,10 +11,9 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
-import { byBytes } from './db-digests.js';
 import { listQuiet, readQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
-import { inRoot } from './root-path.js';
+import { comparePaths, inRoot } from '../paths.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const YIELD_EVERY = 64;
@@ -51,7 +50,7 @@ function lines(text: string | undefined): string[] {
 }
 
 /** Diverted path -> where another package's copy now lives, and who diverted it. */
-export async function readDiversions(root: string, admin: BytePath): Promise<Map<BytePath, { to: BytePath; by: string }>> {
+export function readDiversions(root: string, admin: BytePath): Map<BytePath, { to: BytePath; by: string }> {
   const l = lines(readText(root, `${admin}/diversions`));
   const out = new Map<BytePath, { to: BytePath; by: string }>();
   for (let i = 0; i + 2 < l.length; i += 3) out.set(l[i], { to: l[i + 1], by: l[i + 2] });
@@ -59,7 +58,7 @@ export async function readDiversions(root: string, admin: BytePath): Promise<Map
 }
 
 /** Conffile path -> md5 recorded when it was installed (none for "newconffile"). */
-export async function readConffiles(root: string, admin: BytePath): Promise<Map<BytePath, string | undefined>> {
+export function readConffiles(root: string, admin: BytePath): Map<BytePath, string | undefined> {
   const out = new Map<BytePath, string | undefined>();
   let inConffiles = false;
   for (const line of lines(readText(root, `${admin}/status`))) {
@@ -81,9 +80,9 @@ export async function readConffiles(root: string, admin: BytePath): Promise<Map<
 /** Owner and recorded md5 of every file listed in info/*.list. */
 export async function readDpkgFiles(root: string, admin: BytePath): Promise<PackageData['files']> {
   const info = `${admin}/info`;
-  const names = listQuiet(inRoot(root, info)).sort(byBytes);
-  const diversions = await readDiversions(root, admin);
-  const conffiles = await readConffiles(root, admin);
+  const names = listQuiet(inRoot(root, info)).sort(comparePaths);
+  const diversions = readDiversions(root, admin);
+  const conffiles = readConffiles(root, admin);
   const files: PackageData['files'] = {};
 
   // A package's copy of a path another package diverted lives at the new name.

@@ -25,7 +25,7 @@ import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { dpkgView } from './dpkg-hazards.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
-import { rootArg } from './root-path.js';
+import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 
@@ -92,7 +92,7 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   let packageArgs: string[] = [];
 
   if (opts.preflight !== false) {
-    const view = dpkgView(await readConffiles(root, admin));
+    const view = dpkgView(readConffiles(root, admin));
     const hazardous = await findHazardousPackages(root, owners, view);
     if (hazardous.size > 0) {
       findings = await checkPackagesInRoot(root, owners, hazardous, view);

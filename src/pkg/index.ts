@@ -1,6 +1,6 @@
 /**
  * The package module's API, used by the baseline (readPackageData) and the
- * scan (verifyPackages, diffPackages, triage). Everything here works on a root
+ * scan (verifyPackages, diffPackages; triage, which decides, is in triage.ts). Everything here works on a root
  * directory: "/" for the live host, or a mounted disk.
  */
 import { PackageToolError } from '../errors.js';
@@ -9,11 +9,10 @@ import { realFs } from '../walk/fsport.js';
 import { readDpkgData, verifyDpkg } from './dpkg.js';
 import { locateDpkgDb } from './dpkg-db.js';
 import { findRpmDb } from './rpm-db.js';
-import { inRoot } from './root-path.js';
+import { inRoot } from '../paths.js';
 import { readRpmData, verifyRpm } from './rpm.js';
 
 export { diffPackages, type PackageChanges } from './diff.js';
-export { triage, type DigestLookup, UNOWNED } from './triage.js';
 export { parseRpmVerify } from './rpm-parse.js';
 export { parseDpkgVerify } from './dpkg-parse.js';
 export { DEFAULT_TIMEOUT_MS } from './run.js';

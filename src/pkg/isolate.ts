@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PackageToolError } from '../errors.js';
 import type { BytePath } from '../types.js';
-import { normalizeRoot } from './root-path.js';
+import { rootArg } from '../paths.js';
 import { runTool, TOOLS, type RunOptions, type RunResult } from './run.js';
 
 /** isolate-helper.ts exits with this, after one line starting with the prefix, when it could not build the view. */
@@ -38,7 +38,7 @@ export async function runInRootView(root: string, run: IsolatedRun): Promise<Run
   const view = mkdtempSync(join(tmpdir(), 'driftscan-view-'));
   try {
     const spec = {
-      root: normalizeRoot(root) || '/',
+      root: rootArg(root),
       view,
       binds: (run.binds ?? []).map((b) => [b.from, b.over]),
       argv: [run.program, ...run.args(view)],

@@ -9,19 +9,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { realFs } from '../walk/fsport.js';
+import { openNoAtime } from '../quiet-open.js';
 
-const O_NOATIME = fs.constants.O_NOATIME ?? 0;
-const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
 /** An fd on a regular file at path, opened without touching its atime; throws (code EINVAL) for anything else. */
 export function openQuiet(path: Buffer): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, READ_FLAGS | O_NOATIME);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM' || !O_NOATIME) throw err;
-    fd = fs.openSync(path, READ_FLAGS);
-  }
+  const fd = openNoAtime(path);
   if (!fs.fstatSync(fd).isFile()) {
     fs.closeSync(fd);
     throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });

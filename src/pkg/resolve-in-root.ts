@@ -8,7 +8,7 @@
  */
 import type { BytePath, FileKind } from '../types.js';
 import { realFs } from '../walk/fsport.js';
-import { inRoot } from './root-path.js';
+import { inRoot } from '../paths.js';
 
 /** Linux's limit on symlinks followed in one resolution. */
 const MAX_LINKS = 40;

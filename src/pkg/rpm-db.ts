@@ -13,7 +13,7 @@ import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
 import { copyQuiet, listQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
-import { inRoot } from './root-path.js';
+import { inRoot } from '../paths.js';
 
 /**
  * Debian's and older distributions' location first; Fedora 36+, RHEL 10 and

@@ -23,7 +23,7 @@ import { copyRpmDb, dropCopy, findRpmDb, isDbScratch, RPM_DB_DIRS, RPM_DB_FILES 
 import { RPM_VIEW } from './rpm-hazards.js';
 import { parseRpmVerify } from './rpm-parse.js';
 import { parseRpmQuery, RPM_QUERY_FORMAT } from './rpm-query.js';
-import { rootArg } from './root-path.js';
+import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions, type RunResult } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 

@@ -13,7 +13,7 @@
  * changed while no package did, are findings of their own.
  */
 import type { BytePath, Finding, PackageData } from '../types.js';
-import { byBytes } from './db-digests.js';
+import { comparePaths as byBytes } from '../paths.js';
 import { diffPackages, type PackageChanges } from './diff.js';
 
 /** Current content digest of a path in the given algorithm (md5, sha256, ...). */

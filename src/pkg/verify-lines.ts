@@ -4,9 +4,10 @@
  * spacing, which the parsers own.
  */
 import type { BytePath, Finding, FindingSource } from '../types.js';
+import { RPM_LETTERS } from '../attrs/registry.js';
 
-/** rpm's attribute letters in print order; `.` passed, `?` could not be tested. */
-export const VERIFY_LETTERS = 'SM5DLUGTP';
+/** rpm's attribute letters in print order (the attribute table's); `.` passed, `?` could not be tested. */
+export const VERIFY_LETTERS = RPM_LETTERS.join('');
 
 export interface ParsedVerify {
   findings: Finding[];

@@ -1,7 +1,7 @@
 /**
  * The default Linux policy: system binaries, libraries, configuration and
- * boot files; never the virtual or volatile trees. Printed by
- * `driftscan policy --default` and documented in the README.
+ * boot files; never the virtual or volatile trees. Printed by `driftscan
+ * policy` (without --check) and documented in the README.
  */
 export const DEFAULT_POLICY = `# driftscan default policy
 # A start path that is not there is a warning, recorded in the baseline;

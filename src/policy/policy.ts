@@ -8,7 +8,7 @@
  *                           /lib32, /opt ... that many hosts lack)
  *   exclude GLOB            skip matching paths and everything below them
  *   attrs GLOB SPEC...      adjust the attributes of matching paths: +NAME, -NAME,
- *                           or a set: all, none, fast (all but sha256)
+ *                           or a set: all, none, fast (all but the secure digests: sha256)
  *   config GLOB             mark matching files as configuration (`c`)
  *   growing GLOB            logs that may only grow by appending
  *   cross-filesystems       descend into other mounted filesystems (default: stay)
@@ -20,7 +20,7 @@
  * at the start of a line or after a space.
  */
 import { PolicyError } from '../errors.js';
-import { ALL_ATTRS, DEFAULT_ATTRS, attrRow } from '../attrs/registry.js';
+import { ALL_ATTRS, DEFAULT_ATTRS, DIGEST_ROWS, attrRow } from '../attrs/registry.js';
 import type { BytePath } from '../types.js';
 import { DEFAULT_POLICY } from './default.js';
 import { globToRegExp, isGlob, literalPrefix } from './glob.js';
@@ -32,7 +32,7 @@ export type { Policy, StartPath } from './compiled.js';
 export const ATTR_SETS: Readonly<Record<string, readonly string[]>> = {
   all: DEFAULT_ATTRS,
   none: [],
-  fast: DEFAULT_ATTRS.filter((n) => n !== 'sha256'),
+  fast: DEFAULT_ATTRS.filter((n) => !attrRow(n)?.digest?.secure),
 };
 
 function utf8Bytes(s: string): BytePath {
@@ -162,7 +162,9 @@ export function policyForPaths(paths: string[], base = DEFAULT_POLICY): string {
   return [...paths.map((p) => `include ${p}`), ...kept].join('\n');
 }
 
-/** Appends `attrs /** -sha256` for --fast, so the stored policy says what was recorded. */
+/** Appends `attrs /** -sha256` (each secure digest) for --fast, so the stored policy says what was recorded. */
 export function withFastMode(text: string): string {
-  return text.replace(/\n*$/, '\n') + '# --fast: xxh64 only\nattrs /** -sha256\n';
+  const secure = DIGEST_ROWS.filter((r) => r.digest!.secure).map((r) => `-${r.name}`);
+  const fast = DIGEST_ROWS.filter((r) => !r.digest!.secure).map((r) => r.name);
+  return text.replace(/\n*$/, '\n') + `# --fast: ${fast.join(', ')} only\nattrs /** ${secure.join(' ')}\n`;
 }

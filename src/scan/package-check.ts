@@ -5,10 +5,11 @@
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
-  detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
+  detectManagers, diffPackages, digestInRoot, readPackageData, verifyPackages,
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
-import type { PackageChoice } from '../baseline/package-data.js';
+import { triage } from '../pkg/triage.js';
+import type { PackageChoice } from '../pkg/package-data.js';
 import type { Policy } from '../policy/policy.js';
 import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
 import { RPM_DB_DIRS } from '../pkg/rpm-db.js';

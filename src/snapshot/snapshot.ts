@@ -8,8 +8,7 @@ import type { Policy } from '../policy/policy.js';
 import { walk } from '../walk/walker.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
-import type { Algo } from '../hash/digest.js';
-import { ATTRIBUTES, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
+import { ATTRIBUTES, DIGEST_ROWS, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
 import { startsNotWalked } from './starts.js';
 import { rootBytes } from '../paths.js';
 import { collectGarbage, heapWatcher } from '../memory.js';
@@ -46,6 +45,17 @@ const MAX_QUEUED_FILES = 65536;
 /** The attributes the hash pool fills in (digests, kept content). */
 const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((row) => row.name);
 
+/** Digest attribute name -> the algorithm the pool runs, and back. */
+const ALGORITHM = new Map(DIGEST_ROWS.map((row) => [row.name, row.digest!.algorithm]));
+const DIGEST_ATTR = new Map(DIGEST_ROWS.map((row) => [row.digest!.algorithm, row.name]));
+
+/** The pool's digests, by algorithm, as attribute values by name. */
+function byAttr(digests: Partial<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [algo, value] of Object.entries(digests ?? {})) if (value !== undefined) out[DIGEST_ATTR.get(algo) ?? algo] = value;
+  return out;
+}
+
 export interface Snapshot {
   entries: Entry[];
   unlisted: Map<BytePath, string>;
@@ -74,10 +84,11 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       return;
     }
     // The walk left null placeholders in registry order; filling them keeps that order.
-    Object.assign(entry.attrs, r.digests);
-    if (withheld.has(entry)) entry.attrs.content = withheldContent(r.digests?.sha256 ?? r.digests?.xxh64);
+    const digests = byAttr(r.digests);
+    Object.assign(entry.attrs, digests);
+    if (withheld.has(entry)) entry.attrs.content = withheldContent(DIGEST_ROWS.map((row) => digests[row.name]).find((d) => d !== undefined));
     else if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
-    if (r.prefix) entry.prefix = r.prefix as Record<string, string>;
+    if (r.prefix) entry.prefix = byAttr(r.prefix);
   }, opts.jobs);
   const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
   const root = rootBytes(opts.root);
@@ -88,13 +99,13 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       fs: opts.fs,
       onWarning: opts.onWarning,
       onContent(entry, st, wanted) {
-        const algos = wanted.filter((n): n is Algo => n === 'sha256' || n === 'xxh64');
+        const algos = wanted.flatMap((n) => ALGORITHM.get(n) ?? []);
         let keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
         if (keep !== undefined && !(st.mode & WORLD_READABLE)) {
           keep = undefined;
           withheld.add(entry);
-          // The marker carries a digest, so a change still shows; sha256 when none was asked for.
-          if (algos.length === 0) algos.push('sha256');
+          // The marker carries a digest, so a change still shows; the table's first when none was asked for.
+          if (algos.length === 0) algos.push(DIGEST_ROWS[0]!.digest!.algorithm);
         }
         pool.add({
           path: root === '/' ? entry.path : root + entry.path,

@@ -5,7 +5,9 @@
  */
 import type { BaselineHeader, BytePath } from '../types.js';
 import type { Policy } from '../policy/policy.js';
-import { displayPath } from '../paths.js';
+import { displayPath, rootBytes } from '../paths.js';
+import { lstatInside } from '../walk/walker.js';
+import { realFs } from '../walk/fsport.js';
 
 /** The walk's start paths that gave no entry, less the include-if-present ones. */
 export function startsNotWalked(policy: Policy, walked: ReadonlyMap<BytePath, string>): Map<BytePath, string> {
@@ -22,4 +24,15 @@ export function describeReason(reason: string): string {
 export function notWalkedDiagnostics(header: BaselineHeader): string[] {
   return (header.notWalked ?? []).map(([path, reason]) =>
     `not looked at: include ${displayPath(path)} ${describeReason(reason)} when the baseline was taken (its entries, if any now, are added)`);
+}
+
+/** Include paths (not include-if-present) that are not there under root now, with why: `policy --check` warns of them. */
+export function startsMissing(policy: Policy, root: string): Array<{ line: string; path: BytePath; reason: string }> {
+  const missing: Array<{ line: string; path: BytePath; reason: string }> = [];
+  for (const start of policy.starts) {
+    if (start.optional) continue;
+    const st = lstatInside(realFs, rootBytes(root), start.path);
+    if (typeof st === 'string') missing.push({ line: start.line, path: start.path, reason: st });
+  }
+  return missing;
 }

@@ -3,9 +3,9 @@
  * EACCES or EIO where root would otherwise read everything.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { nativeFs } from '../native.js';
-import { LSTAT_FIELDS, statFromFields, type StatRecord } from './stat.js';
+import { openNoAtime, READ_FLAGS } from '../quiet-open.js';
+import { errnoName, LSTAT_FIELDS, statFromFields, type StatRecord } from '../native-stat.js';
 
 const DIR_FIELDS = LSTAT_FIELDS + 1;
 
@@ -44,17 +44,10 @@ export interface DirectoryListing {
 }
 
 const fields = new Float64Array(LSTAT_FIELDS);
-const O_NOATIME = fs.constants.O_NOATIME ?? 0;
 
 function errnoError(n: number, syscall: string): NodeJS.ErrnoException {
   const code = errnoName(n);
   return Object.assign(new Error(`${syscall}: ${code}`), { code, errno: -n, syscall });
-}
-
-const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
-
-export function errnoName(n: number): string {
-  return errnoNames.get(n) ?? `errno ${n}`;
 }
 
 export const realFs: FsPort = {
@@ -95,16 +88,6 @@ export const realFs: FsPort = {
   },
 };
 
-/** Opens without touching the atime: the scanned tree is evidence. O_NOATIME needs ownership unless root. */
-function openNoAtime(path: Buffer | string, flags: number): number {
-  try {
-    return fs.openSync(path, flags | O_NOATIME);
-  } catch (err) {
-    if (errorCode(err) !== 'EPERM' || !O_NOATIME) throw err;
-    return fs.openSync(path, flags);
-  }
-}
-
 const HAVE_PROC_FD = fs.existsSync('/proc/self/fd');
 
 /**
@@ -114,7 +97,7 @@ const HAVE_PROC_FD = fs.existsSync('/proc/self/fd');
  * not hand over the scanning host's /etc/passwd.
  */
 function openBeneath(path: Buffer): number {
-  const file = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+  const file = READ_FLAGS;
   const slash = path.lastIndexOf(0x2f);
   if (!HAVE_PROC_FD || slash <= 0) return openNoAtime(path, file);
   const dir = openNoAtime(path.subarray(0, slash), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
@@ -126,7 +109,7 @@ function openBeneath(path: Buffer): number {
 }
 
 function readChunks(path: Buffer, dev: number, ino: number, chunkBytes: number, visit: (buf: Buffer, length: number, offset: number) => void): void {
-  const fd = openNoAtime(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  const fd = openNoAtime(path);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.dev !== dev || st.ino !== ino) throw Object.assign(new Error('not the file walked'), { code: 'SWAPPED' });

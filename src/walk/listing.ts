@@ -6,7 +6,7 @@
 import type { BytePath } from '../types.js';
 import { bytePath, childPath, fsPathScratch } from '../paths.js';
 import { errorCode, type DirectoryListing, type FsPort } from './fsport.js';
-import type { StatRecord } from './stat.js';
+import type { StatRecord } from '../native-stat.js';
 
 export function listDirectory(port: FsPort, root: string, path: BytePath, dev: number, ino: number): DirectoryListing | string {
   if (port.readDirectory) return port.readDirectory(fsPathScratch(root, path), dev, ino, root === '/' ? 0 : root.length);

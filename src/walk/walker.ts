@@ -5,7 +5,7 @@
  * sink (the hash pool) as regular files are met.
  *
  * Synchronous calls in a loop, yielding to the event loop every few hundred
- * entries: promise-based fs costs microseconds a call (PERFORMANCE-NOTES.md).
+ * entries: promise-based fs costs microseconds a call (bench/README.md).
  */
 import type { AttrValue, BytePath, Entry } from '../types.js';
 import { attrRow, type AttrRow, type CollectInput } from '../attrs/registry.js';
@@ -14,7 +14,7 @@ import { bytePath, comparePaths, fsPath, fsPathScratch, rootBytes } from '../pat
 import { listDirectory } from './listing.js';
 import { errorCode, realFs, type FsPort } from './fsport.js';
 import { readIdNames, type IdNames } from './names.js';
-import type { StatRecord } from './stat.js';
+import type { StatRecord } from '../native-stat.js';
 
 export interface WalkOptions {
   /** Filesystem path of the root ('/' for the live host); recorded paths are relative to it. */

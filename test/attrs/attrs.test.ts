@@ -1,7 +1,7 @@
 /** Attribute rows and value helpers. */
 import { describe, expect, it } from 'vitest';
 import { decodeCapabilities } from '../../src/attrs/caps.js';
-import { attrRow } from '../../src/attrs/registry.js';
+import { attrRow, ATTRIBUTES } from '../../src/attrs/registry.js';
 import { displayPath } from '../../src/paths.js';
 import { flagString } from '../../src/compare/compare.js';
 
@@ -109,5 +109,14 @@ describe('login record rows', () => {
       kind: 'file', st: { size: 2 ** 40 } as never, users: new Map(), groups: new Map(), read: () => { read = true; },
     })).toThrow(expect.objectContaining({ code: 'EFBIG' }));
     expect(read).toBe(false);
+  });
+});
+
+describe('on-disk codes', () => {
+  it('are the ones baselines were written with (a changed code would misread every existing baseline)', () => {
+    expect(Object.fromEntries(ATTRIBUTES.map((r) => [r.name, r.code]))).toEqual({
+      type: 0, mode: 1, size: 2, sha256: 3, xxh64: 4, rdev: 5, target: 6, uid: 7, owner: 8, gid: 9, group: 10,
+      mtime: 11, caps: 12, xattrs: 13, ctime: 14, content: 15, inode: 16, nlink: 17, lastlog: 18, faillog: 19,
+    });
   });
 });

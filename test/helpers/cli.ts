@@ -1,5 +1,7 @@
 /** Runs the built CLI (dist/cli/main.js) as a user would, with its own key directory. */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,4 +31,31 @@ export function keygen(dir: string): { key: string; pub: string } {
   const r = driftscan(['keygen', '--out', dir]);
   if (r.code !== 0) throw new Error(`keygen failed (${r.code}): ${r.stderr}`);
   return { key: path.join(dir, 'driftscan.key'), pub: path.join(dir, 'driftscan.pub') };
+}
+
+/** A work directory, a key pair from the CLI's keygen, and baseline and scan runs with that key: what most CLI tests set up. */
+export interface KeyedCli {
+  work: string;
+  key: string;
+  pub: string;
+  /** `baseline --root ROOT --key KEY -o OUT ...args`; OUT is a new name in work unless given. */
+  baseline(root: string, args?: string[], out?: string): CliResult & { out: string };
+  /** `scan FILE --pubkey PUB --root ROOT ...args`. */
+  scan(file: string, root: string, args?: string[]): CliResult;
+}
+
+let outputs = 0;
+
+/** Call it in beforeAll: it runs keygen once. */
+export function keyedCli(): KeyedCli {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'driftscan-cli-'));
+  fs.chmodSync(work, 0o755);
+  const { key, pub } = keygen(path.join(work, 'k'));
+  return {
+    work, key, pub,
+    baseline(root, args = [], out = path.join(work, `b${++outputs}.dsb`)) {
+      return { ...driftscan(['baseline', '--root', root, '--key', key, '-o', out, ...args]), out };
+    },
+    scan: (file, root, args = []) => driftscan(['scan', file, '--pubkey', pub, '--root', root, ...args]),
+  };
 }

@@ -28,14 +28,24 @@ export function rawPath(p: string): Buffer {
   return Buffer.from(p.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
 }
 
+/** A new directory under the system temp dir, mode 0755 (rpm may drop to a user namespace: keep it traversable). */
 export function tempDir(prefix = 'driftscan-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, 0o755);
   return dir;
 }
 
+/** A path relative to root as written in a tree spec ("etc/x", `\xNN` escapes for raw bytes), as fs path bytes. */
 export function at(root: string, rel: string): Buffer {
   return Buffer.concat([Buffer.from(root + '/', 'utf8'), rawPath(rel)]);
+}
+
+/**
+ * A root-relative BytePath as driftscan and the package tools give it
+ * ("/usr/bin/x", latin1: one char per byte, no escapes), under base, as fs path bytes.
+ */
+export function underRoot(base: string, bytePath: string): Buffer {
+  return Buffer.concat([Buffer.from(base), Buffer.from(bytePath, 'latin1')]);
 }
 
 export function makeTree(root: string, spec: Record<string, Node>): string {

@@ -19,7 +19,7 @@ import { BaselineFormatError, DriftscanError, SignatureError } from '../../src/e
 import { compareEntries } from '../../src/compare/compare.js';
 import { REPORTERS } from '../../src/report/reporters.js';
 import { summarize } from '../../src/report/summary.js';
-import { showLine } from '../../src/cli/show.js';
+import { showLine } from '../../src/report/show.js';
 import type { Baseline } from '../../src/types.js';
 
 const other = generateKeyPairSync('ed25519');

@@ -48,8 +48,11 @@ describe('big files', () => {
     const r = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, CLI, 'baseline', '/', '--root', tree,
       '--key', path.join(work, 'k/driftscan.key'), '--rules', rules, '-o', file, '--packages', 'none', '--jobs', '2'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const rss = Number(/maxrss_kb=(\d+)/.exec(r.stderr)![1]);
-    expect(rss).toBeLessThan(200_000);
+    // Holding the file would take 4 GiB. Streamed, the peak is the CLI's own (about 100 MB
+    // measured with two workers): the limit, 512 MiB, leaves five times that and is still 8x
+    // below the file. Speed and exact memory are bench/'s.
+    const rssBytes = Number(/maxrss_kb=(\d+)/.exec(r.stderr)![1]) * 1024;
+    expect(rssBytes).toBeLessThan((4 * GIB) / 8);
     const shown = driftscan(['show', file, '/srv/sparse.img', '--pubkey', path.join(work, 'k/driftscan.pub')]).stdout;
     expect(shown).toContain(` ${4 * GIB + (1 << 20)} `);
     expect(/sha256=([0-9a-f]{64})/.exec(shown)?.[1]).toBe(await expected);

@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rawOutput, rpmInRoot, tempDir, type Tree,
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rawOutput, rpmInRoot, type Tree,
 } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan } from '../helpers/cli.js';
 
 let keys: string;

@@ -6,18 +6,14 @@
  * uid. A huge sparse file is reported as not checked, never read whole.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { beforeEach, beforeAll, describe, expect, it } from 'vitest';
 import { at, systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan, keygen } from '../helpers/cli.js';
+import { keyedCli, type KeyedCli } from '../helpers/cli.js';
 
-let work: string;
-let keys: { key: string; pub: string };
-let n = 0;
+let cli: KeyedCli;
 
 beforeAll(() => {
-  work = tempDir();
-  keys = keygen(path.join(work, 'k'));
+  cli = keyedCli();
 });
 
 const T0 = 1_700_000_000;
@@ -50,14 +46,13 @@ function putRecord(file: Buffer, uid: number, record: Buffer): void {
 }
 
 function baselineOf(tree: string): string {
-  const out = path.join(work, `b${++n}.dsb`);
-  const r = driftscan(['baseline', '--root', tree, '--key', keys.key, '-o', out, '--packages', 'none']);
+  const r = cli.baseline(tree, ['--packages', 'none']);
   expect(r.code, r.stderr).toBe(0);
-  return out;
+  return r.out;
 }
 
 function scan(file: string, tree: string, format = 'text') {
-  return driftscan(['scan', file, '--pubkey', keys.pub, '--root', tree, '--packages', 'none', '--format', format]);
+  return cli.scan(file, tree, ['--packages', 'none', '--format', format]);
 }
 
 describe('lastlog', () => {

@@ -14,8 +14,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PackageToolError } from '../../src/errors.js';
 import { detectManagers, readPackageData, verifyPackages } from '../../src/pkg/index.js';
 import {
-  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot, tempDir,
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot,
 } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan, keygen } from '../helpers/cli.js';
 
 const OLD = new Date('2001-02-03T04:05:06Z');

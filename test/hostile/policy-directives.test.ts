@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan, keygen } from '../helpers/cli.js';
+import { driftscan, keyedCli, type KeyedCli } from '../helpers/cli.js';
 import { keys as libKeys, scanTree } from '../helpers/lib.js';
 import { buildBaseline } from '../../src/baseline/build.js';
 import { seal } from '../../src/baseline/sealed.js';
@@ -15,26 +15,23 @@ import { writeAtomic } from '../../src/baseline/store.js';
 import { DEFAULT_POLICY } from '../../src/policy/default.js';
 import { parseStoredPolicy } from '../../src/policy/policy.js';
 
-let work: string;
-let keys: { key: string; pub: string };
+let keys: KeyedCli;
 let n = 0;
 
 beforeAll(() => {
-  work = tempDir();
-  keys = keygen(path.join(work, 'k'));
+  keys = keyedCli();
 });
 
 function rulesFile(text: string): string {
-  const file = path.join(work, `r${++n}.rules`);
+  const file = path.join(keys.work, `r${++n}.rules`);
   fs.writeFileSync(file, text);
   return file;
 }
 
 function baselineAndScan(tree: string, rules: string) {
-  const out = path.join(work, `b${++n}.dsb`);
-  const b = driftscan(['baseline', '--root', tree, '--key', keys.key, '-o', out, '--rules', rules, '--packages', 'none']);
-  const s = b.code === 0 ? driftscan(['scan', out, '--pubkey', keys.pub, '--root', tree, '--packages', 'none']) : undefined;
-  return { b, s, out };
+  const b = keys.baseline(tree, ['--rules', rules, '--packages', 'none']);
+  const s = b.code === 0 ? keys.scan(b.out, tree, ['--packages', 'none']) : undefined;
+  return { b, s, out: b.out };
 }
 
 describe('directives inside comments never act', () => {
@@ -122,7 +119,7 @@ describe('baselines taken before these checks stay usable', () => {
     const baseline = await buildBaseline({ root: tree, policy, signingKey: libKeys.privateKey, jobs: 1 });
     expect(baseline.header.policy).toBe(old);
     expect(baseline.entries.map((e) => e.path)).toContain('/srv/app/x.log');
-    const file = path.join(work, 'old.dsb');
+    const file = path.join(keys.work, 'old.dsb');
     writeAtomic(file, seal(baseline, libKeys.privateKey));
     const result = await scanTree(tree, file);
     expect(result.report.findings).toEqual([]);

@@ -13,7 +13,8 @@ import { REPORTERS, type Report } from '../../src/report/reporters.js';
 import { exitBits, summarize } from '../../src/report/summary.js';
 import type { Finding, FindingSource, FindingStatus } from '../../src/types.js';
 import { displayPath } from '../../src/paths.js';
-import { buildDeb, hash, installDeb, newDpkgRoot, tempDir } from '../pkg/build-packages.js';
+import { buildDeb, hash, installDeb, newDpkgRoot } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan } from '../helpers/cli.js';
 
 const STATUSES: FindingStatus[] = ['changed', 'missing', 'added', 'untested'];

@@ -5,21 +5,18 @@
  * digests and a marker, and the report says the text was not kept.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { at, systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan, keygen } from '../helpers/cli.js';
+import { driftscan, keyedCli, type KeyedCli } from '../helpers/cli.js';
 
-let work: string;
 let tree: string;
-let keys: { key: string; pub: string };
+let keys: KeyedCli;
 let file: string;
 
 const UNIT = 'etc/systemd/system/db.service';
 
 beforeAll(() => {
-  work = tempDir();
-  keys = keygen(path.join(work, 'k'));
+  keys = keyedCli();
   tree = systemTree(tempDir(), {
     [UNIT]: '[Service]\nEnvironment=DB_PASSWORD=hunter2-old\n',
     'etc/sudoers': 'root ALL=(ALL) ALL\nbackup ALL=NOPASSWD: /usr/bin/rsync # secret-rule-old\n',
@@ -29,9 +26,9 @@ beforeAll(() => {
   fs.chmodSync(at(tree, UNIT), 0o600);
   fs.chmodSync(at(tree, 'etc/sudoers'), 0o440);
   fs.chmodSync(at(tree, 'etc/cron.d/job'), 0o640);
-  file = path.join(work, 'b.dsb');
-  const r = driftscan(['baseline', '--root', tree, '--key', keys.key, '-o', file, '--packages', 'none']);
+  const r = keys.baseline(tree, ['--packages', 'none']);
   expect(r.code, r.stderr).toBe(0);
+  file = r.out;
 });
 
 describe('text of files others may not read', () => {
@@ -47,7 +44,7 @@ describe('text of files others may not read', () => {
     fs.writeFileSync(at(tree, UNIT), '[Service]\nEnvironment=DB_PASSWORD=hunter2-new\n');
     fs.writeFileSync(at(tree, 'etc/sudoers'), 'root ALL=(ALL) ALL\nbackup ALL=NOPASSWD: ALL # secret-rule-new\n');
     fs.writeFileSync(at(tree, 'etc/fstab'), '/dev/sda1 / ext4 defaults 0 1\n/dev/sdb1 /mnt ext4 defaults 0 2\n');
-    const text = driftscan(['scan', file, '--pubkey', keys.pub, '--root', tree, '--packages', 'none']);
+    const text = keys.scan(file, tree, ['--packages', 'none']);
     expect(text.code, text.stderr).toBe(4);
     const lines = text.stdout.split('\n');
     const unit = lines.findIndex((l) => l.endsWith(`/${UNIT}  ctime content`));
@@ -56,10 +53,10 @@ describe('text of files others may not read', () => {
     expect(lines[sudoers + 1]).toBe('    text not kept: not world-readable');
     expect(text.stdout).toContain('    +/dev/sdb1 /mnt ext4 defaults 0 2\n');
     for (const format of ['text', 'json', 'ndjson']) {
-      const out = driftscan(['scan', file, '--pubkey', keys.pub, '--root', tree, '--packages', 'none', '--format', format]).stdout;
+      const out = keys.scan(file, tree, ['--packages', 'none', '--format', format]).stdout;
       for (const secret of ['hunter2', 'secret-rule', 'cronpass']) expect(out, `${format} ${secret}`).not.toContain(secret);
     }
-    const doc = JSON.parse(driftscan(['scan', file, '--pubkey', keys.pub, '--root', tree, '--packages', 'none', '--format', 'json']).stdout);
+    const doc = JSON.parse(keys.scan(file, tree, ['--packages', 'none', '--format', 'json']).stdout);
     const f = doc.findings.find((x: { path: string }) => x.path === '/' + UNIT);
     expect(f.details).toEqual({ content: 'text not kept: not world-readable' });
     expect(f.deltas).toContainEqual({ attr: 'content', old: '(not kept: not world-readable)', new: '(not kept: not world-readable)' });
@@ -67,7 +64,7 @@ describe('text of files others may not read', () => {
 
   it('a file made readable by everyone after the baseline gets no diff of its old text', () => {
     fs.chmodSync(at(tree, 'etc/cron.d/job'), 0o644);
-    const out = driftscan(['scan', file, '--pubkey', keys.pub, '--root', tree, '--packages', 'none']).stdout;
+    const out = keys.scan(file, tree, ['--packages', 'none']).stdout;
     expect(out).toMatch(/^\.M\.\.\.\.\.\.\.  c \/etc\/cron\.d\/job  ctime content\n {4}text not kept: not world-readable$/m);
     expect(out).not.toContain('cronpass');
   });

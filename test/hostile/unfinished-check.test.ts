@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDeb, installDeb, newDpkgRoot, tempDir } from '../pkg/build-packages.js';
+import { buildDeb, installDeb, newDpkgRoot } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan } from '../helpers/cli.js';
 
 let root: string;

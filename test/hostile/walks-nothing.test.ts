@@ -7,24 +7,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { at, systemTree, tempDir } from '../helpers/tree.js';
-import { driftscan, keygen } from '../helpers/cli.js';
+import { driftscan, keyedCli, type KeyedCli } from '../helpers/cli.js';
 
+let cli: KeyedCli;
 let work: string;
 let keys: { key: string; pub: string };
 
 beforeAll(() => {
-  work = tempDir();
-  keys = keygen(path.join(work, 'k'));
+  cli = keyedCli();
+  ({ work } = cli);
+  keys = cli;
 });
 
-function baseline(tree: string, args: string[], out = path.join(work, `b${Math.random().toString(36).slice(2)}.dsb`)) {
-  const r = driftscan(['baseline', '--root', tree, '--key', keys.key, '-o', out, ...args]);
-  return { ...r, out };
-}
-
-function scan(file: string, tree: string, format = 'text') {
-  return driftscan(['scan', file, '--pubkey', keys.pub, '--root', tree, '--format', format, '--packages', 'none']);
-}
+const baseline = (tree: string, args: string[], out?: string) => cli.baseline(tree, args, out);
+const scan = (file: string, tree: string, format = 'text') => cli.scan(file, tree, ['--format', format, '--packages', 'none']);
 
 describe('an explicit start path wins over the default excludes', () => {
   for (const dir of ['dev', 'home', 'tmp']) {

@@ -5,28 +5,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir, underRoot } from '../helpers/tree.js';
 
 /** Root-relative BytePath -> content, or content and mode. */
 export type Tree = Record<string, string | { content: string; mode: number }>;
 
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o755); // rpm may drop to a user namespace; keep the tree traversable
-  return dir;
-}
-
-/** A root-relative BytePath under `base`, as a Buffer fs path. */
-export function at(base: string, path: string): Buffer {
-  return Buffer.concat([Buffer.from(base), Buffer.from(path, 'latin1')]);
-}
 
 export function writeTree(base: string, tree: Tree): void {
   for (const [path, spec] of Object.entries(tree)) {
-    const full = at(base, path);
-    mkdirSync(at(base, path.slice(0, path.lastIndexOf('/'))), { recursive: true });
+    const full = underRoot(base, path);
+    mkdirSync(underRoot(base, path.slice(0, path.lastIndexOf('/'))), { recursive: true });
     const { content, mode } = typeof spec === 'string' ? { content: spec, mode: 0o644 } : spec;
     writeFileSync(full, content);
     chmodSync(full, mode);

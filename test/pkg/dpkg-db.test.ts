@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDpkgFiles } from '../../src/pkg/dpkg-db.js';
 import { detectManagers } from '../../src/pkg/index.js';
-import { tempDir } from './build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 
 let dirs: string[] = [];
 afterEach(() => {

@@ -7,9 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectManagers, readPackageData, triage, verifyPackages } from '../../src/pkg/index.js';
+import { detectManagers, readPackageData, verifyPackages } from '../../src/pkg/index.js';
+import { triage } from '../../src/pkg/triage.js';
 import type { Finding } from '../../src/types.js';
-import { at, buildDeb, hash, installDeb, newDpkgRoot, rawOutput, tempDir } from './build-packages.js';
+import { buildDeb, hash, installDeb, newDpkgRoot, rawOutput } from './build-packages.js';
+import { tempDir, underRoot } from '../helpers/tree.js';
 import { CAFE } from './fixtures.js';
 
 let work: string;
@@ -73,7 +75,7 @@ describe('dpkg on a private root', () => {
     const root = installedRoot();
     appendFileSync(join(root, 'etc/dsdeb/app.conf'), 'setting=2\n');
     appendFileSync(join(root, 'usr/bin/dsdeb'), '# changed\n');
-    writeFileSync(at(root, `/usr/share/dsdeb/${CAFE}`), 'LATIN\n');
+    writeFileSync(underRoot(root, `/usr/share/dsdeb/${CAFE}`), 'LATIN\n');
     rmSync(join(root, 'usr/share/dsdeb/gone'));
     appendFileSync(join(root, 'usr/share/dsother/file'), 'changed\n');
     const data = await readPackageData(root, 'dpkg');
@@ -102,9 +104,8 @@ describe('dpkg --verify hazards', () => {
     execFileSync('/usr/bin/mkfifo', [join(root, 'usr/share/dsdeb/hazard')]);
     const data = await readPackageData(root, 'dpkg');
 
-    const started = Date.now();
+    // dpkg blocks on the FIFO forever: only the timeout ends it (and says so).
     const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 1500, preflight: false });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(result.incomplete).toMatch(/dpkg --verify was stopped after 1.5 s/);
     // Printed before dpkg blocked on the FIFO (it is listed before it).
     expect(result.findings.map((f) => [f.path, f.flags, f.package])).toContainEqual(['/usr/bin/dsdeb', '??5??????', 'dsdeb']);
@@ -164,7 +165,7 @@ describe('triage against a real dpkg database', () => {
     expect(verified.findings).toEqual([]); // dpkg itself is fooled
 
     const fromBaseline: Finding = { path: '/usr/bin/dsdeb', status: 'changed', source: 'baseline', deltas: [], extra: [], untested: {} };
-    const current = (path: string, algo: string) => hash(algo, readFileSync(at(root, path)));
+    const current = (path: string, algo: string) => hash(algo, readFileSync(underRoot(root, path)));
     const extra = triage([fromBaseline], before, after, current);
     expect(fromBaseline).toMatchObject({ package: 'dsdeb', triage: 'unexplained' });
     expect(extra.map((f) => [f.path, f.status, f.source, f.package, f.triage])).toEqual([

@@ -6,9 +6,11 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageToolError } from '../../src/errors.js';
-import { detectManagers, readPackageData, triage, verifyPackages } from '../../src/pkg/index.js';
+import { detectManagers, readPackageData, verifyPackages } from '../../src/pkg/index.js';
+import { triage } from '../../src/pkg/triage.js';
 import type { Finding, PackageData } from '../../src/types.js';
-import { at, buildRpm, hash, newRpmRoot, rawOutput, rpmInRoot, tempDir, type RpmSpec } from './build-packages.js';
+import { buildRpm, hash, newRpmRoot, rawOutput, rpmInRoot, type RpmSpec } from './build-packages.js';
+import { underRoot, tempDir } from '../helpers/tree.js';
 import { CAFE } from './fixtures.js';
 
 const FILES_SECTION = [
@@ -73,7 +75,7 @@ describe('rpm on a private root', () => {
     appendFileSync(join(root, 'etc/dsrpm/app.conf'), 'setting=2\n');
     chmodSync(join(root, 'usr/bin/dsrpm'), 0o700);
     rmSync(join(root, 'usr/share/doc/dsrpm/README'));
-    writeFileSync(at(root, `/usr/share/dsrpm/${CAFE}`), 'LATIN\n');
+    writeFileSync(underRoot(root, `/usr/share/dsrpm/${CAFE}`), 'LATIN\n');
     rmSync(join(root, 'usr/share/dsrpm/data'));
     mkdirSync(join(root, 'usr/share/dsrpm/data'));
 
@@ -100,14 +102,14 @@ describe('rpm on a private root', () => {
   it('explains an upgraded file whose content matches the new database, not a tampered one', async () => {
     rmSync(join(root, 'usr/share/dsrpm/data'), { recursive: true }); // rpm will not replace a directory
     rpmInRoot(root, '-U', '--nodeps', '--noscripts', v11);
-    writeFileSync(at(root, `/usr/share/dsrpm/${CAFE}`), 'trojan\n'); // tampered after the update
+    writeFileSync(underRoot(root, `/usr/share/dsrpm/${CAFE}`), 'trojan\n'); // tampered after the update
     const after = await readPackageData(root, 'rpm');
     expect(after.packages).toEqual([{ name: 'dsrpm', version: '2:1.1-1', arch: 'noarch' }]);
     const finding = (path: string): Finding => ({ path, status: 'changed', source: 'baseline', deltas: [], extra: [], untested: {} });
     const findings = [finding('/usr/bin/dsrpm'), finding('/etc/dsrpm/app.conf'), finding(`/usr/share/dsrpm/${CAFE}`), finding('/opt/stray')];
     // The scan's own sha256 of what is on disk now.
     const current = (path: string, algo: string) =>
-      existsSync(at(root, path)) ? hash(algo, readFileSync(at(root, path))) : undefined;
+      existsSync(underRoot(root, path)) ? hash(algo, readFileSync(underRoot(root, path))) : undefined;
     const extra = triage(findings, before, after, current);
     expect(findings.map((f) => [f.path, f.package, f.triage])).toEqual([
       ['/usr/bin/dsrpm', 'dsrpm', 'explained'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { triage } from '../../src/pkg/index.js';
+import { triage } from '../../src/pkg/triage.js';
 import type { Finding, PackageData } from '../../src/types.js';
 
 const finding = (path: string, status: Finding['status'] = 'changed'): Finding => ({

@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rawOutput, rpmInRoot, tempDir,
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rawOutput, rpmInRoot,
 } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan } from '../helpers/cli.js';
 
 let keys: string;

@@ -1,8 +1,9 @@
 /**
- * What the walker knows of an entry from lstat(2): plain numbers, with
+ * The addon's records (native/fsnative.c): what lstat(2) says of an entry: plain numbers, with
  * nanosecond times split as [seconds, nanoseconds].
  */
-import type { FileKind } from '../types.js';
+import os from 'node:os';
+import type { FileKind } from './types.js';
 
 export interface StatRecord {
   kind: FileKind;
@@ -62,4 +63,11 @@ export function statFromFields(f: Float64Array, at = 0): StatRecord {
     ctime: [f[at + FIELD.ctimeSec]!, f[at + FIELD.ctimeNsec]!],
     xattrBytes: f[at + FIELD.xattrBytes]!,
   };
+}
+
+const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
+
+/** The name of an errno the addon returns as a number ("ENOENT"), or "errno N". */
+export function errnoName(n: number): string {
+  return errnoNames.get(n) ?? `errno ${n}`;
 }

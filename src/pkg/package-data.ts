@@ -4,15 +4,11 @@
  * machine's rpm or dpkg against the root's database.
  */
 import type { PackageData } from '../types.js';
-import { detectManagers, readPackageData, type PackageManager } from '../pkg/index.js';
-import { UsageError } from '../errors.js';
+import { detectManagers, readPackageData, type PackageManager } from './index.js';
 
+/** Which package manager to use: auto (the one the root has), none, or one named. */
 export type PackageChoice = 'auto' | 'none' | PackageManager;
-
-export function parsePackageChoice(value: string): PackageChoice {
-  if (value === 'auto' || value === 'none' || value === 'rpm' || value === 'dpkg') return value;
-  throw new UsageError(`--packages takes auto, none, rpm or dpkg, not '${value}'`);
-}
+export const PACKAGE_CHOICES: readonly PackageChoice[] = ['auto', 'none', 'rpm', 'dpkg'];
 
 /**
  * `auto` uses the first database that is present and lists packages, and

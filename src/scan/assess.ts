@@ -1,0 +1,74 @@
+/**
+ * Deciding what a scan found: compare, join the package tool's results,
+ * triage, summarize, exit bits. No I/O of its own: everything it looks at is
+ * in its input (gather.ts collects it; a test writes it by hand; diff of two
+ * baselines hands it a second baseline's entries as the snapshot).
+ */
+import type { BaselineInfo, BytePath, Entry, Finding } from '../types.js';
+import type { Policy } from '../policy/policy.js';
+import { compareStream } from '../compare/compare.js';
+import { summarize, exitBits } from '../report/summary.js';
+import type { Report } from '../report/reporters.js';
+import { comparePaths, rootBytes } from '../paths.js';
+import { checkPackages, type PackageRun } from './package-check.js';
+import { WalkEvidence } from './walk-evidence.js';
+import { notWalkedDiagnostics } from '../snapshot/starts.js';
+
+export interface AssessInput {
+  /** The verified baseline's header and package data. */
+  baseline: BaselineInfo;
+  /** The baseline's entries in path byte order. */
+  forEachBefore(visit: (old: Entry) => void): void;
+  /** The tree now: entries in path byte order, and directories that could not be listed (path -> errno). */
+  snapshot: { entries: readonly Entry[]; unlisted: ReadonlyMap<BytePath, string> };
+  policy: Policy;
+  /** The root scanned: "/" is a live host (its own package tools judged, absolute links inside). */
+  root: string;
+  /** What the package tool said; absent: no package check. */
+  packageRun?: PackageRun;
+  walkWarnings?: readonly string[];
+  /** The signature was not checked: said first, and never clean. */
+  unverified?: boolean;
+  /** Whether a directory is on its parent's filesystem (default: not known, so nothing below it is vouched for). */
+  sameFilesystemAsParent?(dir: BytePath): boolean;
+}
+
+export interface Assessment {
+  report: Report;
+  exitCode: number;
+}
+
+const NO_PACKAGE_RUN: PackageRun = { findings: [], diagnostics: [], incomplete: false };
+
+export function assess(input: AssessInput): Assessment {
+  const { baseline, snapshot, policy, root } = input;
+  const findings = compareStream(input.forEachBefore, snapshot.entries, { unlisted: snapshot.unlisted });
+  const walk = new WalkEvidence({
+    entries: snapshot.entries,
+    findings: new Map(findings.map((f) => [f.path, f])),
+    unlisted: new Set([...snapshot.unlisted.keys(), ...baseline.header.unlisted]),
+    policy,
+    live: rootBytes(root) === '/',
+    sameFilesystemAsParent: input.sameFilesystemAsParent ?? (() => false),
+  });
+  const pkg = checkPackages(input.packageRun ?? NO_PACKAGE_RUN, { root, baseline, policy, baselineFindings: findings, walk });
+  const all = [...findings, ...pkg.findings].sort(byPathThenSource);
+  const diagnostics: string[] = [...(input.walkWarnings ?? []), ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
+  if (input.unverified) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
+  const incomplete = input.unverified === true || pkg.incomplete;
+  const summary = summarize(all, snapshot.entries.length, incomplete);
+  return {
+    report: {
+      header: baseline.header, root, findings: all, summary, diagnostics,
+      packageManager: pkg.manager, packageChanges: pkg.changes,
+    },
+    exitCode: exitBits(summary, incomplete),
+  };
+}
+
+const SOURCE_ORDER = { baseline: 0, rpm: 1, dpkg: 2 } as const;
+
+function byPathThenSource(a: Finding, b: Finding): number {
+  if (a.path !== b.path) return comparePaths(a.path, b.path);
+  return SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source];
+}

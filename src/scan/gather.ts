@@ -1,0 +1,95 @@
+/**
+ * The effects of a scan: open and verify the baseline, start the package
+ * tool, snapshot the tree with the baseline's own policy, and read the
+ * verified entries again for the compare. Everything decided from them is
+ * assess.ts's.
+ */
+import fs from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import type { BaselineInfo, BytePath, Entry } from '../types.js';
+import { openBaselineReader, reopenBaseline } from '../baseline/load.js';
+import { parseStoredPolicy, type Policy } from '../policy/policy.js';
+import { takeSnapshot, type Snapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
+import { RootError } from '../errors.js';
+import { fsPath, rootBytes } from '../paths.js';
+import { runPackageTool, type PackageRun } from './package-check.js';
+import type { PackageChoice } from '../pkg/package-data.js';
+
+export interface ScanOptions {
+  baselineFile: string;
+  publicKey?: KeyObject;
+  /** Decode without checking the signature (the CLI's loud --no-verify). */
+  skipVerify?: boolean;
+  root: string;
+  /** A policy to use instead of the one stored in the baseline. */
+  policy?: Policy;
+  jobs?: number;
+  progress?: SnapshotOptions['progress'];
+  /** Package manager verification: auto (the baseline's, else whatever the root has), none, rpm, dpkg. */
+  packages?: PackageChoice;
+  packageTimeoutMs?: number;
+}
+
+/** What a scan gathered: the input of assess(). */
+export interface Gathered {
+  /** The verified baseline's header and package data. */
+  baseline: BaselineInfo;
+  /** The verified baseline's entries, decoded one at a time in path order. */
+  forEachBefore(visit: (old: Entry) => void): void;
+  snapshot: Pick<Snapshot, 'entries' | 'unlisted'>;
+  /** What the walk could not use, as it said it. */
+  walkWarnings: string[];
+  packageRun: PackageRun;
+  policy: Policy;
+  root: string;
+  /** The signature was not checked (--no-verify): never a clean result. */
+  unverified: boolean;
+  /** Whether a directory is on its parent's filesystem now (see WalkView). */
+  sameFilesystemAsParent(dir: BytePath): boolean;
+}
+
+export function checkRoot(root: string): void {
+  try {
+    if (!fs.statSync(root).isDirectory()) throw new RootError(`root ${root} is not a directory`);
+    // access(2), not a listing: reading the root directory would change its atime.
+    fs.accessSync(root, fs.constants.R_OK | fs.constants.X_OK);
+  } catch (err) {
+    if (err instanceof RootError) throw err;
+    throw new RootError(`cannot read root ${root}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export async function gather(opts: ScanOptions): Promise<Gathered> {
+  // Only the header and package data are kept: the reader (and the file) go.
+  const first = openBaselineReader(opts.baselineFile, opts.publicKey, opts.skipVerify);
+  const { header, packages } = first.reader;
+  const baseline: BaselineInfo = { header, packages };
+  checkRoot(opts.root);
+  const policy = opts.policy ?? parseStoredPolicy(header.policy);
+  const growingSize = new Map<BytePath, number>(header.growing ?? []);
+  const packageRun = runPackageTool({
+    root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
+  });
+  const walkWarnings: string[] = [];
+  const snapshot = await takeSnapshot({
+    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
+    prefixFor: (path) => growingSize.get(path),
+  });
+  const entries = reopenBaseline(opts.baselineFile, first.signature, opts.publicKey, opts.skipVerify);
+  return {
+    baseline, forEachBefore: (visit) => entries.forEachEntry(visit), snapshot, walkWarnings,
+    packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true,
+    sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
+  };
+}
+
+/** lstat of a directory and its parent now (lstat changes no atime). False when either cannot be read. */
+function sameFilesystemAsParent(root: string, dir: BytePath): boolean {
+  if (dir === '/') return false;
+  const parent = dir.slice(0, Math.max(1, dir.lastIndexOf('/')));
+  try {
+    return fs.lstatSync(fsPath(rootBytes(root), dir)).dev === fs.lstatSync(fsPath(rootBytes(root), parent)).dev;
+  } catch {
+    return false;
+  }
+}
