@@ -4,6 +4,7 @@
  * finding (explained by a package update, or not).
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
+import type { EntryFacts } from '../triage/rules.js';
 import {
   detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
@@ -13,6 +14,12 @@ import type { Policy } from '../policy/policy.js';
 import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
 import { RPM_DB_DIRS } from '../pkg/rpm-db.js';
 import type { WalkEvidence } from './walk-evidence.js';
+import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
+import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
+import { readRpmInstallTimes } from '../pkg/rpm-install-times.js';
+import { buildOperations } from '../triage/operations.js';
+import { mergedUsrAliases } from '../triage/path-model.js';
+import { trustsLocalPackages } from '../triage/trust.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -54,6 +61,8 @@ export interface PackageRun {
   incomplete: boolean;
   /** Why the check did not cover everything (a timeout, an abort, a failure). */
   incompleteReason?: string;
+  /** The root's own record of package operations, and what its repositories offer (triage). */
+  history: { events?: LogEvent[]; installTimes?: Map<string, number>; offered?: OfferedVersions };
 }
 
 /**
@@ -67,10 +76,13 @@ export async function runPackageTool(opts: {
   timeoutMs?: number;
 }): Promise<PackageRun> {
   const manager = chooseManager(opts.choice, opts.baseline, opts.root);
-  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false };
+  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false, history: {} };
   if (!manager) return run;
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
+    run.history = manager === 'dpkg'
+      ? { events: readDpkgLog(opts.root), offered: readAptLists(opts.root) }
+      : { installTimes: await readRpmInstallTimes(opts.root, { timeoutMs: opts.timeoutMs }) };
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
@@ -140,13 +152,37 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       // Resolved inside the root: a packaged path's directory may be a link out of it.
       return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
     };
-    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup);
+    const operations = buildOperations({
+      changes: result.changes, ...run.history, trustLocal: trustsLocalPackages(opts.policy.text),
+      since: Math.floor(Date.parse(opts.baseline.header.created) / 1000) || 0,
+    });
+    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup, {
+      operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
+    });
     markPreexisting(found, opts.walk);
     result.findings = [...found, ...extra];
     return result;
   }
   markPreexisting(found, opts.walk);
   return result;
+}
+
+/** Kind and ctime (whole seconds) of what the walk found at a path now. */
+function entryFacts(walk: WalkEvidence, path: BytePath): EntryFacts | undefined {
+  const e = walk.entry(path);
+  if (!e) return undefined;
+  const ctime = e.attrs.ctime;
+  return { kind: e.kind, ctime: Array.isArray(ctime) ? (ctime[0] as number) : undefined };
+}
+
+/** Merged /usr, from the scanned root's own top-level links as the walk recorded them. */
+function rootAliases(walk: WalkEvidence) {
+  const links: Array<[BytePath, string]> = [];
+  for (const top of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    const target = walk.entry(top)?.attrs.target;
+    if (typeof target === 'string') links.push([top, target]);
+  }
+  return mergedUsrAliases(links, (p) => walk.entry(p)?.kind === 'dir');
 }
 
 /**

@@ -9,7 +9,7 @@ import { readBaselineFile } from '../baseline/store.js';
 import { parseStoredPolicy, type Policy } from '../policy/policy.js';
 import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { compareStream } from '../compare/compare.js';
-import { summarize, exitBits } from '../report/summary.js';
+import { summarize, exitBits, type FailOn } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
 import { BaselineFormatError, RootError } from '../errors.js';
 import { SIGNATURE_BYTES } from '../baseline/format.js';
@@ -34,6 +34,8 @@ export interface ScanOptions {
   /** Package manager verification: auto (the baseline's, else whatever the root has), none, rpm, dpkg. */
   packages?: PackageChoice;
   packageTimeoutMs?: number;
+  /** Which findings make the scan unclean (default: unexplained ones only). */
+  failOn?: FailOn;
 }
 
 export interface ScanResult {
@@ -105,14 +107,14 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const diagnostics: string[] = [...walkWarnings, ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
   if (opts.skipVerify) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = opts.skipVerify === true || pkg.incomplete;
-  const summary = summarize(all, snap.entries.length, incomplete);
+  const summary = summarize(all, snap.entries.length, incomplete, opts.failOn);
   return {
     baseline,
     report: {
       header: baseline.header, root: opts.root, findings: all, summary, diagnostics,
       packageManager: pkg.manager, packageChanges: pkg.changes,
     },
-    exitCode: exitBits(summary, incomplete),
+    exitCode: exitBits(summary, incomplete, opts.failOn),
   };
 }
 
