@@ -24,6 +24,11 @@ export interface Summary {
   clean: boolean;
 }
 
+/** A change a package operation accounts for (something not checked never is one). */
+export function isExplainedChange(f: Finding): boolean {
+  return f.triage === 'explained' && f.status !== 'untested';
+}
+
 export function summarize(findings: readonly Finding[], entries: number, incomplete = false, failOn: FailOn = 'unexplained'): Summary {
   const s: Summary = {
     entries, changed: 0, missing: 0, added: 0, untested: 0,
@@ -31,7 +36,7 @@ export function summarize(findings: readonly Finding[], entries: number, incompl
     explained: { changed: 0, missing: 0, added: 0 }, clean: false,
   };
   for (const f of findings) {
-    if (f.triage === 'explained' && f.status !== 'untested') s.explained[f.status]++;
+    if (isExplainedChange(f)) s.explained[f.status as 'changed' | 'missing' | 'added']++;
     else if (f.source === 'baseline') s[f.status]++;
     else if (f.triage === 'preexisting') s.packages.preexisting++;
     else s.packages[f.status]++;

@@ -7,7 +7,7 @@ import { describeOperation } from '../triage/operations.js';
 import type { PackageChanges } from '../pkg/index.js';
 import { displayPath } from '../paths.js';
 import { escapeBytes, escapeText, escapeUnicode } from './escape.js';
-import { explainedCount, notChecked, packageFindings, type Summary } from './summary.js';
+import { explainedCount, isExplainedChange, notChecked, packageFindings, type Summary } from './summary.js';
 import type { Reporter } from './reporters.js';
 
 /** The word printed where a finding has no flags; every status has one. */
@@ -57,7 +57,7 @@ function summaryLine(s: Summary): string {
 function byOperation(findings: readonly Finding[]): Array<{ op: PackageOperation; count: number }> {
   const groups = new Map<string, { op: PackageOperation; count: number }>();
   for (const f of findings) {
-    if (f.triage !== 'explained' || !f.evidence) continue;
+    if (!isExplainedChange(f) || !f.evidence) continue;
     const op = f.evidence.operation;
     const key = `${op.kind}\0${op.name}\0${op.arch}\0${op.from}\0${op.to}`;
     const g = groups.get(key) ?? { op, count: 0 };
@@ -117,8 +117,8 @@ export const textReporter: Reporter = (report, out) => {
     out.write(textLine(f, triaged) + '\n');
     for (const line of detailLines(f)) out.write(line + '\n');
   };
-  const explained = report.findings.filter((f) => f.triage === 'explained');
-  for (const f of report.findings) if (f.triage !== 'preexisting' && f.triage !== 'explained') write(f);
+  const explained = report.findings.filter(isExplainedChange);
+  for (const f of report.findings) if (f.triage !== 'preexisting' && !isExplainedChange(f)) write(f);
   if (mode === 'show') explained.forEach(write);
   const groups = mode === 'hide' ? [] : byOperation(explained);
   for (const g of groups) out.write(explainedLine(g) + '\n');
