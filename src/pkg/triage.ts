@@ -17,7 +17,7 @@ import { byBytes } from './db-digests.js';
 import { diffPackages, type PackageChanges } from './diff.js';
 import { buildOperations, type TriageOperation } from '../triage/operations.js';
 import { triageFindings } from '../triage/triage-all.js';
-import type { EntryFacts } from '../triage/rules.js';
+import type { EntryFacts, TriageContext } from '../triage/rules.js';
 import type { Alias } from '../triage/path-model.js';
 
 /** Current content digest of a path in the given algorithm (md5, sha256, ...). */
@@ -37,6 +37,8 @@ export interface TriageFacts {
   operations?: TriageOperation[];
   entry?: (path: BytePath) => EntryFacts | undefined;
   aliases?: Alias[];
+  /** rpm: what the database records for a packaged path beyond its digest. */
+  recorded?: TriageContext['recorded'];
 }
 
 export function triage(findings: Finding[], before: PackageData, after: PackageData, current: DigestLookup, facts: TriageFacts = {}): Finding[] {
@@ -45,7 +47,7 @@ export function triage(findings: Finding[], before: PackageData, after: PackageD
   const removed = new Set(changes.removed.map((p) => p.name));
   const operations = facts.operations ?? buildOperations({ changes, trustLocal: true, since: 0 });
   triageFindings(findings, {
-    before, after, operations, entry: facts.entry, aliases: facts.aliases,
+    before, after, operations, entry: facts.entry, aliases: facts.aliases, recorded: facts.recorded,
     digest: (path, algo) => lookup(current, path, algo),
   });
   const extra = [...recordedDigestEdits(before, after, updated, removed), ...dbFileEdits(before, after, changes)];

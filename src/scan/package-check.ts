@@ -4,7 +4,7 @@
  * finding (explained by a package update, or not).
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
-import type { EntryFacts } from '../triage/rules.js';
+import { rpmRecordMismatch, type EntryFacts } from '../triage/rules.js';
 import {
   detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
@@ -16,7 +16,7 @@ import { RPM_DB_DIRS } from '../pkg/rpm-db.js';
 import type { WalkEvidence } from './walk-evidence.js';
 import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
 import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
-import { readRpmInstallTimes } from '../pkg/rpm-install-times.js';
+import { readRpmRecords, type RpmFileRecord } from '../pkg/rpm-records.js';
 import { buildOperations } from '../triage/operations.js';
 import { mergedUsrAliases } from '../triage/path-model.js';
 import { trustsLocalPackages } from '../triage/trust.js';
@@ -62,7 +62,12 @@ export interface PackageRun {
   /** Why the check did not cover everything (a timeout, an abort, a failure). */
   incompleteReason?: string;
   /** The root's own record of package operations, and what its repositories offer (triage). */
-  history: { events?: LogEvent[]; installTimes?: Map<string, number>; offered?: OfferedVersions };
+  history: { events?: LogEvent[]; installTimes?: Map<string, number>; offered?: OfferedVersions; rpmFiles?: Map<BytePath, RpmFileRecord> };
+}
+
+async function rpmHistory(root: string, timeoutMs: number | undefined): Promise<PackageRun['history']> {
+  const records = await readRpmRecords(root, { timeoutMs });
+  return records ? { installTimes: records.installTimes, rpmFiles: records.files } : {};
 }
 
 /**
@@ -82,7 +87,7 @@ export async function runPackageTool(opts: {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
     run.history = manager === 'dpkg'
       ? { events: readDpkgLog(opts.root), offered: readAptLists(opts.root) }
-      : { installTimes: await readRpmInstallTimes(opts.root, { timeoutMs: opts.timeoutMs }) };
+      : await rpmHistory(opts.root, opts.timeoutMs);
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
@@ -152,12 +157,15 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       // Resolved inside the root: a packaged path's directory may be a link out of it.
       return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
     };
+    const { rpmFiles, ...history } = run.history;
     const operations = buildOperations({
-      changes: result.changes, ...run.history, trustLocal: trustsLocalPackages(opts.policy.text),
+      changes: result.changes, ...history, trustLocal: trustsLocalPackages(opts.policy.text),
       since: Math.floor(Date.parse(opts.baseline.header.created) / 1000) || 0,
+      lastWrite: rpmFiles && lastWrites(after, rpmFiles, opts.walk, lookup),
     });
     const extra = triage([...opts.baselineFindings, ...found], before, after, lookup, {
       operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
+      recorded: rpmFiles && ((path) => rpmFiles.get(path)),
     });
     markPreexisting(found, opts.walk);
     result.findings = [...found, ...extra];
@@ -172,7 +180,27 @@ function entryFacts(walk: WalkEvidence, path: BytePath): EntryFacts | undefined 
   const e = walk.entry(path);
   if (!e) return undefined;
   const ctime = e.attrs.ctime;
-  return { kind: e.kind, ctime: Array.isArray(ctime) ? (ctime[0] as number) : undefined };
+  return { kind: e.kind, ctime: Array.isArray(ctime) ? (ctime[0] as number) : undefined, attrs: e.attrs };
+}
+
+/**
+ * Package name -> the latest ctime among its files that are as its database
+ * records them (content and attributes): where its rpm transaction's writes
+ * end. A file changed since (a trojan, a chmod) does not stretch the window.
+ */
+function lastWrites(
+  after: PackageData, rpmFiles: Map<BytePath, RpmFileRecord>, walk: WalkEvidence,
+  digest: (path: BytePath, algo: string) => string | undefined,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [path, rec] of Object.entries(after.files)) {
+    const e = entryFacts(walk, path);
+    const recorded = rpmFiles.get(path);
+    if (e?.ctime === undefined || !recorded || rpmRecordMismatch(e, recorded)) continue;
+    if (rec.digest && rec.algo && digest(path, rec.algo)?.toLowerCase() !== rec.digest.toLowerCase()) continue;
+    if (e.ctime > (out.get(rec.pkg) ?? -Infinity)) out.set(rec.pkg, e.ctime);
+  }
+  return out;
 }
 
 /** Merged /usr, from the scanned root's own top-level links as the walk recorded them. */

@@ -27,6 +27,8 @@ export interface OperationFacts {
   events?: readonly LogEvent[];
   /** rpm: "name\0version" -> INSTALLTIME (seconds). */
   installTimes?: ReadonlyMap<string, number>;
+  /** rpm: package name -> the latest ctime of its files now (where its transaction's writes end). */
+  lastWrite?: ReadonlyMap<string, number>;
   /** Versions the configured repositories offer; undefined: the origin cannot be checked. */
   offered?: ReadonlyMap<string, ReadonlySet<string>>;
   trustLocal: boolean;
@@ -34,8 +36,13 @@ export interface OperationFacts {
   since: number;
 }
 
-/** rpm records no end: a transaction's scriptlets and triggers run within this long of its start. */
+/**
+ * rpm records no end: the window runs from INSTALLTIME to the last write to
+ * the package's files (its scriptlets run right after), at most this long.
+ */
 export const RPM_WINDOW_SECONDS = 60;
+/** Scriptlets run after the last file is written: the window reaches this far past it. */
+export const RPM_SCRIPTLET_SECONDS = 2;
 
 function sameArch(e: LogEvent, arch: string): boolean {
   return !e.arch || e.arch === arch;
@@ -63,7 +70,10 @@ function dpkgWindow(events: readonly LogEvent[], op: PackageOperation, since: nu
 function window(facts: OperationFacts, op: PackageOperation): [number, number] | undefined {
   if (facts.events) return dpkgWindow(facts.events, op, facts.since);
   const installed = op.to !== null ? facts.installTimes?.get(`${op.name}\0${op.to}`) : undefined;
-  return installed !== undefined && installed >= facts.since ? [installed, installed + RPM_WINDOW_SECONDS] : undefined;
+  if (installed === undefined || installed < facts.since) return undefined;
+  const last = facts.lastWrite?.get(op.name);
+  const end = Math.min((last !== undefined && last >= installed ? last : installed) + RPM_SCRIPTLET_SECONDS, installed + RPM_WINDOW_SECONDS);
+  return [installed, end];
 }
 
 function distrust(facts: OperationFacts, op: PackageOperation): string | undefined {

@@ -15,7 +15,8 @@
  * Never: content other than the package records, a change after every
  * window, or anything an operation from no configured repository did.
  */
-import type { BytePath, Evidence, FileKind, Finding, PackageData } from '../types.js';
+import type { AttrValue, BytePath, Evidence, FileKind, Finding, PackageData } from '../types.js';
+import type { RpmFileRecord } from '../pkg/rpm-records.js';
 import type { TriageOperation } from './operations.js';
 import { packagePaths, type Alias } from './path-model.js';
 
@@ -25,6 +26,8 @@ export interface EntryFacts {
   kind: FileKind;
   /** Inode change time now, whole seconds. */
   ctime?: number;
+  /** The walk's attributes now (mode, owner, group, target, size, mtime, ...). */
+  attrs?: Readonly<Record<string, AttrValue>>;
 }
 
 export interface TriageContext {
@@ -36,6 +39,8 @@ export interface TriageContext {
   /** What the walk found at a disk path now. */
   entry?: (path: BytePath) => EntryFacts | undefined;
   aliases?: readonly Alias[];
+  /** rpm: mode, owner, group, link target, size and mtime the database records for a package path. */
+  recorded?: (pkgPath: BytePath) => RpmFileRecord | undefined;
 }
 
 export interface Verdict {
@@ -62,6 +67,21 @@ const DPKG_INFO = /^\/var\/lib\/dpkg\/info\/([^/:]+)(:[^/.]+)?\.[^/.]+$/;
 /** The parent directory of a path. */
 export function parentOf(path: BytePath): BytePath {
   return path.slice(0, Math.max(1, path.lastIndexOf('/')));
+}
+
+/** The first attribute rpm records that the disk does not match (only those the walk recorded are compared). */
+export function rpmRecordMismatch(e: EntryFacts, rec: RpmFileRecord): string | undefined {
+  const a = e.attrs;
+  if (!a) return undefined;
+  const checks: Array<[string, boolean]> = [
+    ['mode', typeof a.mode === 'number' && e.kind !== 'symlink' && a.mode !== (rec.mode & 0o7777)],
+    ['owner', typeof a.owner === 'string' && a.owner !== rec.user],
+    ['group', typeof a.group === 'string' && a.group !== rec.group],
+    ['link target', e.kind === 'symlink' && typeof a.target === 'string' && a.target !== rec.target],
+    ['size', e.kind === 'file' && typeof a.size === 'number' && a.size !== rec.size],
+    ['mtime', e.kind === 'file' && Array.isArray(a.mtime) && a.mtime[0] !== rec.mtime],
+  ];
+  return checks.find(([, differs]) => differs)?.[0];
 }
 
 export class Rules {
@@ -118,6 +138,12 @@ export class Rules {
     return { triage: 'unexplained', reason: `changed at ${new Date(at * 1000).toISOString()}, outside every package operation` };
   }
 
+  private recordMismatch(f: Finding, pkgPath: BytePath): string | undefined {
+    const rec = this.ctx.recorded?.(pkgPath);
+    const e = this.ctx.entry?.(f.path);
+    return rec && e ? rpmRecordMismatch(e, rec) : undefined;
+  }
+
   /** Rule 1. A verdict, or undefined to let the later rules try. */
   private packageContent(f: Finding, owned: NonNullable<ReturnType<Rules['owner']>>, at: number | undefined): Verdict | undefined {
     const t = this.operationOf(owned.pkg);
@@ -137,11 +163,15 @@ export class Rules {
       if (now.toLowerCase() !== rec.digest.toLowerCase()) {
         return { triage: 'unexplained', reason: `content differs from what ${owned.pkg} records` };
       }
+      const differs = this.recordMismatch(f, owned.pkgPath);
+      if (differs) return { triage: 'unexplained', reason: `${differs} differs from what ${owned.pkg} records` };
       if (!t || t.op.kind === 'remove' || afterWindow) return undefined;
       return this.explained(t, 'package-content', `${rec.algo} matches what ${owned.pkg} ${t.op.to} records`);
     }
     const kind = this.kindNow(f);
     if (!t || t.op.kind === 'remove' || afterWindow || (kind !== 'dir' && kind !== 'symlink')) return undefined;
+    const differs = this.recordMismatch(f, owned.pkgPath);
+    if (differs) return { triage: 'unexplained', reason: `${differs} differs from what ${owned.pkg} records` };
     return this.explained(t, 'package-content', `${kind} listed by ${owned.pkg} ${t.op.to}`);
   }
 
