@@ -4,7 +4,8 @@
  * finding (explained by a package update, or not).
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
-import { rpmRecordMismatch, type EntryFacts } from '../triage/rules.js';
+import { recordMismatch, type EntryFacts, type RecordedAttrs } from '../triage/rules.js';
+import { readStatOverrides } from '../pkg/dpkg-statoverride.js';
 import {
   detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
@@ -62,7 +63,10 @@ export interface PackageRun {
   /** Why the check did not cover everything (a timeout, an abort, a failure). */
   incompleteReason?: string;
   /** The root's own record of package operations, and what its repositories offer (triage). */
-  history: { events?: LogEvent[]; installTimes?: Map<string, number>; offered?: OfferedVersions; rpmFiles?: Map<BytePath, RpmFileRecord> };
+  history: {
+    events?: LogEvent[]; installTimes?: Map<string, number>; offered?: OfferedVersions;
+    rpmFiles?: Map<BytePath, RpmFileRecord>; overrides?: Map<BytePath, RecordedAttrs>;
+  };
 }
 
 async function rpmHistory(root: string, timeoutMs: number | undefined): Promise<PackageRun['history']> {
@@ -86,7 +90,7 @@ export async function runPackageTool(opts: {
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
     run.history = manager === 'dpkg'
-      ? { events: readDpkgLog(opts.root), offered: readAptLists(opts.root) }
+      ? { events: readDpkgLog(opts.root), offered: readAptLists(opts.root), overrides: readStatOverrides(opts.root) }
       : await rpmHistory(opts.root, opts.timeoutMs);
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
@@ -157,7 +161,7 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       // Resolved inside the root: a packaged path's directory may be a link out of it.
       return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
     };
-    const { rpmFiles, ...history } = run.history;
+    const { rpmFiles, overrides, ...history } = run.history;
     const operations = buildOperations({
       changes: result.changes, ...history, trustLocal: trustsLocalPackages(opts.policy.text),
       since: Math.floor(Date.parse(opts.baseline.header.created) / 1000) || 0,
@@ -165,7 +169,7 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
     });
     const extra = triage([...opts.baselineFindings, ...found], before, after, lookup, {
       operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
-      recorded: rpmFiles && ((path) => rpmFiles.get(path)),
+      recorded: rpmFiles ? (path) => rpmFiles.get(path) : overrides && ((path) => overrides.get(path)),
     });
     markPreexisting(found, opts.walk);
     result.findings = [...found, ...extra];
@@ -196,7 +200,7 @@ function lastWrites(
   for (const [path, rec] of Object.entries(after.files)) {
     const e = entryFacts(walk, path);
     const recorded = rpmFiles.get(path);
-    if (e?.ctime === undefined || !recorded || rpmRecordMismatch(e, recorded)) continue;
+    if (e?.ctime === undefined || !recorded || recordMismatch(e, recorded)) continue;
     if (rec.digest && rec.algo && digest(path, rec.algo)?.toLowerCase() !== rec.digest.toLowerCase()) continue;
     if (e.ctime > (out.get(rec.pkg) ?? -Infinity)) out.set(rec.pkg, e.ctime);
   }

@@ -39,8 +39,8 @@ export interface TriageContext {
   /** What the walk found at a disk path now. */
   entry?: (path: BytePath) => EntryFacts | undefined;
   aliases?: readonly Alias[];
-  /** rpm: mode, owner, group, link target, size and mtime the database records for a package path. */
-  recorded?: (pkgPath: BytePath) => RpmFileRecord | undefined;
+  /** rpm: mode, owner, group, link target, size and mtime the database records; dpkg: statoverride entries. */
+  recorded?: (pkgPath: BytePath) => RecordedAttrs | undefined;
 }
 
 export interface Verdict {
@@ -69,17 +69,29 @@ export function parentOf(path: BytePath): BytePath {
   return path.slice(0, Math.max(1, path.lastIndexOf('/')));
 }
 
-/** The first attribute rpm records that the disk does not match (only those the walk recorded are compared). */
-export function rpmRecordMismatch(e: EntryFacts, rec: RpmFileRecord): string | undefined {
+/**
+ * What a package database records about a path beyond its digest: rpm's
+ * file attributes, or a dpkg-statoverride entry (mode, owner, group; an
+ * owner `#1000` is a uid). Absent fields are not compared.
+ */
+export type RecordedAttrs = Partial<Pick<RpmFileRecord, 'mode' | 'user' | 'group' | 'target' | 'size' | 'mtime'>>;
+
+function sameOwner(name: AttrValue | undefined, id: AttrValue | undefined, recorded: string): boolean {
+  if (recorded.startsWith('#')) return typeof id !== 'number' || id === Number(recorded.slice(1));
+  return typeof name !== 'string' || name === recorded;
+}
+
+/** The first recorded attribute the disk does not match (only those the walk recorded are compared). */
+export function recordMismatch(e: EntryFacts, rec: RecordedAttrs): string | undefined {
   const a = e.attrs;
   if (!a) return undefined;
   const checks: Array<[string, boolean]> = [
-    ['mode', typeof a.mode === 'number' && e.kind !== 'symlink' && a.mode !== (rec.mode & 0o7777)],
-    ['owner', typeof a.owner === 'string' && a.owner !== rec.user],
-    ['group', typeof a.group === 'string' && a.group !== rec.group],
-    ['link target', e.kind === 'symlink' && typeof a.target === 'string' && a.target !== rec.target],
-    ['size', e.kind === 'file' && typeof a.size === 'number' && a.size !== rec.size],
-    ['mtime', e.kind === 'file' && Array.isArray(a.mtime) && a.mtime[0] !== rec.mtime],
+    ['mode', rec.mode !== undefined && typeof a.mode === 'number' && e.kind !== 'symlink' && a.mode !== (rec.mode & 0o7777)],
+    ['owner', rec.user !== undefined && !sameOwner(a.owner, a.uid, rec.user)],
+    ['group', rec.group !== undefined && !sameOwner(a.group, a.gid, rec.group)],
+    ['link target', rec.target !== undefined && e.kind === 'symlink' && typeof a.target === 'string' && a.target !== rec.target],
+    ['size', rec.size !== undefined && e.kind === 'file' && typeof a.size === 'number' && a.size !== rec.size],
+    ['mtime', rec.mtime !== undefined && e.kind === 'file' && Array.isArray(a.mtime) && a.mtime[0] !== rec.mtime],
   ];
   return checks.find(([, differs]) => differs)?.[0];
 }
@@ -141,7 +153,7 @@ export class Rules {
   private recordMismatch(f: Finding, pkgPath: BytePath): string | undefined {
     const rec = this.ctx.recorded?.(pkgPath);
     const e = this.ctx.entry?.(f.path);
-    return rec && e ? rpmRecordMismatch(e, rec) : undefined;
+    return rec && e ? recordMismatch(e, rec) : undefined;
   }
 
   /** Rule 1. A verdict, or undefined to let the later rules try. */

@@ -57,7 +57,9 @@ function patchDay(attack: boolean): Day {
       name: 'newd', version: '1.0',
       files: { '/usr/sbin/newd': { content: 'newd\n', mode: 0o755 }, '/etc/newd.conf': 'PermitRootLogin no\n' },
       conffiles: ['/etc/newd.conf'],
-      postinst: 'mkdir -p "$DPKG_ROOT/etc/newd"; head -c 32 /dev/urandom > "$DPKG_ROOT/etc/newd/host_key"',
+      // A host key, and a dpkg-statoverride entry applied as dpkg-statoverride --update would.
+      postinst: 'mkdir -p "$DPKG_ROOT/etc/newd"; head -c 32 /dev/urandom > "$DPKG_ROOT/etc/newd/host_key"\n' +
+        'echo "root root 4750 /usr/sbin/newd" >> "$DPKG_ROOT/var/lib/dpkg/statoverride"; chmod 4750 "$DPKG_ROOT/usr/sbin/newd"',
     }),
   );
   nextSecond();
@@ -75,6 +77,7 @@ function patchDay(attack: boolean): Day {
   fs.utimesSync(hello, atime, mtime);
   fs.appendFileSync(path.join(root, 'etc/passwd'), 'toor:x:0:0::/root:/bin/sh\n');
   fs.appendFileSync(path.join(root, 'etc/newd.conf'), 'PermitRootLogin yes\n');
+  fs.chmodSync(path.join(root, 'usr/sbin/newd'), 0o6750); // setgid too: not what the statoverride says
   return { root, baseline, pub };
 }
 
@@ -118,8 +121,6 @@ const BENIGN: Array<[string, string, string, string]> = [
   ['/usr/lib/systemd', 'baseline', 'added', 'package-content'],
   ['/usr/lib/systemd/system', 'baseline', 'added', 'package-content'],
   ['/usr/lib/systemd/system/hello.service', 'baseline', 'added', 'package-content'],
-  ['/usr/sbin', 'baseline', 'changed', 'directory'],
-  ['/usr/sbin/newd', 'baseline', 'added', 'package-content'],
   ['/usr/share/zoneinfo/Europe', 'baseline', 'changed', 'directory'],
   ['/usr/share/zoneinfo/Europe/A', 'baseline', 'changed', 'package-content'],
   ['/usr/share/zoneinfo/Europe/B', 'baseline', 'missing', 'package-content'],
@@ -130,6 +131,7 @@ const BENIGN: Array<[string, string, string, string]> = [
   ...['newd.conffiles', 'newd.list', 'newd.md5sums', 'newd.postinst'].map((n) => [`/var/lib/dpkg/info/${n}`, 'baseline', 'added', 'bookkeeping'] as [string, string, string, string]),
   ...['zonedata.list', 'zonedata.md5sums'].map((n) => [`/var/lib/dpkg/info/${n}`, 'baseline', 'changed', 'bookkeeping'] as [string, string, string, string]),
   ...['lock', 'lock-frontend', 'status', 'status-old', 'triggers/Lock', 'updates'].map((n) => [`/var/lib/dpkg/${n}`, 'baseline', 'changed', 'bookkeeping'] as [string, string, string, string]),
+  ['/var/lib/dpkg/statoverride', 'baseline', 'added', 'bookkeeping'],
   ['/var/log/dpkg.log', 'baseline', 'changed', 'bookkeeping'],
 ];
 
@@ -148,6 +150,8 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
     expect(verdicts(findings)).toEqual([
       ...BENIGN,
       // What the attacks change in the other root, here as the run left it.
+      ['/usr/sbin', 'baseline', 'changed', 'directory'],
+      ['/usr/sbin/newd', 'baseline', 'added', 'package-content'], // mode 4750, as the statoverride says
       ['/etc', 'baseline', 'changed', 'directory'],
       ['/etc/newd.conf', 'baseline', 'added', 'package-content'],
       ['/etc/passwd', 'baseline', 'changed', 'side-effect'], // the postinst's new user, inside the run's window
@@ -162,7 +166,7 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
       // Package content is explained by the owner's own operation.
       if (f.evidence!.rule === 'package-content') expect(f.evidence!.operation.name).toBe(f.package);
     }
-    expect(summary).toMatchObject({ changed: 0, missing: 0, added: 0, clean: true, explained: { changed: 26, missing: 2, added: 24 } });
+    expect(summary).toMatchObject({ changed: 0, missing: 0, added: 0, clean: true, explained: { changed: 26, missing: 2, added: 25 } });
     expect(code).toBe(0);
   });
 
@@ -170,25 +174,25 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
     const r = driftscan(['scan', benign.baseline, '--pubkey', benign.pub, '--root', benign.root]);
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines.filter((l) => !l.startsWith('# explained by '))).toEqual([
-      expect.stringMatching(/^# driftscan: clean \(52 explained changes\): 0 changed, 0 missing, 0 added, 0 not checked, 0 package findings, 52 explained; \d+ entries compared$/),
+      expect.stringMatching(/^# driftscan: clean \(53 explained changes\): 0 changed, 0 missing, 0 added, 0 not checked, 0 package findings, 53 explained; \d+ entries compared$/),
     ]);
     expect(lines.slice(0, -1).map((l) => l.replace(/: \d+ paths?$/, '')).sort()).toEqual([
       '# explained by install newd 1.0', '# explained by upgrade hello 1.0 -> 1.1',
       '# explained by upgrade libfoo 1.0 -> 1.1', '# explained by upgrade zonedata 1.0 -> 1.1',
     ]);
     const counted = lines.slice(0, -1).reduce((n, l) => n + Number(/(\d+) paths?$/.exec(l)![1]), 0);
-    expect(counted).toBe(52);
+    expect(counted).toBe(53);
     expect(r.code).toBe(0);
   });
 
   it('--fail-on any keeps the change bits; --explained show prints every line, hide none', () => {
     const any = driftscan(['scan', benign.baseline, '--pubkey', benign.pub, '--root', benign.root, '--fail-on', 'any']);
     expect(any.code).toBe(1 | 2 | 4);
-    expect(any.stdout).toMatch(/^# driftscan: NOT clean: 0 changed, 0 missing, 0 added, 0 not checked, 0 package findings, 52 explained; /m);
+    expect(any.stdout).toMatch(/^# driftscan: NOT clean: 0 changed, 0 missing, 0 added, 0 not checked, 0 package findings, 53 explained; /m);
     const show = driftscan(['scan', benign.baseline, '--pubkey', benign.pub, '--root', benign.root, '--explained', 'show']);
     expect(show.code).toBe(0);
     const shown = show.stdout.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('    '));
-    expect(shown).toHaveLength(52);
+    expect(shown).toHaveLength(53);
     expect(shown).toContain('..5....T.    /usr/share/zoneinfo/Europe/A  ctime inode  [explained by upgrade zonedata 1.0 -> 1.1 (package-content)]');
     const hide = driftscan(['scan', benign.baseline, '--pubkey', benign.pub, '--root', benign.root, '--explained', 'hide']);
     expect(hide.stdout.split('\n').filter((l) => l && !/^# (package|driftscan)/.test(l))).toEqual([]);
@@ -208,6 +212,8 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
       ['/usr/bin', 'baseline', 'changed', 'unexplained: an entry in it changed without explanation'],
       ['/usr/bin/evil', 'baseline', 'added', 'unexplained: package not from a configured repository'],
       ['/usr/bin/hello', 'baseline', 'changed', 'unexplained: content differs from what hello records'],
+      ['/usr/sbin', 'baseline', 'changed', 'unexplained: an entry in it changed without explanation'],
+      ['/usr/sbin/newd', 'baseline', 'added', 'unexplained: mode differs from what newd records'],
       ['/var/lib/dpkg', 'baseline', 'changed', 'unexplained: an entry in it changed without explanation'],
       ['/var/lib/dpkg/info', 'baseline', 'changed', 'unexplained: an entry in it changed without explanation'],
       ...['evil.list', 'evil.md5sums', 'evil.postinst'].map((n) => [`/var/lib/dpkg/info/${n}`, 'baseline', 'added', 'unexplained: package not from a configured repository']),
@@ -219,7 +225,7 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
   it('default text report: the unexplained lines in full, tagged, then one line per operation', () => {
     const r = driftscan(['scan', attacked.baseline, '--pubkey', attacked.pub, '--root', attacked.root]);
     const lines = r.stdout.split('\n').filter((l) => l && !l.startsWith('    '));
-    expect(lines.slice(0, 16).map((l) => l.replace(/changed at \S+,/, 'changed at T,'))).toEqual([
+    expect(lines.slice(0, 18).map((l) => l.replace(/changed at \S+,/, 'changed at T,'))).toEqual([
       '??5??????    /bin/hello  content differs from what hello records  [dpkg hello unexplained]',
       '.......T.    /etc  ctime  an entry in it changed without explanation  [unexplained]',
       'added     c /etc/cron.d  an entry in it changed without explanation  [unexplained]',
@@ -230,6 +236,8 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
       '.......T.    /usr/bin  ctime  an entry in it changed without explanation  [unexplained]',
       'added       /usr/bin/evil  package not from a configured repository  [unexplained]',
       'S.5....T.    /usr/bin/hello  ctime inode  content differs from what hello records  [unexplained]',
+      '.......T.    /usr/sbin  ctime  an entry in it changed without explanation  [unexplained]',
+      'added       /usr/sbin/newd  mode differs from what newd records  [unexplained]',
       '.......T.    /var/lib/dpkg  ctime  an entry in it changed without explanation  [unexplained]',
       '.......T.    /var/lib/dpkg/info  ctime  an entry in it changed without explanation  [unexplained]',
       'added       /var/lib/dpkg/info/evil.list  package not from a configured repository  [unexplained]',
@@ -240,7 +248,7 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
     expect(lines.filter((l) => l.startsWith('# explained by '))).toHaveLength(4);
     expect(lines.slice(-2)).toEqual([
       '# package installed: evil 1.0 all',
-      expect.stringMatching(/^# driftscan: NOT clean: 6 changed, 0 missing, 7 added, 0 not checked, 2 package findings, 45 explained; \d+ entries compared$/),
+      expect.stringMatching(/^# driftscan: NOT clean: 7 changed, 0 missing, 8 added, 0 not checked, 2 package findings, 44 explained; \d+ entries compared$/),
     ]);
     expect(r.code).toBe(1 | 4);
   });

@@ -10,6 +10,7 @@ import { trustsLocalPackages } from '../../src/triage/trust.js';
 import type { EntryFacts, TriageContext } from '../../src/triage/rules.js';
 import { parseDpkgLog } from '../../src/pkg/dpkg-log.js';
 import { parsePackagesIndex } from '../../src/pkg/apt-lists.js';
+import { parseStatOverrides } from '../../src/pkg/dpkg-statoverride.js';
 import { diffPackages } from '../../src/pkg/diff.js';
 import type { Finding, PackageData } from '../../src/types.js';
 
@@ -133,6 +134,29 @@ describe('rule 1: package content', () => {
     expect(judge([finding('/usr/bin/evil', 'added')], ctx)).toEqual([['/usr/bin/evil', 'unexplained', NOT_FROM_REPOSITORY]]);
     const trusting = context({ digests: { '/usr/bin/evil': MD5_V2 }, entries: { '/usr/bin/evil': { kind: 'file', ctime: T0 + 50 } }, facts: { trustLocal: true } });
     expect(judge([finding('/usr/bin/evil', 'added')], trusting)).toEqual([['/usr/bin/evil', 'explained', 'package-content evil']]);
+  });
+});
+
+describe('rule 1 with recorded attributes (rpm records, dpkg-statoverride)', () => {
+  const override = { user: 'root', group: '#106', mode: 0o2755 };
+  const at = (attrs: Record<string, number | string>) => context({
+    digests: { '/usr/bin/hello': MD5_V2 }, entries: { '/usr/bin/hello': { kind: 'file', ctime: T0 + 10, attrs } },
+  });
+
+  it('explains the file only when mode, owner and group are what the override says', () => {
+    const ok = { ...at({ mode: 0o2755, owner: 'root', gid: 106 }), recorded: (p: string) => (p === '/bin/hello' ? override : undefined) };
+    expect(judge([finding('/usr/bin/hello')], ok)).toEqual([['/usr/bin/hello', 'explained', 'package-content hello']]);
+    const chmodded = { ...at({ mode: 0o6755, owner: 'root', gid: 106 }), recorded: () => override };
+    expect(judge([finding('/usr/bin/hello')], chmodded)).toEqual([['/usr/bin/hello', 'unexplained', 'mode differs from what hello records']]);
+    const regrouped = { ...at({ mode: 0o2755, owner: 'root', gid: 0 }), recorded: () => override };
+    expect(judge([finding('/usr/bin/hello')], regrouped)[0]![2]).toBe('group differs from what hello records');
+  });
+
+  it('parses the statoverride table', () => {
+    expect([...parseStatOverrides('root crontab 2755 /usr/bin/crontab\n#0 #106 0644 /etc/with space\nbad line\n')]).toEqual([
+      ['/usr/bin/crontab', { user: 'root', group: 'crontab', mode: 0o2755 }],
+      ['/etc/with space', { user: '#0', group: '#106', mode: 0o644 }],
+    ]);
   });
 });
 
