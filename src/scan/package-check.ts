@@ -4,8 +4,6 @@
  * finding (explained by a package update, or not).
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
-import { recordMismatch, type EntryFacts, type RecordedAttrs } from '../triage/rules.js';
-import { readStatOverrides } from '../pkg/dpkg-statoverride.js';
 import {
   detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
@@ -15,12 +13,8 @@ import type { Policy } from '../policy/policy.js';
 import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
 import { RPM_DB_DIRS } from '../pkg/rpm-db.js';
 import type { WalkEvidence } from './walk-evidence.js';
-import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
-import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
-import { readRpmRecords, type RpmFileRecord } from '../pkg/rpm-records.js';
-import { buildOperations } from '../triage/operations.js';
-import { mergedUsrAliases } from '../triage/path-model.js';
 import { trustsLocalPackages } from '../triage/trust.js';
+import { readHistory, triageFacts, type PackageHistory } from './triage-facts.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -63,15 +57,7 @@ export interface PackageRun {
   /** Why the check did not cover everything (a timeout, an abort, a failure). */
   incompleteReason?: string;
   /** The root's own record of package operations, and what its repositories offer (triage). */
-  history: {
-    events?: LogEvent[]; installTimes?: Map<string, number>; offered?: OfferedVersions;
-    rpmFiles?: Map<BytePath, RpmFileRecord>; overrides?: Map<BytePath, RecordedAttrs>;
-  };
-}
-
-async function rpmHistory(root: string, timeoutMs: number | undefined): Promise<PackageRun['history']> {
-  const records = await readRpmRecords(root, { timeoutMs });
-  return records ? { installTimes: records.installTimes, rpmFiles: records.files } : {};
+  history: PackageHistory;
 }
 
 /**
@@ -89,9 +75,7 @@ export async function runPackageTool(opts: {
   if (!manager) return run;
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
-    run.history = manager === 'dpkg'
-      ? { events: readDpkgLog(opts.root), offered: readAptLists(opts.root), overrides: readStatOverrides(opts.root) }
-      : await rpmHistory(opts.root, opts.timeoutMs);
+    run.history = await readHistory(opts.root, manager, opts.timeoutMs);
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
@@ -161,60 +145,17 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       // Resolved inside the root: a packaged path's directory may be a link out of it.
       return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
     };
-    const { rpmFiles, overrides, ...history } = run.history;
-    const operations = buildOperations({
-      changes: result.changes, ...history, trustLocal: trustsLocalPackages(opts.policy.text),
-      since: Math.floor(Date.parse(opts.baseline.header.created) / 1000) || 0,
-      lastWrite: rpmFiles && lastWrites(after, rpmFiles, opts.walk, lookup),
+    const facts = triageFacts(run.history, {
+      changes: result.changes, after, walk: opts.walk, digest: lookup,
+      trustLocal: trustsLocalPackages(opts.policy.text), created: opts.baseline.header.created,
     });
-    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup, {
-      operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
-      recorded: rpmFiles ? (path) => rpmFiles.get(path) : overrides && ((path) => overrides.get(path)),
-    });
+    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup, facts);
     markPreexisting(found, opts.walk);
     result.findings = [...found, ...extra];
     return result;
   }
   markPreexisting(found, opts.walk);
   return result;
-}
-
-/** Kind and ctime (whole seconds) of what the walk found at a path now. */
-function entryFacts(walk: WalkEvidence, path: BytePath): EntryFacts | undefined {
-  const e = walk.entry(path);
-  if (!e) return undefined;
-  const ctime = e.attrs.ctime;
-  return { kind: e.kind, ctime: Array.isArray(ctime) ? (ctime[0] as number) : undefined, attrs: e.attrs };
-}
-
-/**
- * Package name -> the latest ctime among its files that are as its database
- * records them (content and attributes): where its rpm transaction's writes
- * end. A file changed since (a trojan, a chmod) does not stretch the window.
- */
-function lastWrites(
-  after: PackageData, rpmFiles: Map<BytePath, RpmFileRecord>, walk: WalkEvidence,
-  digest: (path: BytePath, algo: string) => string | undefined,
-): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [path, rec] of Object.entries(after.files)) {
-    const e = entryFacts(walk, path);
-    const recorded = rpmFiles.get(path);
-    if (e?.ctime === undefined || !recorded || recordMismatch(e, recorded)) continue;
-    if (rec.digest && rec.algo && digest(path, rec.algo)?.toLowerCase() !== rec.digest.toLowerCase()) continue;
-    if (e.ctime > (out.get(rec.pkg) ?? -Infinity)) out.set(rec.pkg, e.ctime);
-  }
-  return out;
-}
-
-/** Merged /usr, from the scanned root's own top-level links as the walk recorded them. */
-function rootAliases(walk: WalkEvidence) {
-  const links: Array<[BytePath, string]> = [];
-  for (const top of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
-    const target = walk.entry(top)?.attrs.target;
-    if (typeof target === 'string') links.push([top, target]);
-  }
-  return mergedUsrAliases(links, (p) => walk.entry(p)?.kind === 'dir');
 }
 
 /**
