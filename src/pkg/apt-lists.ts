@@ -6,7 +6,8 @@
  * fetched, not a root attacker from an administrator.
  */
 import type { BytePath } from '../types.js';
-import { listQuiet, readQuiet } from './quiet-fs.js';
+import { listQuiet } from './quiet-fs.js';
+import { readCapped } from './capped-read.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from './root-path.js';
 
@@ -45,7 +46,7 @@ export function readAptLists(root: string): OfferedVersions {
   }
   for (const name of names.filter((n) => n.endsWith('_Packages')).sort()) {
     try {
-      parsePackagesIndex(readQuiet(inRoot(root, `${dir}/${name}`)).toString('latin1'), offered);
+      parsePackagesIndex(readCapped(inRoot(root, `${dir}/${name}`)).toString('latin1'), offered);
     } catch {
       // an unreadable index offers nothing
     }

@@ -164,5 +164,11 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
  * does not make the scan unclean. Anything the walk did not look at counts.
  */
 function markPreexisting(packageFindings: Finding[], walk: WalkEvidence): void {
-  for (const f of packageFindings) if (!f.outsidePolicy && walk.vouches(f)) f.triage = 'preexisting';
+  for (const f of packageFindings) {
+    if (f.outsidePolicy || !walk.vouches(f)) continue;
+    f.triage = 'preexisting';
+    // Not news: neither explained nor unexplained, so neither evidence nor a reason.
+    delete f.evidence;
+    delete f.reason;
+  }
 }
