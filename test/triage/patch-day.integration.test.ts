@@ -246,6 +246,7 @@ describe('patch day on a dpkg root (real dpkg -i with maintainer scripts, dpkg.l
       expect.stringMatching(/^# explained by /),
     ]);
     expect(lines.filter((l) => l.startsWith('# explained by '))).toHaveLength(4);
+    expect(lines).toHaveLength(17 + 4 + 2); // nothing else: the unexplained, the operations, evil's line, the verdict
     expect(lines.slice(-2)).toEqual([
       '# package installed: evil 1.0 all',
       expect.stringMatching(/^# driftscan: NOT clean: 7 changed, 0 missing, 8 added, 0 not checked, 2 package findings, 44 explained; \d+ entries compared$/),
