@@ -11,6 +11,7 @@ import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
 import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
 import { readRpmRecords, type RpmFileRecord } from '../pkg/rpm-records.js';
 import { readStatOverrides } from '../pkg/dpkg-statoverride.js';
+import { readRpmRepodata } from '../pkg/rpm-repodata.js';
 import { buildOperations } from '../triage/operations.js';
 import { mergedUsrAliases } from '../triage/path-model.js';
 import { recordMismatch, type RecordedAttrs } from '../triage/records.js';
@@ -29,7 +30,8 @@ export interface PackageHistory {
 export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined): Promise<PackageHistory> {
   if (manager === 'dpkg') return { events: readDpkgLog(root), offered: readAptLists(root), overrides: readStatOverrides(root) };
   const records = await readRpmRecords(root, { timeoutMs });
-  return records ? { installTimes: records.installTimes, rpmFiles: records.files } : {};
+  const offered = readRpmRepodata(root);
+  return { ...(records ? { installTimes: records.installTimes, rpmFiles: records.files } : {}), ...(offered ? { offered } : {}) };
 }
 
 export function triageFacts(history: PackageHistory, opts: {

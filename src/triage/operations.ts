@@ -13,7 +13,7 @@ import type { PackageChanges } from '../pkg/diff.js';
 import type { LogEvent } from '../pkg/dpkg-log.js';
 
 export const NOT_FROM_REPOSITORY = 'package not from a configured repository';
-export const ORIGIN_NOT_CHECKED = 'package origin not checked: no repository index is read for this package manager';
+export const ORIGIN_NOT_CHECKED = 'package origin not checked: the root keeps no repository metadata that can be read';
 
 export interface TriageOperation {
   op: PackageOperation;

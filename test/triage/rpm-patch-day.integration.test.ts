@@ -4,6 +4,7 @@
  * finding's triage is asserted.
  */
 import fs from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newRpmRoot, rpmInRoot, tempDir } from '../pkg/build-packages.js';
@@ -117,7 +118,7 @@ describe('patch day on an rpm root (real rpm -U with a %post scriptlet)', () => 
     expect(code).toBe(1 | 4);
   });
 
-  it('without trust-local-packages nothing is explained: no rpm repository index is read', () => {
+  it('without trust-local-packages and without repository metadata nothing is explained', () => {
     const rules = path.join(tempDir('ds-rules-'), 'rules');
     fs.writeFileSync(rules, 'use default\ninclude /var/lib/rpm\n');
     const r = driftscan(['scan', benign.baseline, '--pubkey', benign.pub, '--root', benign.root, '--rules', rules, '--format', 'json']);
@@ -129,5 +130,36 @@ describe('patch day on an rpm root (real rpm -U with a %post scriptlet)', () => 
       expect(f.reason).toMatch(dirs.includes(f.path) ? /^an entry in it changed without explanation$/ : /^package origin not checked/);
     }
     expect(r.code).toBe(1 | 2 | 4);
+  });
+
+  it('dnf\'s cached primary.xml.gz decides: a version it offers explains, one it does not, not', () => {
+    const rules = path.join(tempDir('ds-rules-'), 'rules');
+    fs.writeFileSync(rules, 'use default\ninclude /var/lib/rpm\n');
+    const repodata = path.join(benign.root, 'var/cache/dnf/updates-0123456789abcdef/repodata');
+    fs.mkdirSync(repodata, { recursive: true });
+    const primary = (versions: string[]) => gzipSync(`<?xml version="1.0"?>\n<metadata packages="${versions.length}">\n` +
+      versions.map((v) => `<package type="rpm"><name>rpmd</name><arch>noarch</arch><version epoch="0" ver="${v}" rel="1"/></package>\n`).join('') + '</metadata>\n');
+    const scan = () => {
+      const r = driftscan(['scan', benign.baseline, '--pubkey', benign.pub, '--root', benign.root, '--rules', rules, '--format', 'json']);
+      return { code: r.code, findings: JSON.parse(r.stdout).findings as Array<{ path: string; triage: string; reason?: string }> };
+    };
+    try {
+      fs.writeFileSync(path.join(repodata, 'aaaa-primary.xml.gz'), primary(['1.0', '1.1']));
+      const offered = scan();
+      expect(offered.findings.map((f) => f.triage)).toEqual(Array(12).fill('explained'));
+      expect(offered.code).toBe(0);
+      fs.writeFileSync(path.join(repodata, 'aaaa-primary.xml.gz'), primary(['1.0']));
+      const local = scan();
+      expect(local.findings.filter((f) => f.reason === 'package not from a configured repository').map((f) => f.path)).toEqual([
+        '/etc/passwd', '/etc/rpmd.conf', '/etc/rpmd/host_key', '/usr/bin/rpmd', '/usr/lib/librpmd.so',
+        '/usr/lib/librpmd.so.1', '/usr/lib/librpmd.so.2', '/var/lib/rpm/rpmdb.sqlite',
+      ]);
+      expect(local.findings.filter((f) => f.reason === 'an entry in it changed without explanation').map((f) => f.path)).toEqual([
+        '/etc', '/etc/rpmd', '/usr/bin', '/usr/lib',
+      ]);
+      expect(local.code).toBe(1 | 2 | 4);
+    } finally {
+      fs.rmSync(path.join(benign.root, 'var/cache'), { recursive: true });
+    }
   });
 });
