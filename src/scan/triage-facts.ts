@@ -55,7 +55,8 @@ export function triageFacts(history: PackageHistory, opts: {
 
 /** Kind and ctime (whole seconds) of what the walk found at a path now. */
 export function entryFacts(walk: WalkEvidence, path: BytePath): EntryFacts | undefined {
-  const e = walk.entry(path);
+  // A package path through a merged-/usr link (/bin/hello) is the walk's /usr/bin/hello; the last component is not followed.
+  const e = walk.entry(path) ?? walk.resolve(path, false)?.found;
   if (!e) return undefined;
   const ctime = e.attrs.ctime;
   return { kind: e.kind, ctime: Array.isArray(ctime) ? (ctime[0] as number) : undefined, attrs: e.attrs };
