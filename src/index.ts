@@ -31,5 +31,5 @@ export { TOOL_VERSION } from './baseline/format.js';
 // Assess and report.
 export { compareEntries, compareStream, flagString } from './compare/compare.js';
 export { REPORTERS, textLine, type Report, type Reporter } from './report/reporters.js';
-export { summarize, exitBits, type Summary } from './report/summary.js';
+export { summarize, exitBits, FAIL_ON, type FailOn, type Summary } from './report/summary.js';
 export { displayPath, rootBytes } from './paths.js';

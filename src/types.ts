@@ -81,6 +81,25 @@ export interface AttrDelta {
   new: unknown;
 }
 
+/** A package operation since the baseline: what triage names as the cause of a change. */
+export interface PackageOperation {
+  kind: 'install' | 'upgrade' | 'remove';
+  name: string;
+  arch: string;
+  /** Versions before and after (null: none, as for an install or a removal). */
+  from: string | null;
+  to: string | null;
+  /** Its time window from the root's own logs, seconds since the epoch (both or neither). */
+  start?: number;
+  end?: number;
+}
+
+export interface Evidence {
+  operation: PackageOperation;
+  rule: 'package-content' | 'bookkeeping' | 'side-effect' | 'directory';
+  detail: string;
+}
+
 export interface Finding {
   path: BytePath;
   status: FindingStatus;
@@ -102,6 +121,10 @@ export interface Finding {
    * finding on a path the walk found unchanged since the baseline (not counted).
    */
   triage?: 'explained' | 'unexplained' | 'preexisting';
+  /** When explained: the package operation and the rule that explain it (src/triage/). */
+  evidence?: Evidence;
+  /** When unexplained for a stated cause (`package not from a configured repository`, ...). */
+  reason?: string;
   /** Free text from the package tool: `(replaced)`, an error, ... */
   note?: string;
   /** A package finding on a path the policy does not walk: shown and counted, but the walk cannot vouch for it. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { REPORTERS, scan, UsageError } from '../index.js';
+import { FAIL_ON, REPORTERS, scan, UsageError, type FailOn } from '../index.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 import { parseJobs, parsePackageChoice, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
 
@@ -15,6 +15,8 @@ interface ScanOpts {
   packages: string;
   packageTimeout: string;
   mode?: string;
+  failOn: string;
+  explained: string;
 }
 
 /** `setExit` receives the scan's exit bits (main.ts is the only place that sets the process's). */
@@ -32,6 +34,8 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--packages <manager>', 'also run the package manager\'s verification: auto, none, rpm, dpkg', 'auto')
     .option('--package-timeout <seconds>', 'stop rpm -Va / dpkg --verify after this long (reported, never clean)', '600')
     .option('--mode <octal>', 'permission bits of the -o report file (default 0600: it may hold configuration text)')
+    .option('--fail-on <which>', 'findings that make the scan unclean: unexplained (by a package operation) or any', 'unexplained')
+    .option('--explained <how>', 'text report: explained findings show, summary (one line per package operation) or hide', 'summary')
     .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
     .action(async (file: string, opts: ScanOpts) => {
       const reporter = REPORTERS[opts.format];
@@ -44,6 +48,8 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const packages = parsePackageChoice(opts.packages);
       const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const jobs = parseJobs(opts.jobs);
+      if (!(FAIL_ON as readonly string[]).includes(opts.failOn)) throw new UsageError(`unknown --fail-on ${opts.failOn} (known: ${FAIL_ON.join(', ')})`);
+      if (!['show', 'summary', 'hide'].includes(opts.explained)) throw new UsageError(`unknown --explained ${opts.explained} (known: show, summary, hide)`);
       const root = resolveRoot(opts.root);
       refuseInsideRoot(opts.output, root);
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
@@ -52,8 +58,9 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const progress = progressLine('scan');
       const result = await scan({
         baselineFile: file, publicKey, skipVerify: !opts.verify, root, policy, jobs, progress: progress.update,
-        packages, packageTimeoutMs,
+        packages, packageTimeoutMs, failOn: opts.failOn as FailOn,
       });
+      result.report.explained = opts.explained as 'show' | 'summary' | 'hide';
       progress.done();
       if (toStdout) {
         reporter(result.report, process.stdout);

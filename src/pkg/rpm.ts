@@ -43,7 +43,7 @@ export function ensureRpmDb(root: string): BytePath {
 }
 
 /** rpm with `args`, chrooted into the read-only view of the root, on a private copy of the database at `dbDir`. */
-async function runRpm(root: string, dbDir: BytePath, args: string[], opts: RunOptions): Promise<RunResult> {
+export async function runRpm(root: string, dbDir: BytePath, args: string[], opts: RunOptions): Promise<RunResult> {
   let copy: string;
   try {
     copy = copyRpmDb(root, dbDir);

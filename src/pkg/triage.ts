@@ -15,43 +15,44 @@
 import type { BytePath, Finding, PackageData } from '../types.js';
 import { comparePaths as byBytes } from '../paths.js';
 import { diffPackages, type PackageChanges } from './diff.js';
+import { buildOperations, type TriageOperation } from '../triage/operations.js';
+import { triageFindings } from '../triage/triage-all.js';
+import type { EntryFacts, TriageContext } from '../triage/rules.js';
+import type { Alias } from '../triage/path-model.js';
 
 /** Current content digest of a path in the given algorithm (md5, sha256, ...). */
 export type DigestLookup = Map<BytePath, string> | ((path: BytePath, algo: string) => string | undefined);
 
-export const UNOWNED = 'unowned';
+export { UNOWNED };
+import { baseName, UNOWNED } from '../triage/rules.js';
 
-/** dpkg owners may be "name:arch"; packages are compared by name. */
-function baseName(pkg: string): string {
-  return pkg.split(':')[0];
-}
 
 function lookup(current: DigestLookup, path: BytePath, algo: string): string | undefined {
   return typeof current === 'function' ? current(path, algo) : current.get(path);
 }
 
-export function triage(findings: Finding[], before: PackageData, after: PackageData, current: DigestLookup): Finding[] {
+/** What the scan knows beyond the databases: operations with their windows, the walk's entries, merged /usr. */
+export interface TriageFacts {
+  /** Default: every package change, trusted, with no time window (side effects then explain nothing). */
+  operations?: TriageOperation[];
+  entry?: (path: BytePath) => EntryFacts | undefined;
+  aliases?: Alias[];
+  /** rpm: what the database records for a packaged path beyond its digest. */
+  recorded?: TriageContext['recorded'];
+}
+
+export function triage(findings: Finding[], before: PackageData, after: PackageData, current: DigestLookup, facts: TriageFacts = {}): Finding[] {
   const changes = diffPackages(before.packages, after.packages);
   const updated = new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
   const removed = new Set(changes.removed.map((p) => p.name));
-
-  for (const f of findings) {
-    f.package ??= (after.files[f.path] ?? before.files[f.path])?.pkg ?? UNOWNED;
-    f.triage = isExplained(f, after, updated, removed, current) ? 'explained' : 'unexplained';
-  }
+  const operations = facts.operations ?? buildOperations({ changes, trustLocal: true, since: 0 });
+  triageFindings(findings, {
+    before, after, operations, entry: facts.entry, aliases: facts.aliases, recorded: facts.recorded,
+    digest: (path, algo) => lookup(current, path, algo),
+  });
   const extra = [...recordedDigestEdits(before, after, updated, removed), ...dbFileEdits(before, after, changes)];
   for (const f of extra) f.triage = 'unexplained';
   return extra;
-}
-
-function isExplained(f: Finding, after: PackageData, updated: Set<string>, removed: Set<string>, current: DigestLookup): boolean {
-  if (f.package === UNOWNED || f.package === undefined) return false;
-  const name = baseName(f.package);
-  if (f.status === 'missing') return (updated.has(name) || removed.has(name)) && !(f.path in after.files);
-  const rec = after.files[f.path];
-  if (!rec?.digest || !rec.algo || !updated.has(baseName(rec.pkg))) return false;
-  const now = lookup(current, f.path, rec.algo);
-  return now !== undefined && now.toLowerCase() === rec.digest.toLowerCase();
 }
 
 /** Recorded digests that changed or vanished while the owning package kept its version. */

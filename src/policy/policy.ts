@@ -143,6 +143,9 @@ export function parsePolicy(text: string, where = 'rules', stored = false): Poli
         attrRules.push({ match: matcher(glob, 'attrs', lineNo, where, stored), ops: attrOps(specs, lineNo, where) });
         break;
       }
+      case 'trust-local-packages': // read by src/triage/trust.ts from the stored text
+        if (args.length) throw new PolicyError(`${where}:${lineNo}: trust-local-packages takes no argument`);
+        break;
       case 'cross-filesystems':
         if (args.length) throw new PolicyError(`${where}:${lineNo}: cross-filesystems takes no argument`);
         crossFilesystems = true;

@@ -3,7 +3,7 @@
  * codes or bidi overrides, and shows latin1 byte strings as mojibake: every
  * text from the scanned tree is escaped here as in the text report.
  */
-import type { AttrDelta, BaselineHeader, Finding } from '../types.js';
+import type { AttrDelta, BaselineHeader, Evidence, Finding } from '../types.js';
 import type { PackageChanges } from '../pkg/index.js';
 import { displayPath, isUtf8 } from '../paths.js';
 import { escapeBytes, escapeLines, escapeText, escapeUnicode, neutralize } from './escape.js';
@@ -13,6 +13,18 @@ import type { Reporter } from './reporters.js';
 function deltaJson(d: AttrDelta): AttrDelta {
   const value = (v: unknown) => (typeof v === 'string' ? neutralize(v) : v);
   return { attr: neutralize(d.attr), old: value(d.old), new: value(d.new) };
+}
+
+/** The package operation and rule that explain a finding; times as ISO text (null: the logs do not say). */
+function evidenceJson(ev: Evidence): Record<string, unknown> {
+  const o = ev.operation;
+  const e = (v: string | null) => (v === null ? null : escapeBytes(v));
+  const iso = (t: number | undefined) => (t === undefined ? null : new Date(t * 1000).toISOString());
+  return {
+    operation: { kind: o.kind, name: escapeBytes(o.name), arch: escapeBytes(o.arch), from: e(o.from), to: e(o.to), start: iso(o.start), end: iso(o.end) },
+    rule: ev.rule,
+    detail: escapeText(ev.detail),
+  };
 }
 
 /** A finding as JSON: the path as escaped text, plus its raw bytes in hex when they are not UTF-8. */
@@ -31,6 +43,8 @@ export function findingJson(f: Finding): Record<string, unknown> {
   out.untested = Object.fromEntries(Object.entries(f.untested).map(([k, v]) => [escapeText(k), escapeText(v)]));
   if (f.package !== undefined) out.package = escapeBytes(f.package);
   if (f.triage !== undefined) out.triage = f.triage;
+  if (f.evidence !== undefined) out.evidence = evidenceJson(f.evidence);
+  if (f.reason !== undefined) out.reason = escapeText(f.reason);
   if (f.note !== undefined) out.note = escapeText(f.note);
   if (f.outsidePolicy) out.outside_policy = true;
   if (f.untrusted !== undefined) out.untrusted = f.untrusted;

@@ -21,6 +21,8 @@ export interface Report {
   diagnostics: string[];
   packageManager?: string;
   packageChanges?: PackageChanges;
+  /** Text only: explained findings shown in full, summed up per package operation (default), or hidden. */
+  explained?: 'show' | 'summary' | 'hide';
 }
 
 export type Reporter = (report: Report, out: Writable) => void;

@@ -2,11 +2,12 @@
  * The text report, in rpm -Va's layout. Every field that can come from the
  * scanned tree is escaped (see escape.ts); nothing is printed raw.
  */
-import type { Finding, FindingStatus } from '../types.js';
+import type { Finding, FindingStatus, PackageOperation } from '../types.js';
+import { describeOperation } from '../triage/operations.js';
 import type { PackageChanges } from '../pkg/index.js';
 import { displayPath } from '../paths.js';
 import { escapeBytes, escapeText, escapeUnicode } from './escape.js';
-import { notChecked, packageFindings, type Summary } from './summary.js';
+import { explainedCount, isExplainedChange, notChecked, packageFindings, type Summary } from './summary.js';
 import type { Reporter } from './reporters.js';
 
 /** The word printed where a finding has no flags; every status has one. */
@@ -14,8 +15,11 @@ const STATUS_WORDS: Record<FindingStatus, string> = {
   changed: 'changed', missing: 'missing', added: 'added', untested: 'untested',
 };
 
-/** One rpm-style line: `S.5....T.  c /etc/foo`, or `missing   c /etc/foo` one column left. */
-export function textLine(f: Finding): string {
+/**
+ * One rpm-style line: `S.5....T.  c /etc/foo`, or `missing   c /etc/foo` one column left.
+ * `triaged`: a package operation happened, so the walk's findings carry their triage too.
+ */
+export function textLine(f: Finding, triaged = false): string {
   const marker = f.marker && f.marker.trim() ? escapeBytes(f.marker.slice(0, 1)) : ' ';
   const head = f.flags && f.status !== 'missing'
     ? `${escapeBytes(f.flags)}  ${marker}`
@@ -27,28 +31,64 @@ export function textLine(f: Finding): string {
   if (untested.length) notes.push('untested: ' + untested.map(([k, v]) => `${escapeText(k)} (${escapeText(v)})`).join(', '));
   if (f.note) notes.push(escapeText(f.note));
   if (f.outsidePolicy) notes.push('outside policy');
+  if (triaged && f.reason) notes.push(escapeText(f.reason));
+  const verdict = f.evidence && f.triage === 'explained'
+    ? `explained by ${escapeBytes(describeOperation(f.evidence.operation))} (${f.evidence.rule})`
+    : f.triage;
   if (f.source !== 'baseline') {
-    const tags = [f.source, f.package && escapeBytes(f.package), f.triage, f.untrusted ? 'untrusted' : undefined].filter(Boolean);
+    const tags = [f.source, f.package && escapeBytes(f.package), verdict, f.untrusted ? 'untrusted' : undefined].filter(Boolean);
     notes.push(`[${tags.join(' ')}]`);
+  } else if (triaged && verdict) {
+    notes.push(`[${verdict}]`);
   }
   if (notes.length) line += '  ' + notes.join('  ');
   return line;
 }
 
 function summaryLine(s: Summary): string {
-  const verdict = s.clean ? 'clean' : 'NOT clean';
+  const explained = explainedCount(s);
+  const verdict = s.clean ? (explained ? `clean (${explained} explained changes)` : 'clean') : 'NOT clean';
   return `# driftscan: ${verdict}: ${s.changed} changed, ${s.missing} missing, ${s.added} added, ` +
-    `${notChecked(s)} not checked, ${packageFindings(s)} package findings; ${s.entries} entries compared`;
+    `${notChecked(s)} not checked, ${packageFindings(s)} package findings${explained ? `, ${explained} explained` : ''}; ` +
+    `${s.entries} entries compared`;
 }
 
-function packageChangeLines(c: PackageChanges | undefined): string[] {
+/** Explained findings per operation, in the order the operations first explain something. */
+function byOperation(findings: readonly Finding[]): Array<{ op: PackageOperation; count: number }> {
+  const groups = new Map<string, { op: PackageOperation; count: number }>();
+  for (const f of findings) {
+    if (!isExplainedChange(f) || !f.evidence) continue;
+    const op = f.evidence.operation;
+    const key = `${op.kind}\0${op.name}\0${op.arch}\0${op.from}\0${op.to}`;
+    const g = groups.get(key) ?? { op, count: 0 };
+    g.count++;
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
+
+function explainedLine(g: { op: PackageOperation; count: number }): string {
+  return `# explained by ${escapeBytes(describeOperation(g.op))}: ${g.count.toLocaleString('en-US')} path${g.count === 1 ? '' : 's'}`;
+}
+
+/** A package change that explains nothing still gets its line. */
+function explainsNothing(groups: ReturnType<typeof byOperation>, kind: PackageOperation['kind'], name: string, arch: string): boolean {
+  return !groups.some((g) => g.op.kind === kind && g.op.name === name && g.op.arch === arch);
+}
+
+function packageChangeLines(c: PackageChanges | undefined, groups: ReturnType<typeof byOperation>): string[] {
   if (!c) return [];
   const e = escapeBytes;
+  const none = (kind: PackageOperation['kind']) => (p: { name: string; arch: string }) => explainsNothing(groups, kind, p.name, p.arch);
   return [
-    ...c.installed.map((p) => `# package installed: ${e(p.name)} ${e(p.version)} ${e(p.arch)}`),
-    ...c.removed.map((p) => `# package removed: ${e(p.name)} ${e(p.version)} ${e(p.arch)}`),
-    ...c.upgraded.map((p) => `# package upgraded: ${e(p.name)} ${e(p.from)} -> ${e(p.to)} ${e(p.arch)}`),
+    ...c.installed.filter(none('install')).map((p) => `# package installed: ${e(p.name)} ${e(p.version)} ${e(p.arch)}`),
+    ...c.removed.filter(none('remove')).map((p) => `# package removed: ${e(p.name)} ${e(p.version)} ${e(p.arch)}`),
+    ...c.upgraded.filter(none('upgrade')).map((p) => `# package upgraded: ${e(p.name)} ${e(p.from)} -> ${e(p.to)} ${e(p.arch)}`),
   ];
+}
+
+function changeCount(c: PackageChanges | undefined): number {
+  return c ? c.installed.length + c.removed.length + c.upgraded.length : 0;
 }
 
 /** A detail (a diff) under its finding, indented, each line escaped like a path. */
@@ -66,13 +106,23 @@ function preexistingLine(count: number): string {
     'and the package tool reports them differing from their packages (--format json lists them)';
 }
 
+/**
+ * Unexplained findings first, in full; then the explained ones (--explained
+ * show) or one line per package operation for what it explains (summary).
+ */
 export const textReporter: Reporter = (report, out) => {
-  for (const f of report.findings) {
-    if (f.triage === 'preexisting') continue;
-    out.write(textLine(f) + '\n');
+  const mode = report.explained ?? 'summary';
+  const triaged = changeCount(report.packageChanges) > 0;
+  const write = (f: Finding) => {
+    out.write(textLine(f, triaged) + '\n');
     for (const line of detailLines(f)) out.write(line + '\n');
-  }
-  for (const line of packageChangeLines(report.packageChanges)) out.write(line + '\n');
+  };
+  const explained = report.findings.filter(isExplainedChange);
+  for (const f of report.findings) if (f.triage !== 'preexisting' && !isExplainedChange(f)) write(f);
+  if (mode === 'show') explained.forEach(write);
+  const groups = mode === 'hide' ? [] : byOperation(explained);
+  for (const g of groups) out.write(explainedLine(g) + '\n');
+  for (const line of packageChangeLines(report.packageChanges, groups)) out.write(line + '\n');
   for (const d of report.diagnostics) for (const line of d.split('\n')) out.write(`# ${escapeText(line)}\n`);
   const known = report.summary.packages.preexisting;
   if (known) out.write(preexistingLine(known) + '\n');

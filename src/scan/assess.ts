@@ -7,7 +7,7 @@
 import type { BaselineInfo, BytePath, Entry, Finding } from '../types.js';
 import type { Policy } from '../policy/policy.js';
 import { compareStream } from '../compare/compare.js';
-import { summarize, exitBits } from '../report/summary.js';
+import { summarize, exitBits, type FailOn } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
 import { comparePaths, rootBytes } from '../paths.js';
 import { checkPackages, type PackageRun } from './package-check.js';
@@ -31,6 +31,8 @@ export interface AssessInput {
   unverified?: boolean;
   /** Whether a directory is on its parent's filesystem (default: not known, so nothing below it is vouched for). */
   sameFilesystemAsParent?(dir: BytePath): boolean;
+  /** Which findings make the scan unclean (default: unexplained ones only). */
+  failOn?: FailOn;
 }
 
 export interface Assessment {
@@ -38,7 +40,7 @@ export interface Assessment {
   exitCode: number;
 }
 
-const NO_PACKAGE_RUN: PackageRun = { findings: [], diagnostics: [], incomplete: false };
+const NO_PACKAGE_RUN: PackageRun = { findings: [], diagnostics: [], incomplete: false, history: {} };
 
 export function assess(input: AssessInput): Assessment {
   const { baseline, snapshot, policy, root } = input;
@@ -56,13 +58,13 @@ export function assess(input: AssessInput): Assessment {
   const diagnostics: string[] = [...(input.walkWarnings ?? []), ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
   if (input.unverified) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = input.unverified === true || pkg.incomplete;
-  const summary = summarize(all, snapshot.entries.length, incomplete);
+  const summary = summarize(all, snapshot.entries.length, incomplete, input.failOn);
   return {
     report: {
       header: baseline.header, root, findings: all, summary, diagnostics,
       packageManager: pkg.manager, packageChanges: pkg.changes,
     },
-    exitCode: exitBits(summary, incomplete),
+    exitCode: exitBits(summary, incomplete, input.failOn),
   };
 }
 

@@ -15,7 +15,7 @@ import { fsPath, rootBytes } from '../paths.js';
 import { runPackageTool, type PackageRun } from './package-check.js';
 import type { PackageChoice } from '../pkg/package-data.js';
 
-export interface ScanOptions {
+export interface GatherOptions {
   baselineFile: string;
   publicKey?: KeyObject;
   /** Decode without checking the signature (the CLI's loud --no-verify). */
@@ -59,7 +59,7 @@ export function checkRoot(root: string): void {
   }
 }
 
-export async function gather(opts: ScanOptions): Promise<Gathered> {
+export async function gather(opts: GatherOptions): Promise<Gathered> {
   // Only the header and package data are kept: the reader (and the file) go.
   const first = openBaselineReader(opts.baselineFile, opts.publicKey, opts.skipVerify);
   const { header, packages } = first.reader;

@@ -14,6 +14,8 @@ import type { Policy } from '../policy/policy.js';
 import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
 import { RPM_DB_DIRS } from '../pkg/rpm-db.js';
 import type { WalkEvidence } from './walk-evidence.js';
+import { trustsLocalPackages } from '../triage/trust.js';
+import { readHistory, triageFacts, type PackageHistory } from './triage-facts.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -55,6 +57,8 @@ export interface PackageRun {
   incomplete: boolean;
   /** Why the check did not cover everything (a timeout, an abort, a failure). */
   incompleteReason?: string;
+  /** The root's own record of package operations, and what its repositories offer (triage). */
+  history: PackageHistory;
 }
 
 /**
@@ -68,10 +72,11 @@ export async function runPackageTool(opts: {
   timeoutMs?: number;
 }): Promise<PackageRun> {
   const manager = chooseManager(opts.choice, opts.baseline, opts.root);
-  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false };
+  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false, history: {} };
   if (!manager) return run;
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
+    run.history = await readHistory(opts.root, manager, opts.timeoutMs);
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
@@ -141,7 +146,11 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       // Resolved inside the root: a packaged path's directory may be a link out of it.
       return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
     };
-    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup);
+    const facts = triageFacts(run.history, {
+      changes: result.changes, after, walk: opts.walk, digest: lookup,
+      trustLocal: trustsLocalPackages(opts.policy.text), created: opts.baseline.header.created,
+    });
+    const extra = triage([...opts.baselineFindings, ...found], before, after, lookup, facts);
     markPreexisting(found, opts.walk);
     result.findings = [...found, ...extra];
     return result;
@@ -156,5 +165,11 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
  * does not make the scan unclean. Anything the walk did not look at counts.
  */
 function markPreexisting(packageFindings: Finding[], walk: WalkEvidence): void {
-  for (const f of packageFindings) if (!f.outsidePolicy && walk.vouches(f)) f.triage = 'preexisting';
+  for (const f of packageFindings) {
+    if (f.outsidePolicy || !walk.vouches(f)) continue;
+    f.triage = 'preexisting';
+    // Not news: neither explained nor unexplained, so neither evidence nor a reason.
+    delete f.evidence;
+    delete f.reason;
+  }
 }

@@ -38,7 +38,7 @@ function input(now: Entry[], over: Partial<AssessInput> = {}): AssessInput {
 
 const dpkg = (path: string, flags = '??5??????'): Finding => ({ path, status: 'changed', source: 'dpkg', flags, deltas: [], extra: [], untested: {} });
 const run = (findings: Finding[], over: Partial<PackageRun> = {}): PackageRun => ({
-  manager: 'dpkg', after: PACKAGES, findings, diagnostics: [], incomplete: false, ...over,
+  manager: 'dpkg', after: PACKAGES, findings, diagnostics: [], incomplete: false, history: {}, ...over,
 });
 
 const brief = (fs: Finding[]) => fs.map((f) => `${f.source} ${f.status} ${f.flags ?? '-'} ${f.path}${f.triage ? ` ${f.triage}` : ''}`);

@@ -61,7 +61,13 @@ describe('every status x source x flags x marker x triage renders in every forma
       const lines = render('text', [f]).split('\n').filter(Boolean);
       const own = lines.filter((l) => !l.startsWith('#') && !l.startsWith('    '));
       const summary = lines.at(-1)!;
-      expect(summary).toMatch(f.triage === 'preexisting' ? /^# driftscan: clean: / : /^# driftscan: NOT clean: /);
+      // An explained change alone is clean by default (--fail-on unexplained), and its line is summed up.
+      const explained = f.triage === 'explained' && f.status !== 'untested';
+      expect(summary).toMatch(f.triage === 'preexisting' ? /^# driftscan: clean: / : explained ? /^# driftscan: clean \(1 explained changes\): / : /^# driftscan: NOT clean: /);
+      if (explained) {
+        expect(own).toEqual([]);
+        continue;
+      }
       if (f.triage === 'preexisting') {
         expect(own).toEqual([]);
         expect(lines).toContain('# 1 package findings not shown: their paths are unchanged since the baseline, ' +
@@ -90,8 +96,13 @@ describe('every status x source x flags x marker x triage renders in every forma
     const BIT = { added: 1, missing: 2, changed: 4, untested: 8 } as const;
     for (const f of all) {
       const s = summarize([f], 1);
-      expect(s.clean).toBe(f.triage === 'preexisting');
-      expect(exitBits(s), JSON.stringify(f)).toBe(f.triage === 'preexisting' ? 0 : BIT[f.status]);
+      const explained = f.triage === 'explained' && f.status !== 'untested';
+      expect(s.clean).toBe(f.triage === 'preexisting' || explained);
+      expect(exitBits(s), JSON.stringify(f)).toBe(f.triage === 'preexisting' || explained ? 0 : BIT[f.status]);
+      // --fail-on any: every change counts, explained or not.
+      const any = summarize([f], 1, false, 'any');
+      expect(any.clean).toBe(f.triage === 'preexisting');
+      expect(exitBits(any, false, 'any')).toBe(f.triage === 'preexisting' ? 0 : BIT[f.status]);
     }
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * What the root's configured rpm repositories offer, from the metadata dnf
+ * and yum keep in their caches: repodata/*primary.xml.gz (or uncompressed).
+ * Package name -> versions as rpm prints %{EVR} (epoch only when not 0).
+ * zstd or xz metadata (Fedora 39+) is not read: Node 20 has no decoder, and
+ * then the origin stays "not checked", never "offered".
+ */
+import { gunzipSync } from 'node:zlib';
+import type { BytePath } from '../types.js';
+import { readCapped, MAX_HISTORY_BYTES } from './capped-read.js';
+import type { OfferedVersions } from './apt-lists.js';
+import { listQuiet } from './quiet-fs.js';
+import { locateInRoot } from './resolve-in-root.js';
+import { inRoot } from '../paths.js';
+
+const CACHES = ['/var/cache/dnf', '/var/cache/libdnf5', '/var/cache/yum'];
+/** yum nests repositories under arch and release: /var/cache/yum/x86_64/9/REPO/repodata. */
+const MAX_DEPTH = 4;
+const PRIMARY = /primary\.xml(\.gz)?$/;
+const PACKAGE = /<package\b[^>]*>[\s\S]*?<name>([^<]*)<\/name>[\s\S]*?<version\s+epoch="([^"]*)"\s+ver="([^"]*)"\s+rel="([^"]*)"/g;
+
+export function parsePrimaryXml(xml: string, into: OfferedVersions = new Map()): OfferedVersions {
+  for (const m of xml.matchAll(PACKAGE)) {
+    const [, name, epoch, ver, rel] = m as unknown as [string, string, string, string, string];
+    const set = into.get(name) ?? new Set<string>();
+    set.add(`${epoch && epoch !== '0' ? `${epoch}:` : ''}${ver}-${rel}`);
+    into.set(name, set);
+  }
+  return into;
+}
+
+function dirIn(root: string, path: BytePath): BytePath | undefined {
+  try {
+    return locateInRoot(root, path, 'dir');
+  } catch {
+    return undefined;
+  }
+}
+
+function primaryFiles(root: string, dir: BytePath, depth: number, out: BytePath[]): void {
+  let names: string[];
+  try {
+    names = listQuiet(inRoot(root, dir)).sort();
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    if (PRIMARY.test(name)) out.push(path);
+    else if (depth < MAX_DEPTH && dirIn(root, path) === path) primaryFiles(root, path, depth + 1, out);
+  }
+}
+
+/** The versions dnf/yum metadata in the root offers; undefined when the root keeps none that can be read. */
+export function readRpmRepodata(root: string): OfferedVersions | undefined {
+  const files: BytePath[] = [];
+  for (const cache of CACHES) {
+    const dir = dirIn(root, cache);
+    if (dir) primaryFiles(root, dir, 0, files);
+  }
+  let offered: OfferedVersions | undefined;
+  for (const file of files) {
+    try {
+      const raw = readCapped(inRoot(root, file));
+      const xml = file.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: MAX_HISTORY_BYTES }) : raw;
+      offered = parsePrimaryXml(xml.toString('utf8'), offered ?? new Map());
+    } catch {
+      // unreadable, too large, not gzip: offers nothing
+    }
+  }
+  return offered;
+}

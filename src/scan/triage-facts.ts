@@ -1,0 +1,94 @@
+/**
+ * What triage needs beyond the package databases, gathered for the scan: the
+ * root's own record of package operations (dpkg.log, rpm's install times and
+ * file records, dpkg-statoverride), what its repositories offer, and what
+ * the walk saw now (kinds, ctimes, attributes, the top-level merged-/usr links).
+ */
+import type { BytePath, PackageData } from '../types.js';
+import type { PackageChanges, PackageManager } from '../pkg/index.js';
+import type { TriageFacts } from '../pkg/triage.js';
+import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
+import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
+import { readRpmRecords, type RpmFileRecord } from '../pkg/rpm-records.js';
+import { readStatOverrides } from '../pkg/dpkg-statoverride.js';
+import { readRpmRepodata } from '../pkg/rpm-repodata.js';
+import { buildOperations } from '../triage/operations.js';
+import { mergedUsrAliases } from '../triage/path-model.js';
+import { recordMismatch, type RecordedAttrs } from '../triage/records.js';
+import type { EntryFacts } from '../triage/rules.js';
+import type { WalkEvidence } from './walk-evidence.js';
+
+export interface PackageHistory {
+  events?: LogEvent[];
+  installTimes?: Map<string, number>;
+  offered?: OfferedVersions;
+  rpmFiles?: Map<BytePath, RpmFileRecord>;
+  overrides?: Map<BytePath, RecordedAttrs>;
+}
+
+/** Read while the package tool runs; a part that cannot be read is left out (nothing is then explained by it). */
+export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined): Promise<PackageHistory> {
+  if (manager === 'dpkg') return { events: readDpkgLog(root), offered: readAptLists(root), overrides: readStatOverrides(root) };
+  const records = await readRpmRecords(root, { timeoutMs });
+  const offered = readRpmRepodata(root);
+  return { ...(records ? { installTimes: records.installTimes, rpmFiles: records.files } : {}), ...(offered ? { offered } : {}) };
+}
+
+export function triageFacts(history: PackageHistory, opts: {
+  changes: PackageChanges; after: PackageData; walk: WalkEvidence;
+  digest: (path: BytePath, algo: string) => string | undefined;
+  trustLocal: boolean;
+  /** The baseline's creation time: log lines before it are other operations. */
+  created: string;
+}): TriageFacts {
+  const { rpmFiles, overrides, ...logs } = history;
+  const operations = buildOperations({
+    changes: opts.changes, ...logs, trustLocal: opts.trustLocal,
+    since: Math.floor(Date.parse(opts.created) / 1000) || 0,
+    lastWrite: rpmFiles && lastWrites(opts.after, rpmFiles, opts.walk, opts.digest),
+  });
+  return {
+    operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
+    recorded: rpmFiles ? (path) => rpmFiles.get(path) : overrides && ((path) => overrides.get(path)),
+  };
+}
+
+/** Kind and ctime (whole seconds) of what the walk found at a path now. */
+export function entryFacts(walk: WalkEvidence, path: BytePath): EntryFacts | undefined {
+  // A package path through a merged-/usr link (/bin/hello) is the walk's /usr/bin/hello; the last component is not followed.
+  const e = walk.entry(path) ?? walk.resolve(path, false)?.found;
+  if (!e) return undefined;
+  const ctime = e.attrs.ctime;
+  return { kind: e.kind, ctime: Array.isArray(ctime) ? (ctime[0] as number) : undefined, attrs: e.attrs };
+}
+
+/**
+ * Package name -> the latest ctime among its files that are as its database
+ * records them (content and attributes): where its rpm transaction's writes
+ * end. A file changed since (a trojan, a chmod) does not stretch the window.
+ */
+function lastWrites(
+  after: PackageData, rpmFiles: Map<BytePath, RpmFileRecord>, walk: WalkEvidence,
+  digest: (path: BytePath, algo: string) => string | undefined,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [path, rec] of Object.entries(after.files)) {
+    const e = entryFacts(walk, path);
+    const recorded = rpmFiles.get(path);
+    if (e?.ctime === undefined || !recorded || recordMismatch(e, recorded)) continue;
+    if (rec.digest && rec.algo && digest(path, rec.algo)?.toLowerCase() !== rec.digest.toLowerCase()) continue;
+    if (e.ctime > (out.get(rec.pkg) ?? -Infinity)) out.set(rec.pkg, e.ctime);
+  }
+  return out;
+}
+
+/** Merged /usr, from the scanned root's own top-level links as the walk recorded them. */
+function rootAliases(walk: WalkEvidence) {
+  const links: Array<[BytePath, string]> = [];
+  for (const top of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    const target = walk.entry(top)?.attrs.target;
+    if (typeof target === 'string') links.push([top, target]);
+  }
+  return mergedUsrAliases(links, (p) => walk.entry(p)?.kind === 'dir');
+}
+
