@@ -6,14 +6,13 @@
  * into a temporary directory that is laid over the in-root location inside
  * the tool's private namespace (isolate.ts), and removed afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
 import { copyQuiet, listQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from './root-path.js';
+import { makeScratch } from './scratch.js';
 
 /**
  * Debian's and older distributions' location first; Fedora 36+, RHEL 10 and
@@ -55,7 +54,12 @@ export function isDbScratch(name: string): boolean {
 
 /** A private copy of the database directory's files; the caller removes it with dropCopy. */
 export function copyRpmDb(root: string, dir: BytePath): string {
-  const copy = mkdtempSync(join(tmpdir(), 'driftscan-rpmdb-'));
+  let copy: string;
+  try {
+    copy = makeScratch(root, 'driftscan-rpmdb-');
+  } catch (e) {
+    throw new Error(`cannot copy the rpm database in ${dir}: ${(e as Error).message}`);
+  }
   try {
     for (const name of listQuiet(inRoot(root, dir))) {
       if (isDbScratch(name)) continue;
