@@ -5,7 +5,7 @@
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
-  detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
+  checkUnlistedFiles, detectManagers, diffPackages, digestInRoot, readPackageData, triage, verifyPackages,
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import type { PackageChoice } from '../baseline/package-data.js';
@@ -73,6 +73,9 @@ export async function runPackageTool(opts: {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
+    // Files a removal or upgrade took out of the database are checked too: the tool no longer looks at them.
+    const before = opts.baseline.packages;
+    if (before) run.findings.push(...(await checkUnlistedFiles(opts.root, before, run.after)));
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
     if (verified.incomplete) {
       run.incomplete = true;
