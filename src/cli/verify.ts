@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { keyId } from '../baseline/keys.js';
+import { escapeUnicode } from '../report/escape.js';
 import { loadBaseline } from '../scan/scan.js';
 import { publicKeyFrom } from './common.js';
 
@@ -12,9 +13,10 @@ export function registerVerify(program: Command): void {
     .action((file: string, opts: { pubkey?: string }) => {
       const key = publicKeyFrom(opts.pubkey);
       const b = loadBaseline(file, key);
+      // The header's text is escaped as show prints it: a host name can hold escape sequences.
       process.stdout.write(
         `OK ${file}: signature valid (key ${keyId(key).slice(0, 16)}), ${b.entries.length} entries, ` +
-          `host ${b.header.host}, created ${b.header.created}\n`,
+          `host ${escapeUnicode(b.header.host)}, created ${escapeUnicode(b.header.created)}\n`,
       );
     });
 }
