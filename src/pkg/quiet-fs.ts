@@ -57,16 +57,24 @@ export function digestQuiet(path: Buffer, algo: string): string {
   return h.digest('hex');
 }
 
-/** Copies a regular file's bytes to a new file `to` (mode 0600). */
-export function copyQuiet(from: Buffer, to: Buffer | string): void {
+/**
+ * Copies a regular file's bytes to a new file `to` (mode 0600), at most
+ * `maxBytes` of them (throws EFBIG past that): a sparse file in the scanned
+ * root costs nothing there and its full size here. Returns the bytes copied.
+ */
+export function copyQuiet(from: Buffer, to: Buffer | string, maxBytes = Infinity): number {
   const out = fs.openSync(to, 'wx', 0o600);
+  let copied = 0;
   try {
     streamQuiet(from, (chunk) => {
+      copied += chunk.length;
+      if (copied > maxBytes) throw Object.assign(new Error(`over ${maxBytes} bytes`), { code: 'EFBIG' });
       for (let off = 0; off < chunk.length; ) off += fs.writeSync(out, chunk, off);
     });
   } finally {
     fs.closeSync(out);
   }
+  return copied;
 }
 
 /** The names (latin1) in the directory at path, listed without touching its atime; throws with an errno code. */
