@@ -29,9 +29,18 @@ export function openQuiet(path: Buffer): number {
   return fd;
 }
 
-export function readQuiet(path: Buffer): Buffer {
+/**
+ * A database file read whole, at most `maxBytes` of it (throws EFBIG past
+ * that): a sparse file of gigabytes in the scanned root would otherwise take
+ * as much memory here. dpkg's status file is a few MiB on the largest hosts.
+ */
+export const MAX_READ_WHOLE = 256 * 1024 ** 2;
+
+export function readQuiet(path: Buffer, maxBytes = MAX_READ_WHOLE): Buffer {
   const fd = openQuiet(path);
   try {
+    const size = fs.fstatSync(fd).size;
+    if (size > maxBytes) throw Object.assign(new Error(`${size} bytes, over ${maxBytes}`), { code: 'EFBIG' });
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);

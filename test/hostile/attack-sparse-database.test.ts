@@ -4,13 +4,16 @@
  * the copy wrote every byte of it into the scanning host's temporary
  * directory (often a tmpfs: its memory), with no timeout to stop it. The copy
  * is now capped: past it the package half is reported not done, with the
- * reason, and nothing is left behind.
+ * reason, and nothing is left behind. The same with dpkg, whose database
+ * files are read whole: a sparse info/*.list of gigabytes took as much memory.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRpm, newRpmRoot, rpmInRoot, tempDir } from '../pkg/build-packages.js';
+import {
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot, tempDir,
+} from '../pkg/build-packages.js';
 import { driftscan, keygen } from '../helpers/cli.js';
 
 let keys: { key: string; pub: string };
@@ -38,5 +41,22 @@ describe('a sparse rpm database file far over any real size', () => {
     expect(r.stdout).toMatch(/# driftscan: NOT clean: 0 changed, 0 missing, 0 added, 1 not checked/);
     expect(r.code).toBe(8);
     expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it('dpkg: a sparse info file is not read whole: baseline --packages dpkg exits 24, the scan says the check is not done', () => {
+    const work = tempDir('ds-sparse-dpkg-');
+    const root = newDpkgRoot(work);
+    installDeb(root, buildDeb(work, { name: 'hello', version: '1.0', files: { '/usr/bin/hello': 'hello v1\n' } }));
+    const file = path.join(work, 'b.dsb');
+    expect(driftscan(['baseline', '/usr', '--root', root, '--key', keys.key, '-o', file]).code).toBe(0);
+    fs.truncateSync(path.join(root, 'var/lib/dpkg/info/hello.list'), 3 * 1024 ** 3);
+    const why = '/var/lib/dpkg/info/hello.list is not read: 3221225472 bytes, over 268435456 bytes (a sparse file?)';
+
+    const b = driftscan(['baseline', '/usr', '--root', root, '--packages', 'dpkg', '--key', keys.key, '-o', path.join(work, 'again.dsb')]);
+    expect(b.stderr).toContain(why);
+    expect(b.code).toBe(24);
+    const r = driftscan(['scan', file, '--pubkey', keys.pub, '--root', root]);
+    expect(r.stdout).toContain(`untested    /var/lib/dpkg  untested: package-check (dpkg: ${why})  [dpkg]`);
+    expect(r.code).toBe(8);
   });
 });
