@@ -64,8 +64,16 @@ export function checkRoot(root: string): void {
  * The bytes must be the ones first verified: Ed25519 signatures are
  * deterministic, so an identical, valid signature means an identical file.
  */
-function reopen(opts: ScanOptions, signature: Buffer): BaselineReader {
-  const file = readBaselineFile(opts.baselineFile);
+function isPipe(file: string): boolean {
+  try {
+    return fs.statSync(file).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+function reopen(opts: ScanOptions, signature: Buffer, kept: Buffer | undefined): BaselineReader {
+  const file = kept ?? readBaselineFile(opts.baselineFile);
   if (file.length < SIGNATURE_BYTES || !file.subarray(file.length - SIGNATURE_BYTES).equals(signature)) {
     throw new BaselineFormatError(`baseline ${opts.baselineFile} changed during the scan`);
   }
@@ -74,6 +82,8 @@ function reopen(opts: ScanOptions, signature: Buffer): BaselineReader {
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const first = readBaselineFile(opts.baselineFile);
+  // A pipe (`scan <(...)`) cannot be read twice: its bytes are kept instead.
+  const kept = isPipe(opts.baselineFile) ? first : undefined;
   // Only the header and package data are kept: the reader (and the file) go.
   const { header, packages } = openSealedReader(first, opts.publicKey, opts.skipVerify);
   const baseline: BaselineInfo = { header, packages };
@@ -89,7 +99,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
     prefixFor: (path) => growingSize.get(path),
   });
-  const entries = reopen(opts, signature);
+  const entries = reopen(opts, signature, kept);
   const findings = compareStream((visit) => entries.forEachEntry(visit), snap.entries, { unlisted: snap.unlisted });
   addUnlistedFindings(findings, snap.unlisted);
   const walk = new WalkEvidence({
