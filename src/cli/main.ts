@@ -64,6 +64,15 @@ export async function main(argv: string[]): Promise<number> {
     register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride();
+  // `--pubkey "$PUB"` with PUB unset: an empty value was taken as no option (the default key, the
+  // stored policy, the working directory as root). Every empty option value is a usage error.
+  program.hook('preAction', (_program, command) => {
+    for (const [name, value] of Object.entries(command.opts())) {
+      if (value !== '') continue;
+      const flag = command.options.find((o) => o.attributeName() === name)?.long ?? name;
+      throw new UsageError(`${flag} is empty: give it a value (an unset variable?)`);
+    }
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
