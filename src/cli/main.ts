@@ -47,6 +47,9 @@ function guardStreams(): void {
   process.stderr.on('error', () => undefined);
 }
 
+/** Options that name a file or directory: empty, they are a usage error. */
+const PATH_OPTIONS = new Set(['root', 'key', 'pubkey', 'rules', 'output', 'out', 'check']);
+
 export async function main(argv: string[]): Promise<number> {
   // Without a command commander prints its help and exits 0, which a script would take for success.
   if (argv.length <= 2) {
@@ -64,11 +67,11 @@ export async function main(argv: string[]): Promise<number> {
     register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride();
-  // `--pubkey "$PUB"` with PUB unset: an empty value was taken as no option (the default key, the
-  // stored policy, the working directory as root). Every empty option value is a usage error.
+  // `--pubkey "$PUB"` with PUB unset: an empty path was taken as no option (the default key, the
+  // stored policy, the working directory as root). (Other options' own checks name their values.)
   program.hook('preAction', (_program, command) => {
     for (const [name, value] of Object.entries(command.opts())) {
-      if (value !== '') continue;
+      if (value !== '' || !PATH_OPTIONS.has(name)) continue;
       const flag = command.options.find((o) => o.attributeName() === name)?.long ?? name;
       throw new UsageError(`${flag} is empty: give it a value (an unset variable?)`);
     }

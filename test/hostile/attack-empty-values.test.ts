@@ -4,7 +4,7 @@
  * option at all: `--root ""` scanned (or baselined) the working directory as
  * if it were the image, `--pubkey ""` fell back to the default key with the
  * message "no --pubkey given", `--rules ""` silently used the stored policy
- * and could report clean. Every empty option value is now a usage error.
+ * and could report clean. Every empty file or directory option is now a usage error.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,7 @@ beforeAll(() => {
   expect(driftscan(['baseline', '/srv', '--root', root, '--key', keys.key, '-o', file]).code).toBe(0);
 });
 
-describe('an empty option value', () => {
+describe('an empty file or directory option', () => {
   it.each([
     ['--root of scan', () => ['scan', file, '--pubkey', keys.pub, '--root', ''], '--root'],
     ['--root of baseline', () => ['baseline', '/srv', '--root', '', '--key', keys.key, '-o', path.join(dir, 'x.dsb')], '--root'],
