@@ -33,3 +33,5 @@ export { compareEntries, compareStream, flagString } from './compare/compare.js'
 export { REPORTERS, textLine, type Report, type Reporter } from './report/reporters.js';
 export { summarize, exitBits, FAIL_ON, type FailOn, type Summary } from './report/summary.js';
 export { displayPath, rootBytes } from './paths.js';
+export { escapeUnicode } from './report/escape.js';
+export { INPUT_FLAGS, readInput } from './read-input.js';

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KeyError } from '../errors.js';
+import { INPUT_FLAGS, readInput } from '../read-input.js';
 
 export const KEY_FILE = 'driftscan.key';
 export const PUB_FILE = 'driftscan.pub';
@@ -55,14 +56,13 @@ const KEY_FILE_LIMIT = 64 * 1024;
 /**
  * Reads a key file, checked on the descriptor it is read from: a regular file
  * of key size, or for a public key also a pipe (`--pubkey <(...)`), read up to
- * the limit. A private key is opened without blocking: a FIFO must be refused,
- * not waited on.
+ * the limit. Opened without blocking (read-input.ts): a FIFO is never waited on.
  */
 function readKeyFile(file: string, what: string, check?: (st: fs.Stats) => void): Buffer {
   const pipeOk = check === undefined;
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (pipeOk ? 0 : fs.constants.O_NONBLOCK));
+    fd = fs.openSync(file, INPUT_FLAGS);
   } catch (err) {
     throw new KeyError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`);
   }
@@ -70,11 +70,9 @@ function readKeyFile(file: string, what: string, check?: (st: fs.Stats) => void)
     const st = fs.fstatSync(fd);
     if (!st.isFile() && !(pipeOk && st.isFIFO())) throw new KeyError(`${what} ${file} is not a regular file`);
     check?.(st);
-    const data = Buffer.alloc(KEY_FILE_LIMIT + 1);
-    let got = 0;
-    for (let n = 1; n > 0 && got < data.length; got += n) n = fs.readSync(fd, data, got, data.length - got, null);
-    if (got > KEY_FILE_LIMIT) throw new KeyError(`${what} ${file} is larger than 64 KiB: not a key`);
-    return data.subarray(0, got);
+    const data = readInput(fd, KEY_FILE_LIMIT);
+    if (data.length > KEY_FILE_LIMIT) throw new KeyError(`${what} ${file} is larger than 64 KiB: not a key`);
+    return data;
   } catch (err) {
     if (err instanceof KeyError) throw err;
     throw new KeyError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`);

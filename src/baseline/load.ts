@@ -9,16 +9,34 @@ import { readBaselineFile } from './store.js';
 import { SIGNATURE_BYTES } from './format.js';
 import type { BaselineReader } from './codec.js';
 import { BaselineFormatError } from '../errors.js';
+import fs from 'node:fs';
 
 export function loadBaseline(file: string, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
   return openSealed(readBaselineFile(file), publicKey, skipVerify);
 }
 
-/** A verified baseline's reader, and its signature (to check a second read is the same file). */
-export function openBaselineReader(file: string, publicKey: KeyObject | undefined, skipVerify = false): { reader: BaselineReader; signature: Buffer } {
+export interface OpenedBaseline {
+  reader: BaselineReader;
+  /** To check that a second read is the same file. */
+  signature: Buffer;
+  /** A pipe (`scan <(...)`) cannot be read twice: its bytes are kept instead. */
+  kept?: Buffer;
+}
+
+function isPipe(file: string): boolean {
+  try {
+    return fs.statSync(file).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/** A verified baseline's reader, and its signature. */
+export function openBaselineReader(file: string, publicKey: KeyObject | undefined, skipVerify = false): OpenedBaseline {
   const bytes = readBaselineFile(file);
   const reader = openSealedReader(bytes, publicKey, skipVerify);
-  return { reader, signature: Buffer.from(bytes.subarray(bytes.length - SIGNATURE_BYTES)) };
+  const signature = Buffer.from(bytes.subarray(bytes.length - SIGNATURE_BYTES));
+  return isPipe(file) ? { reader, signature, kept: bytes } : { reader, signature };
 }
 
 /**
@@ -27,8 +45,9 @@ export function openBaselineReader(file: string, publicKey: KeyObject | undefine
  * The bytes must be the ones first verified: Ed25519 signatures are
  * deterministic, so an identical, valid signature means an identical file.
  */
-export function reopenBaseline(file: string, signature: Buffer, publicKey: KeyObject | undefined, skipVerify = false): BaselineReader {
-  const bytes = readBaselineFile(file);
+export function reopenBaseline(file: string, first: OpenedBaseline, publicKey: KeyObject | undefined, skipVerify = false): BaselineReader {
+  const { signature } = first;
+  const bytes = first.kept ?? readBaselineFile(file);
   if (bytes.length < SIGNATURE_BYTES || !bytes.subarray(bytes.length - SIGNATURE_BYTES).equals(signature)) {
     throw new BaselineFormatError(`baseline ${file} changed during the scan`);
   }

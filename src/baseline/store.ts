@@ -11,6 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BaselineReadError, OutputClosedError, OutputError } from '../errors.js';
+import { INPUT_FLAGS, readInput } from '../read-input.js';
 
 /** Baselines and reports may hold the text of configuration files: owner-only unless told otherwise. */
 export const DEFAULT_OUTPUT_MODE = 0o600;
@@ -117,10 +118,10 @@ export function cleanUpOnSignals(): void {
 export function readBaselineFile(file: string): Buffer {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY);
+    fd = fs.openSync(file, INPUT_FLAGS);
     const st = fs.fstatSync(fd);
     if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);
-    return fs.readFileSync(fd);
+    return st.isFIFO() ? readInput(fd) : fs.readFileSync(fd);
   } catch (err) {
     if (err instanceof BaselineReadError) throw err;
     throw new BaselineReadError(`cannot read baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

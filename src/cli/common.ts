@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import {
-  defaultKeyDir, KeyError, loadPublicKey, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, RootError, UsageError,
+  defaultKeyDir, INPUT_FLAGS, KeyError, loadPublicKey, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
   type PackageChoice, type Policy,
 } from '../index.js';
 
@@ -84,19 +84,18 @@ const RULES_FILE_LIMIT = 1024 * 1024;
 
 /** Reads a rules file (a pipe such as `<(...)` too), at most RULES_FILE_LIMIT bytes. */
 export function readRules(file: string): Policy {
-  const buf = Buffer.alloc(RULES_FILE_LIMIT + 1);
-  let got = 0;
+  let buf: Buffer;
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, 'r');
-    for (let n = 1; n > 0 && got < buf.length; got += n) n = fs.readSync(fd, buf, got, buf.length - got, null);
+    fd = fs.openSync(file, INPUT_FLAGS);
+    buf = readInput(fd, RULES_FILE_LIMIT);
   } catch (err) {
     throw new PolicyError(`cannot read rules file ${file}: ${(err as NodeJS.ErrnoException).code}`);
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-  if (got > RULES_FILE_LIMIT) throw new PolicyError(`rules file ${file} is larger than 1 MiB: not a rules file`);
-  return parsePolicy(buf.subarray(0, got).toString('utf8'), file);
+  if (buf.length > RULES_FILE_LIMIT) throw new PolicyError(`rules file ${file} is larger than 1 MiB: not a rules file`);
+  return parsePolicy(buf.toString('utf8'), file);
 }
 
 export function publicKeyFrom(file: string | undefined): KeyObject {

@@ -48,6 +48,9 @@ function guardStreams(): void {
   process.stderr.on('error', () => undefined);
 }
 
+/** Options that name a file or directory: empty, they are a usage error. */
+const PATH_OPTIONS = new Set(['root', 'key', 'pubkey', 'rules', 'output', 'out', 'check']);
+
 export async function main(argv: string[]): Promise<number> {
   // Without a command commander prints its help and exits 0, which a script would take for success.
   if (argv.length <= 2) {
@@ -68,6 +71,15 @@ export async function main(argv: string[]): Promise<number> {
   ];
   for (const register of registers) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
+  // `--pubkey "$PUB"` with PUB unset: an empty path was taken as no option (the default key, the
+  // stored policy, the working directory as root). (Other options' own checks name their values.)
+  program.hook('preAction', (_program, command) => {
+    for (const [name, value] of Object.entries(command.opts())) {
+      if (value !== '' || !PATH_OPTIONS.has(name)) continue;
+      const flag = command.options.find((o) => o.attributeName() === name)?.long ?? name;
+      throw new UsageError(`${flag} is empty: give it a value (an unset variable?)`);
+    }
+  });
   try {
     await program.parseAsync(argv);
     return exitCode;

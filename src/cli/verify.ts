@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { verify } from '../index.js';
+import { escapeUnicode, verify } from '../index.js';
 import { publicKeyFrom } from './common.js';
 
 export function registerVerify(program: Command): void {
@@ -9,9 +9,10 @@ export function registerVerify(program: Command): void {
     .argument('<file>', 'baseline file')
     .option('--pubkey <file>', 'Ed25519 public key (default: the default key directory\'s driftscan.pub)')
     .action((file: string, opts: { pubkey?: string }) => {
+      // The header's text is escaped as show prints it: a host name can hold escape sequences.
       const v = verify(file, publicKeyFrom(opts.pubkey));
       process.stdout.write(
-        `OK ${file}: signature valid (key ${v.keyId.slice(0, 16)}), ${v.entries} entries, host ${v.host}, created ${v.created}\n`,
+        `OK ${file}: signature valid (key ${v.keyId.slice(0, 16)}), ${v.entries} entries, host ${escapeUnicode(v.host)}, created ${escapeUnicode(v.created)}\n`,
       );
     });
 }

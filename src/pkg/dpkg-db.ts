@@ -41,6 +41,7 @@ function readText(root: string, path: BytePath): string | undefined {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP') throw new Error(`${path} is a symlink: the package database is not read through links`);
+    if (code === 'EFBIG') throw new Error(`${path} is not read: ${(e as Error).message} bytes (a sparse file?)`);
     throw e;
   }
 }

@@ -17,6 +17,7 @@ export { parseRpmVerify } from './rpm-parse.js';
 export { parseDpkgVerify } from './dpkg-parse.js';
 export { DEFAULT_TIMEOUT_MS } from './run.js';
 export { digestInRoot } from './check-in-root.js';
+export { checkUnlistedFiles } from './unlisted-files.js';
 
 export type PackageManager = 'rpm' | 'dpkg';
 

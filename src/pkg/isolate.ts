@@ -7,14 +7,13 @@
  * When the view cannot be made, the tool is not run against the live tree:
  * the run fails with one reason (the package half is then not done).
  */
-import { existsSync, mkdtempSync, rmdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PackageToolError } from '../errors.js';
 import type { BytePath } from '../types.js';
 import { rootArg } from '../paths.js';
 import { runTool, TOOLS, type RunOptions, type RunResult } from './run.js';
+import { makeScratch } from './scratch.js';
 
 /** isolate-helper.ts exits with this, after one line starting with the prefix, when it could not build the view. */
 const ISOLATE_FAILED = 125;
@@ -35,7 +34,12 @@ function helperPath(): string {
 }
 
 export async function runInRootView(root: string, run: IsolatedRun): Promise<RunResult> {
-  const view = mkdtempSync(join(tmpdir(), 'driftscan-view-'));
+  let view: string;
+  try {
+    view = makeScratch(root, 'driftscan-view-');
+  } catch (e) {
+    throw new PackageToolError(`cannot run ${run.program}: ${(e as Error).message}`);
+  }
   try {
     const spec = {
       root: rootArg(root),

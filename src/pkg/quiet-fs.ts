@@ -22,9 +22,18 @@ export function openQuiet(path: Buffer): number {
   return fd;
 }
 
-export function readQuiet(path: Buffer): Buffer {
+/**
+ * A database file read whole, at most `maxBytes` of it (throws EFBIG past
+ * that): a sparse file of gigabytes in the scanned root would otherwise take
+ * as much memory here. dpkg's status file is a few MiB on the largest hosts.
+ */
+export const MAX_READ_WHOLE = 256 * 1024 ** 2;
+
+export function readQuiet(path: Buffer, maxBytes = MAX_READ_WHOLE): Buffer {
   const fd = openQuiet(path);
   try {
+    const size = fs.fstatSync(fd).size;
+    if (size > maxBytes) throw Object.assign(new Error(`${size} bytes, over ${maxBytes}`), { code: 'EFBIG' });
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -50,16 +59,24 @@ export function digestQuiet(path: Buffer, algo: string): string {
   return h.digest('hex');
 }
 
-/** Copies a regular file's bytes to a new file `to` (mode 0600). */
-export function copyQuiet(from: Buffer, to: Buffer | string): void {
+/**
+ * Copies a regular file's bytes to a new file `to` (mode 0600), at most
+ * `maxBytes` of them (throws EFBIG past that): a sparse file in the scanned
+ * root costs nothing there and its full size here. Returns the bytes copied.
+ */
+export function copyQuiet(from: Buffer, to: Buffer | string, maxBytes = Infinity): number {
   const out = fs.openSync(to, 'wx', 0o600);
+  let copied = 0;
   try {
     streamQuiet(from, (chunk) => {
+      copied += chunk.length;
+      if (copied > maxBytes) throw Object.assign(new Error(`over ${maxBytes} bytes`), { code: 'EFBIG' });
       for (let off = 0; off < chunk.length; ) off += fs.writeSync(out, chunk, off);
     });
   } finally {
     fs.closeSync(out);
   }
+  return copied;
 }
 
 /** The names (latin1) in the directory at path, listed without touching its atime; throws with an errno code. */

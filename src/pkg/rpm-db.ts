@@ -6,14 +6,13 @@
  * into a temporary directory that is laid over the in-root location inside
  * the tool's private namespace (isolate.ts), and removed afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
 import { copyQuiet, listQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from '../paths.js';
+import { makeScratch } from './scratch.js';
 
 /**
  * Debian's and older distributions' location first; Fedora 36+, RHEL 10 and
@@ -53,15 +52,34 @@ export function isDbScratch(name: string): boolean {
   return name.endsWith('-shm') || name.startsWith('__db.') || name.startsWith('.') || name.endsWith('.lock');
 }
 
+/**
+ * The most the copy may take on the scanning host (an image's database is a
+ * few hundred MiB at most): a sparse terabyte-sized -wal in a hostile image
+ * would otherwise be written out in full into the host's temporary directory.
+ */
+export const MAX_RPM_DB_COPY = 2 * 1024 ** 3;
+
 /** A private copy of the database directory's files; the caller removes it with dropCopy. */
 export function copyRpmDb(root: string, dir: BytePath): string {
-  const copy = mkdtempSync(join(tmpdir(), 'driftscan-rpmdb-'));
+  let copy: string;
+  try {
+    copy = makeScratch(root, 'driftscan-rpmdb-');
+  } catch (e) {
+    throw new Error(`cannot copy the rpm database in ${dir}: ${(e as Error).message}`);
+  }
+  let copied = 0;
   try {
     for (const name of listQuiet(inRoot(root, dir))) {
       if (isDbScratch(name)) continue;
       const from = inRoot(root, `${dir}/${name}`);
       if (realFs.lstat(from).kind !== 'file') continue;
-      copyQuiet(from, Buffer.concat([Buffer.from(`${copy}/`), Buffer.from(name, 'latin1')]));
+      const left = MAX_RPM_DB_COPY - copied;
+      try {
+        copied += copyQuiet(from, Buffer.concat([Buffer.from(`${copy}/`), Buffer.from(name, 'latin1')]), left);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EFBIG') throw e;
+        throw new Error(`${name} takes the database over ${MAX_RPM_DB_COPY / 1024 ** 3} GiB (a sparse file?): not copied`);
+      }
     }
   } catch (e) {
     dropCopy(copy);

@@ -95,7 +95,8 @@ export function parsePolicy(text: string, where = 'rules', stored = false): Poli
   let crossFilesystems = false;
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    // [^]: a comment runs to the end of the line, over a carriage return too (a CRLF file).
+    const line = raw.replace(/(^|\s)#[^]*$/, '').trim();
     if (!line) return;
     const [directive, ...args] = line.split(/\s+/);
     const one = (): string => {

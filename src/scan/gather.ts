@@ -75,7 +75,7 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
     prefixFor: (path) => growingSize.get(path),
   });
-  const entries = reopenBaseline(opts.baselineFile, first.signature, opts.publicKey, opts.skipVerify);
+  const entries = reopenBaseline(opts.baselineFile, first, opts.publicKey, opts.skipVerify);
   return {
     baseline, forEachBefore: (visit) => entries.forEachEntry(visit), snapshot, walkWarnings,
     packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true,

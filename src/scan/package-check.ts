@@ -5,7 +5,7 @@
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
-  detectManagers, diffPackages, digestInRoot, readPackageData, verifyPackages,
+  checkUnlistedFiles, detectManagers, diffPackages, digestInRoot, readPackageData, verifyPackages,
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import { triage } from '../pkg/triage.js';
@@ -79,6 +79,9 @@ export async function runPackageTool(opts: {
     run.history = await readHistory(opts.root, manager, opts.timeoutMs);
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
+    // Files a removal or upgrade took out of the database are checked too: the tool no longer looks at them.
+    const before = opts.baseline.packages;
+    if (before) run.findings.push(...(await checkUnlistedFiles(opts.root, before, run.after)));
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
     if (verified.incomplete) {
       run.incomplete = true;

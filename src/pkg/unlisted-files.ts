@@ -1,0 +1,37 @@
+/**
+ * Files the package database stopped listing. `dpkg --verify` and `rpm -V`
+ * check only what the database lists now, and triage forgives a database
+ * change when a package was removed or upgraded. So taking a package out of
+ * the database by hand (its status stanza and info files; `rpm -e --justdb`)
+ * left its files in place and unchecked: a trojan in one the policy does not
+ * walk scanned clean. A real removal deletes the files, and a real upgrade
+ * replaces them; so every file the baseline's database recorded a digest for,
+ * that no package lists now, is checked inside the root against that digest.
+ * A file that is gone is what removal does; one still there that differs is a
+ * finding.
+ */
+import type { Finding, PackageData } from '../types.js';
+import { checkPackagesInRoot } from './check-in-root.js';
+import { diffPackages } from './diff.js';
+
+export async function checkUnlistedFiles(root: string, before: PackageData, after: PackageData): Promise<Finding[]> {
+  if (before.manager !== after.manager) return [];
+  const changes = diffPackages(before.packages, after.packages);
+  const gone = new Set([...changes.removed, ...changes.upgraded].map((p) => p.name));
+  const unlisted: PackageData = { ...before, files: {} };
+  const owners = new Set<string>();
+  for (const [path, f] of Object.entries(before.files)) {
+    if (path in after.files || !f.digest || !gone.has(f.pkg.split(':')[0])) continue;
+    unlisted.files[path] = f;
+    owners.add(f.pkg);
+  }
+  if (owners.size === 0) return [];
+  const tool = { source: after.manager, followLast: after.manager === 'dpkg', safe: () => false };
+  const found = await checkPackagesInRoot(root, unlisted, owners, tool);
+  return found
+    .filter((f) => f.status !== 'missing')
+    .map((f) => ({
+      ...f,
+      note: `${f.note ? `${f.note} ` : ''}the package database no longer lists this file, but it is still there and differs from what ${f.package} installed`,
+    }));
+}
