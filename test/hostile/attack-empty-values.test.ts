@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { driftscan, keygen } from '../helpers/cli.js';
-import { tempDir } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 
 let dir: string;
 let root: string;

@@ -12,8 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot, tempDir,
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot,
 } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan, keygen } from '../helpers/cli.js';
 
 let keys: { key: string; pub: string };

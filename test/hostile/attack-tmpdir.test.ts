@@ -10,8 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot, tempDir,
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot,
 } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan, keygen } from '../helpers/cli.js';
 
 const OLD = new Date('2001-02-03T04:05:06Z');

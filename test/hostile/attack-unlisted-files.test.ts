@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot, tempDir,
+  buildDeb, buildRpm, installDeb, newDpkgRoot, newRpmRoot, rpmInRoot,
 } from '../pkg/build-packages.js';
+import { tempDir } from '../helpers/tree.js';
 import { driftscan, keygen } from '../helpers/cli.js';
 
 let keys: { key: string; pub: string };
