@@ -50,13 +50,23 @@ export function triage(findings: Finding[], before: PackageData, after: PackageD
     before, after, operations, entry: facts.entry, aliases: facts.aliases, recorded: facts.recorded,
     digest: (path, algo) => lookup(current, path, algo),
   });
-  const extra = [...recordedDigestEdits(before, after, updated, removed), ...dbFileEdits(before, after, changes)];
+  // An upgrade no configured repository offers vouches for nothing, the database's new digests included:
+  // bumping a version in the status file must not launder a trojan the walk does not see.
+  const distrusted = new Map(operations.filter((o) => o.distrust && o.op.kind === 'upgrade').map((o) => [o.op.name, o.distrust!]));
+  for (const name of distrusted.keys()) updated.delete(name);
+  // Where another finding already names the path (the walk's, unexplained for the same reason), one is enough.
+  const named = new Set(findings.map((f) => f.path));
+  const extra = [...recordedDigestEdits(before, after, { updated, removed, distrusted, named }), ...dbFileEdits(before, after, changes)];
   for (const f of extra) f.triage = 'unexplained';
   return extra;
 }
 
-/** Recorded digests that changed or vanished while the owning package kept its version. */
-function recordedDigestEdits(before: PackageData, after: PackageData, updated: Set<string>, removed: Set<string>): Finding[] {
+/** Recorded digests that changed or vanished while the owning package kept its version, or moved to one nothing vouches for. */
+function recordedDigestEdits(
+  before: PackageData, after: PackageData,
+  ops: { updated: Set<string>; removed: Set<string>; distrusted: ReadonlyMap<string, string>; named: ReadonlySet<BytePath> },
+): Finding[] {
+  const { updated, removed, distrusted, named } = ops;
   const out: Finding[] = [];
   const paths = Object.keys(before.files).sort(byBytes);
   for (const path of paths) {
@@ -67,13 +77,18 @@ function recordedDigestEdits(before: PackageData, after: PackageData, updated: S
     if (updated.has(name) || removed.has(name)) continue;
     if (now && updated.has(baseName(now.pkg))) continue;
     if (now?.digest === was.digest && now.algo === was.algo) continue;
+    const distrust = distrusted.get(name);
+    if (distrust !== undefined && named.has(path)) continue;
     const what = !now ? 'no longer lists this file' : !now.digest ? 'no longer records a digest for this file' : 'records a different digest for this file';
+    const why = distrust
+      ? `although ${was.pkg} changed only to a version it cannot vouch for (${distrust})`
+      : `although ${was.pkg} did not change version`;
     out.push({
       path,
       status: 'changed',
       source: after.manager,
       package: was.pkg,
-      note: `the package database ${what} although ${was.pkg} did not change version: the database may have been edited to hide a change`,
+      note: `the package database ${what} ${why}: the database may have been edited to hide a change`,
       deltas: [{ attr: 'recorded-digest', old: was.digest, new: now?.digest ?? null }],
       extra: [],
       untested: {},
