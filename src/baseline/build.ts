@@ -97,6 +97,10 @@ export function composePolicy(opts: Pick<TakeOptions, 'paths' | 'policy' | 'fast
 function checkStartPaths(root: string, paths: readonly string[]): void {
   for (const p of paths) {
     if (!p.startsWith('/')) throw new UsageError(`paths must be absolute (relative to the root): ${p}`);
+    // A command-line path is the operator's: its mistakes are usage errors (16), not a rules file's (22).
+    if (p.split('/').some((c) => c === '.' || c === '..')) {
+      throw new UsageError(`start path ${displayPath(p)} has a '.' or '..' component: name the directory itself`);
+    }
     const full = path.join(root, p);
     if (!fs.existsSync(full) && !isSymlink(full)) {
       throw new RootError(`${p} does not exist${root === '/' ? '' : ` under ${root}`}`);

@@ -79,6 +79,9 @@ describe('command lines: exit 16, never 1, naming the option', () => {
     ['timeout below a millisecond', ['scan', 'FILE', '--package-timeout', '0.0001'], /not '0\.0001'/],
     ['no command at all', [], /^driftscan: error: no command given \(driftscan --help lists them\)\n$/],
     ['relative start path', ['baseline', 'etc', '--root', 'TREE', '--key', 'KEY'], /paths must be absolute \(relative to the root\): etc/],
+    // A typo of the operator's, not a rules file's (was exit 22, "command line:1").
+    ['start path with a dot component', ['baseline', '/etc/.', '--root', 'TREE', '--key', 'KEY'], /start path \/etc\/\. has a '\.' or '\.\.' component/],
+    ['start path with a dot-dot component', ['baseline', '/usr/../etc', '--root', 'TREE', '--key', 'KEY'], /start path \/usr\/\.\.\/etc has a '\.' or '\.\.' component/],
     ['--no-verify with --pubkey', ['scan', 'FILE', '--no-verify', '--pubkey', 'PUB'], /--no-verify and --pubkey conflict/],
     ['scan -o onto the baseline itself', ['scan', 'FILE', '--pubkey', 'PUB', '-o', 'FILE'], /-o .*t\.dsb is the baseline file; refusing to overwrite it/],
     ['baseline -o onto the signing key', ['baseline', '--root', 'TREE', '--key', 'KEY', '-o', 'KEY'], /-o .*driftscan\.key is the signing key; refusing/],
