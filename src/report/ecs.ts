@@ -77,7 +77,7 @@ export function ecsEvent(f: Finding, report: Report, timestamp: string): Record<
     },
     file: fileFields(f),
     host: { name: escapeUnicode(report.header.host) },
-    driftscan: { ...details, fingerprint: fingerprint(f), root: report.root, baseline_key_id: report.header.keyId },
+    driftscan: { ...details, fingerprint: fingerprint(f), root: displayPath(report.root), baseline_key_id: report.header.keyId },
   };
   if (f.package !== undefined && f.package !== 'unowned') {
     const version = packageVersion(f, report.packageChanges);

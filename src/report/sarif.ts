@@ -6,7 +6,8 @@
  */
 import type { Finding } from '../types.js';
 import { TOOL_VERSION } from '../baseline/format.js';
-import { escapeLines } from './escape.js';
+import { displayPath } from '../paths.js';
+import { escapeLines, escapeUnicode } from './escape.js';
 import { findingJson } from './json.js';
 import { textLine } from './text.js';
 import { FINDING_CLASSES, fileUri, findingClass, fingerprint, isUnexplained } from './finding-class.js';
@@ -69,7 +70,7 @@ export const sarifReporter: Reporter = (report, out) => {
         toolExecutionNotifications: report.diagnostics.map((d) => ({ level: 'warning', message: { text: escapeLines(d) } })),
       }],
       results: report.findings.filter(isUnexplained).map(result),
-      properties: { root: report.root, baselineKeyId: report.header.keyId, summary: report.summary },
+      properties: { root: displayPath(report.root), baselineHost: escapeUnicode(report.header.host), baselineKeyId: report.header.keyId, summary: report.summary },
     }],
   };
   out.write(JSON.stringify(log, null, 2) + '\n');
