@@ -6,7 +6,8 @@ import type { KeyObject } from 'node:crypto';
 import {
   baselineTotals, defaultKeyDir, describeReason, displayPath, generateKeyPair, KEY_FILE, loadPrivateKey, sourceDateEpoch, takeBaseline, UsageError,
 } from '../index.js';
-import { parseJobs, parsePackageChoice, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { parseJobs, parsePackageChoice, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { progressLine } from './terminal.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 
 interface BaselineOpts {

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { FAIL_ON, REPORTERS, scan, SUMMARY_REPORTER, UsageError, type FailOn } from '../index.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
-import { parseJobs, parsePackageChoice, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot, wantColour } from './common.js';
+import { parseJobs, parsePackageChoice, parseSeconds, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { progressLine, wantColour } from './terminal.js';
 
 interface ScanOpts {
   pubkey?: string;

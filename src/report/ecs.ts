@@ -69,7 +69,7 @@ export function ecsEvent(f: Finding, report: Report, timestamp: string): Record<
       kind: unexplained ? 'alert' : 'event',
       category: ['file'],
       type: [EVENT_TYPE[f.status]],
-      action: `${findingClass(f)}`,
+      action: findingClass(f),
       outcome: f.status === 'untested' ? 'unknown' : 'success',
       module: 'driftscan',
       dataset: 'driftscan.finding',

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { at, systemTree, tempDir } from '../helpers/tree.js';
 import { driftscan, keygen } from '../helpers/cli.js';
 import { onTerminal } from '../helpers/pty.js';
-import { progressText } from '../../src/cli/common.js';
+import { progressText } from '../../src/cli/terminal.js';
 
 const SGR = /\x1b\[(?:0|2|31|32|1;31)m/g;
 const NAME = 'usr/bin/ev\\x1b[2J\\x1b[31mil\\x9b0m';
