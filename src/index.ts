@@ -26,11 +26,12 @@ export { collectPackageData, PACKAGE_CHOICES, type PackageChoice } from './pkg/p
 export { generateKeyPair, loadPrivateKey, loadPublicKey, keyId, defaultKeyDir, KEY_FILE, PUB_FILE } from './baseline/keys.js';
 export { seal, openSealed, openSealedReader, checkSignature } from './baseline/sealed.js';
 export { loadBaseline } from './baseline/load.js';
+export { baselineTotals, type WalkTotals } from './baseline/totals.js';
 export { writeAtomic, writeThrough, writeAll, readBaselineFile, cleanUpOnSignals, DEFAULT_OUTPUT_MODE } from './baseline/store.js';
 export { TOOL_VERSION } from './baseline/format.js';
 // Assess and report.
 export { compareEntries, compareStream, flagString } from './compare/compare.js';
-export { REPORTERS, textLine, type Report, type Reporter } from './report/reporters.js';
+export { REPORTERS, SUMMARY_REPORTER, textLine, fileUri, fingerprint, type Report, type Reporter } from './report/reporters.js';
 export { summarize, exitBits, FAIL_ON, type FailOn, type Summary } from './report/summary.js';
 export { displayPath, rootBytes } from './paths.js';
 export { escapeUnicode } from './report/escape.js';

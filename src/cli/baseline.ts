@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import {
-  defaultKeyDir, describeReason, displayPath, generateKeyPair, KEY_FILE, loadPrivateKey, sourceDateEpoch, takeBaseline,
+  baselineTotals, defaultKeyDir, describeReason, displayPath, generateKeyPair, KEY_FILE, loadPrivateKey, sourceDateEpoch, takeBaseline, UsageError,
 } from '../index.js';
-import { parseJobs, parsePackageChoice, progressLine, readRules, resolveRoot } from './common.js';
+import { parseJobs, parsePackageChoice, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { progressLine } from './terminal.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 
 interface BaselineOpts {
@@ -18,6 +19,8 @@ interface BaselineOpts {
   fast?: boolean;
   packages: string;
   mode?: string;
+  previous?: string;
+  pubkey?: string;
 }
 
 /** The key to sign with: --key, else the default key, created on first use (and said so). */
@@ -47,6 +50,8 @@ export function registerBaseline(program: Command): void {
     .option('--fast', 'xxh64 only, no SHA-256 (for CI golden images; resists accidents, not attackers)')
     .option('--packages <manager>', 'record package metadata: auto, none, rpm, dpkg', 'auto')
     .option('--mode <octal>', 'permission bits of the baseline file (default 0600: it may hold configuration text)')
+    .option('--previous <file>', 'an earlier baseline of the same paths: the progress line on a terminal shows a percentage and time left')
+    .option('--pubkey <file>', 'public key --previous must verify with (default: the default key directory\'s driftscan.pub)')
     .action(async (paths: string[], opts: BaselineOpts) => {
       // Every mistake in the options is found before the walk (and before a default key is created).
       const output = opts.output ?? `${os.hostname()}.dsb`;
@@ -61,6 +66,9 @@ export function registerBaseline(program: Command): void {
       const packages = parsePackageChoice(opts.packages);
       const warn = (m: string) => process.stderr.write(`driftscan: warning: ${m}\n`);
       const progress = progressLine('baseline');
+      // Verified like any baseline (exit 19 with the wrong key), even where no progress is shown.
+      if (opts.previous) progress.setTotals(baselineTotals(opts.previous, publicKeyFrom(opts.pubkey)));
+      else if (opts.pubkey) throw new UsageError('--pubkey checks --previous: give both or neither');
       const { baseline, sealed } = await takeBaseline({
         root, paths, policy, fast: opts.fast, packages, jobs, created, progress: progress.update, onWarning: warn,
         signingKey: () => signingKey(opts.key),

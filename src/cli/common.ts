@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the commands: option parsing, keys, policy, progress.
+ * Helpers shared by the commands: option parsing, keys, policy (progress and colour: terminal.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -105,37 +105,4 @@ export function publicKeyFrom(file: string | undefined): KeyObject {
     throw new KeyError(`no --pubkey given and no default public key at ${fallback}`);
   }
   return loadPublicKey(fallback);
-}
-
-function humanBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
-
-/** A one-line progress display on stderr when it is a terminal; silent otherwise. */
-export function progressLine(label: string): {
-  update(p: { entries: number; files: number; bytes: number }): void;
-  done(): void;
-} {
-  const tty = process.stderr.isTTY === true;
-  const started = Date.now();
-  let last = 0;
-  return {
-    update(p) {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 200) return;
-      last = now;
-      const rate = p.bytes / Math.max(0.001, (now - started) / 1000);
-      process.stderr.write(`\r\x1b[K${label}: ${p.entries} entries, ${p.files} files, ${humanBytes(p.bytes)} hashed (${humanBytes(rate)}/s)`);
-    },
-    done() {
-      if (tty) process.stderr.write('\r\x1b[K');
-    },
-  };
 }

@@ -49,7 +49,7 @@ function guardStreams(): void {
 }
 
 /** Options that name a file or directory: empty, they are a usage error. */
-const PATH_OPTIONS = new Set(['root', 'key', 'pubkey', 'rules', 'output', 'out', 'check']);
+const PATH_OPTIONS = new Set(['root', 'key', 'pubkey', 'rules', 'output', 'out', 'check', 'previous']);
 
 export async function main(argv: string[]): Promise<number> {
   // Without a command commander prints its help and exits 0, which a script would take for success.

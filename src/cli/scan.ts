@@ -1,8 +1,9 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { FAIL_ON, REPORTERS, scan, UsageError, type FailOn } from '../index.js';
+import { FAIL_ON, REPORTERS, scan, SUMMARY_REPORTER, UsageError, type FailOn } from '../index.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
-import { parseJobs, parsePackageChoice, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { parseJobs, parsePackageChoice, parseSeconds, publicKeyFrom, readRules, resolveRoot } from './common.js';
+import { progressLine, wantColour } from './terminal.js';
 
 interface ScanOpts {
   pubkey?: string;
@@ -17,6 +18,8 @@ interface ScanOpts {
   mode?: string;
   failOn: string;
   explained: string;
+  summary?: boolean;
+  color: boolean;
 }
 
 /** `setExit` receives the scan's exit bits (main.ts is the only place that sets the process's). */
@@ -36,10 +39,13 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--mode <octal>', 'permission bits of the -o report file (default 0600: it may hold configuration text)')
     .option('--fail-on <which>', 'findings that make the scan unclean: unexplained (by a package operation) or any', 'unexplained')
     .option('--explained <how>', 'text report: explained findings show, summary (one line per package operation) or hide', 'summary')
+    .option('--summary', 'text: counts by status, triage and top-level directory, and the first findings of each')
+    .option('--no-color', 'no colour even on a terminal (NO_COLOR set does the same)')
     .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
     .action(async (file: string, opts: ScanOpts) => {
-      const reporter = REPORTERS[opts.format];
-      if (!reporter) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
+      if (!REPORTERS[opts.format]) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
+      if (opts.summary && !['text', 'rpm'].includes(opts.format)) throw new UsageError(`--summary is a text report: it does not go with --format ${opts.format}`);
+      const reporter = opts.summary ? SUMMARY_REPORTER : REPORTERS[opts.format]!;
       if (!opts.verify && opts.pubkey) throw new UsageError('--no-verify and --pubkey conflict: a key given is a key to check');
       const inputs = { 'baseline file': file, 'public key': opts.pubkey, 'rules file': opts.rules, ...defaultKeyFiles() };
       const toStdout = opts.output === undefined || outputTarget(opts.output, inputs).kind === 'stdout';
@@ -58,9 +64,12 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const progress = progressLine('scan');
       const result = await scan({
         baselineFile: file, publicKey, skipVerify: !opts.verify, root, policy, jobs, progress: progress.update,
+        progressTotals: progress.shown ? progress.setTotals : undefined,
         packages, packageTimeoutMs, failOn: opts.failOn as FailOn,
       });
       result.report.explained = opts.explained as 'show' | 'summary' | 'hide';
+      result.report.colour = wantColour(opts.color, toStdout);
+      result.report.time = new Date().toISOString();
       progress.done();
       if (toStdout) {
         reporter(result.report, process.stdout);

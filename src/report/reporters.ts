@@ -8,9 +8,14 @@ import type { Summary } from './summary.js';
 import type { PackageChanges } from '../pkg/index.js';
 import { textReporter } from './text.js';
 import { jsonReporter, ndjsonReporter } from './json.js';
+import { sarifReporter } from './sarif.js';
+import { junitReporter } from './junit.js';
+import { ecsReporter } from './ecs.js';
+import { summaryReporter } from './summary-text.js';
 
 export { textLine } from './text.js';
 export { findingJson } from './json.js';
+export { fileUri, fingerprint } from './finding-class.js';
 
 export interface Report {
   header: BaselineHeader;
@@ -23,6 +28,10 @@ export interface Report {
   packageChanges?: PackageChanges;
   /** Text only: explained findings shown in full, summed up per package operation (default), or hidden. */
   explained?: 'show' | 'summary' | 'hide';
+  /** Text only: SGR colours (the CLI sets it on a terminal, never with NO_COLOR or --no-color). */
+  colour?: boolean;
+  /** When the scan ran (ISO 8601): the ECS events' @timestamp, the JUnit suite's timestamp. */
+  time?: string;
 }
 
 export type Reporter = (report: Report, out: Writable) => void;
@@ -32,4 +41,10 @@ export const REPORTERS: Record<string, Reporter> = {
   rpm: textReporter,
   json: jsonReporter,
   ndjson: ndjsonReporter,
+  sarif: sarifReporter,
+  junit: junitReporter,
+  ecs: ecsReporter,
 };
+
+/** `scan --summary`: counts and the first findings of each kind, in place of the text report. */
+export const SUMMARY_REPORTER: Reporter = summaryReporter;

@@ -45,7 +45,7 @@ export function textLine(f: Finding, triaged = false): string {
   return line;
 }
 
-function summaryLine(s: Summary): string {
+export function summaryLine(s: Summary): string {
   const explained = explainedCount(s);
   const verdict = s.clean ? (explained ? `clean (${explained} explained changes)` : 'clean') : 'NOT clean';
   return `# driftscan: ${verdict}: ${s.changed} changed, ${s.missing} missing, ${s.added} added, ` +
@@ -113,18 +113,34 @@ function preexistingLine(count: number): string {
 export const textReporter: Reporter = (report, out) => {
   const mode = report.explained ?? 'summary';
   const triaged = changeCount(report.packageChanges) > 0;
+  const paint = painter(report.colour === true);
   const write = (f: Finding) => {
-    out.write(textLine(f, triaged) + '\n');
-    for (const line of detailLines(f)) out.write(line + '\n');
+    const style = isExplainedChange(f) ? 'dim' : 'red';
+    out.write(paint(textLine(f, triaged), style) + '\n');
+    for (const line of detailLines(f)) out.write(paint(line, style === 'dim' ? 'dim' : diffStyle(line)) + '\n');
   };
+  const note = (line: string) => out.write(paint(line, 'dim') + '\n');
   const explained = report.findings.filter(isExplainedChange);
   for (const f of report.findings) if (f.triage !== 'preexisting' && !isExplainedChange(f)) write(f);
   if (mode === 'show') explained.forEach(write);
   const groups = mode === 'hide' ? [] : byOperation(explained);
-  for (const g of groups) out.write(explainedLine(g) + '\n');
-  for (const line of packageChangeLines(report.packageChanges, groups)) out.write(line + '\n');
-  for (const d of report.diagnostics) for (const line of d.split('\n')) out.write(`# ${escapeText(line)}\n`);
+  for (const g of groups) note(explainedLine(g));
+  for (const line of packageChangeLines(report.packageChanges, groups)) note(line);
+  for (const d of report.diagnostics) for (const line of d.split('\n')) note(`# ${escapeText(line)}`);
   const known = report.summary.packages.preexisting;
-  if (known) out.write(preexistingLine(known) + '\n');
-  out.write(summaryLine(report.summary) + '\n');
+  if (known) note(preexistingLine(known));
+  out.write(paint(summaryLine(report.summary), report.summary.clean ? 'green' : 'boldRed') + '\n');
 };
+
+/** SGR sequences, the only escapes driftscan itself writes; only around text already escaped. */
+const SGR = { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', boldRed: '\x1b[1;31m', plain: '' } as const;
+type Style = keyof typeof SGR;
+
+/** Colours a line on a terminal (the CLI decides: a TTY, no NO_COLOR, no --no-color); the identity otherwise. */
+function painter(on: boolean): (line: string, style: Style) => string {
+  return (line, style) => (on && SGR[style] ? `${SGR[style]}${line}\x1b[0m` : line);
+}
+
+function diffStyle(line: string): Style {
+  return line.startsWith('    +') ? 'green' : line.startsWith('    -') ? 'red' : 'plain';
+}

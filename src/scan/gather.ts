@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { BaselineInfo, BytePath, Entry } from '../types.js';
 import { openBaselineReader, reopenBaseline } from '../baseline/load.js';
+import { readerTotals, type WalkTotals } from '../baseline/totals.js';
 import { parseStoredPolicy, type Policy } from '../policy/policy.js';
 import { takeSnapshot, type Snapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { RootError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface GatherOptions {
   policy?: Policy;
   jobs?: number;
   progress?: SnapshotOptions['progress'];
+  /** Told the baseline's entry count and file bytes before the walk, for a progress line's percentage (costs one extra decode). */
+  progressTotals?: (totals: WalkTotals) => void;
   /** Package manager verification: auto (the baseline's, else whatever the root has), none, rpm, dpkg. */
   packages?: PackageChoice;
   packageTimeoutMs?: number;
@@ -63,6 +66,7 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
   // Only the header and package data are kept: the reader (and the file) go.
   const first = openBaselineReader(opts.baselineFile, opts.publicKey, opts.skipVerify);
   const { header, packages } = first.reader;
+  if (opts.progressTotals) opts.progressTotals(readerTotals(first.reader));
   const baseline: BaselineInfo = { header, packages };
   checkRoot(opts.root);
   const policy = opts.policy ?? parseStoredPolicy(header.policy);

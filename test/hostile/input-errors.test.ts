@@ -70,7 +70,7 @@ describe('command lines: exit 16, never 1, naming the option', () => {
     ['--jobs not a number', ['scan', 'FILE', '--jobs', 'many'], /--jobs takes a whole number from 1 to 256, not 'many'/],
     ['--jobs 0', ['baseline', '--jobs', '0'], /--jobs takes a whole number from 1 to 256, not '0'/],
     ['--jobs 100000', ['scan', 'FILE', '--jobs', '100000'], /not '100000'/],
-    ['unknown format', ['scan', 'FILE', '--format', 'xml'], /unknown --format xml \(known: text, rpm, json, ndjson\)/],
+    ['unknown format', ['scan', 'FILE', '--format', 'xml'], /unknown --format xml \(known: text, rpm, json, ndjson, sarif, junit, ecs\)/],
     ['unknown package manager', ['scan', 'FILE', '--packages', 'yum'], /--packages takes auto, none, rpm or dpkg, not 'yum'/],
     ['negative timeout', ['scan', 'FILE', '--package-timeout', '-5'], /--package-timeout takes a number of seconds from 0\.001 to 2147483, not '-5'/],
     // Node's timers hold 2^31-1 ms: a longer timeout used to fire after 1 ms.
