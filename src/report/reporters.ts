@@ -23,6 +23,8 @@ export interface Report {
   packageChanges?: PackageChanges;
   /** Text only: explained findings shown in full, summed up per package operation (default), or hidden. */
   explained?: 'show' | 'summary' | 'hide';
+  /** sha256 of the baseline file (json's `binding`, which `update` checks). */
+  baselineDigest?: string;
 }
 
 export type Reporter = (report: Report, out: Writable) => void;
