@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { FAIL_ON, REPORTERS, scan, UsageError, type FailOn } from '../index.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
+import { checkUpdateTo } from './update-to-options.js';
+import { updateFromScan, writeUpdated } from './update-to.js';
 import { parseJobs, parsePackageChoice, parseSeconds, progressLine, publicKeyFrom, readRules, resolveRoot } from './common.js';
 
 interface ScanOpts {
@@ -17,6 +19,9 @@ interface ScanOpts {
   mode?: string;
   failOn: string;
   explained: string;
+  updateTo?: string;
+  key?: string;
+  accept?: string[];
 }
 
 /** `setExit` receives the scan's exit bits (main.ts is the only place that sets the process's). */
@@ -37,6 +42,9 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--fail-on <which>', 'findings that make the scan unclean: unexplained (by a package operation) or any', 'unexplained')
     .option('--explained <how>', 'text report: explained findings show, summary (one line per package operation) or hide', 'summary')
     .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
+    .option('--update-to <file>', 'also write a new baseline accepting --accept\'s findings of this scan (with --key; see update)')
+    .option('--key <file>', 'with --update-to: the private key that signs the new baseline')
+    .option('--accept <rule...>', 'with --update-to: explained (default), all, or absolute path globs')
     .action(async (file: string, opts: ScanOpts) => {
       const reporter = REPORTERS[opts.format];
       if (!reporter) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
@@ -52,6 +60,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       if (!['show', 'summary', 'hide'].includes(opts.explained)) throw new UsageError(`unknown --explained ${opts.explained} (known: show, summary, hide)`);
       const root = resolveRoot(opts.root);
       refuseInsideRoot(opts.output, root);
+      const updateTo = checkUpdateTo(opts, inputs, mode, root);
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
       const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
       const policy = opts.rules ? readRules(opts.rules) : undefined;
@@ -62,6 +71,11 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       });
       result.report.explained = opts.explained as 'show' | 'summary' | 'hide';
       progress.done();
+      // The update is decided before either file is written; a refusal still leaves the report written.
+      let updated: Awaited<ReturnType<typeof updateFromScan>>;
+      let refusal: unknown;
+      if (updateTo) await updateFromScan({ ...updateTo, baselineFile: file, publicKey: publicKey!, jobs }, result.report).then((u) => (updated = u), (e) => (refusal = e));
+      if (updateTo && !refusal) await writeUpdated(updateTo, updated);
       if (toStdout) {
         reporter(result.report, process.stdout);
       } else {
@@ -76,6 +90,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
         reporter(result.report, sink);
         await writeOutput(opts.output!, inputs, Buffer.concat(chunks), mode);
       }
+      if (refusal) throw refusal;
       setExit(result.exitCode);
     });
 }

@@ -99,3 +99,31 @@ describe('update --accept explained after a real dpkg upgrade', () => {
     expect(lines[4]!.slice(0, 64)).toBe(sha(day.baseline));
   });
 });
+
+describe('scan --update-to NEW --key FILE --accept explained (the timer path)', () => {
+  it('writes the report and the new baseline side by side; the next scan shows only the intrusion', () => {
+    const day = patchDay();
+    const report = path.join(day.work, 'r.json');
+    const next = path.join(day.work, 'next.dsb');
+    const r = driftscan(['scan', day.baseline, '--pubkey', day.pub, '--root', day.root, '--format', 'json', '-o', report,
+      '--update-to', next, '--key', day.key, '--accept', 'explained']);
+    expect(r.stderr).toMatch(/^driftscan: wrote .*next\.dsb: \d+ entries; accepted explained: \d+; packages re-read\n$/);
+    expect(r.code).toBe(4);
+    const doc = JSON.parse(fs.readFileSync(report, 'utf8'));
+    expect(doc.binding.baseline_sha256).toBe(createHash('sha256').update(fs.readFileSync(day.baseline)).digest('hex'));
+    const again = driftscan(['scan', next, '--pubkey', day.pub, '--root', day.root]);
+    expect(again.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/  \[unexplained\]$/, '').replace(/  .*outside.*$/, ''))).toEqual([
+      '.......T.    /etc  ctime',
+      'S.5....T.  c /etc/passwd  ctime content',
+      '    @@ -1,1 +1,2 @@',
+      '     root:x:0:0:root:/root:/bin/sh',
+      '    +toor:x:0:0::/root:/bin/sh',
+    ]);
+    // A quiet day after it: nothing explained, no new baseline, no error.
+    const quiet = path.join(day.work, 'quiet.dsb');
+    const q = driftscan(['scan', next, '--pubkey', day.pub, '--root', day.root, '--update-to', quiet, '--key', day.key]);
+    expect(q.stderr).toBe('driftscan: --update-to: nothing accepted (explained); no new baseline written\n');
+    expect(q.code).toBe(4);
+    expect(fs.existsSync(quiet)).toBe(false);
+  }, 120_000);
+});
