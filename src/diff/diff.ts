@@ -40,7 +40,9 @@ export function diff(opts: DiffOptions): DiffResult {
     baseline: { header: older.header, packages: older.packages },
     forEachBefore: (visit) => older.entries.forEach(visit),
     snapshot: { entries: newer.entries, unlisted },
-    policy: parseStoredPolicy(older.header.policy),
+    // No repository indexes offline: a package change is trusted only when the rules say so (CI images
+    // built from your own repositories), else triage says its origin was not checked.
+    policy: parseStoredPolicy(older.header.policy + (ignore?.trustLocal ? '\ntrust-local-packages\n' : '')),
     root: older.header.root,
     packageRun: after ? { manager: after.manager, after, findings: [], diagnostics: [], incomplete: false, history: {} } : undefined,
     failOn: opts.failOn,

@@ -22,20 +22,25 @@ export interface IgnoreDiff {
   /** The rule that masks this path, if one does. */
   ruleFor(path: string): string | undefined;
   names: string[];
+  /** The rules say `trust-local-packages`: diff's triage trusts the package changes' origin. */
+  trustLocal: boolean;
 }
 
 /** The names after `ignore-diff` in rules text; other directives are the walk's, checked by parsePolicy. */
 export function parseIgnoreDiff(text: string, where: string): IgnoreDiff {
   const names: string[] = [];
+  let trustLocal = false;
   text.split('\n').forEach((raw, index) => {
     const line = raw.replace(/(^|\s)#[^]*$/, '').trim();
     const [directive, ...args] = line.split(/\s+/);
+    if (directive === 'trust-local-packages') trustLocal = true;
     if (directive !== 'ignore-diff') return;
     names.push(checkIgnoreDiff(args, `${where}:${index + 1}`));
   });
   const rules = names.map((name) => ({ name, res: IGNORE_DIFF_RULES[name]!.map(globToRegExp) }));
   return {
     names,
+    trustLocal,
     ruleFor: (path) => rules.find((r) => r.res.some((re) => re.test(path)))?.name,
   };
 }

@@ -127,3 +127,31 @@ describe('scan --update-to NEW --key FILE --accept explained (the timer path)', 
     expect(fs.existsSync(quiet)).toBe(false);
   }, 120_000);
 });
+
+describe('diff of the baselines before and after a real dpkg upgrade', () => {
+  it('names the same package changes as a scan, and triages with the two package sets', () => {
+    const day = patchDay();
+    const after = path.join(day.work, 'after.dsb');
+    expect(driftscan(['baseline', '/', '--root', day.root, '--key', day.key, '-o', after]).code).toBe(0);
+    const rules = path.join(day.work, 'diff.rules');
+    fs.writeFileSync(rules, '# images built from our own repository\ntrust-local-packages\n');
+    const d = driftscan(['diff', day.baseline, after, '--pubkey', day.pub, '--format', 'json', '--rules', rules]);
+    const untrusted = JSON.parse(driftscan(['diff', day.baseline, after, '--pubkey', day.pub, '--format', 'json']).stdout);
+    expect(untrusted.findings.filter((f: JsonFinding) => f.triage === 'explained')).toEqual([]);
+    const s = driftscan(['scan', day.baseline, '--pubkey', day.pub, '--root', day.root, '--format', 'json']);
+    const dj = JSON.parse(d.stdout);
+    const sj = JSON.parse(s.stdout);
+    expect(dj.packages).toEqual(sj.packages);
+    expect(dj.packages.changes.upgraded.map((p: { name: string }) => p.name)).toEqual(['hello', 'zonedata']);
+    const verdict = (doc: { findings: JsonFinding[] }) => doc.findings.filter((f) => f.source === 'baseline').map((f) => [f.path, f.status, f.triage]);
+    // Without the root's logs and dpkg's md5 of the files, diff explains what the package lists and recorded digests show.
+    const explained = verdict(dj).filter((v) => v[2] === 'explained').map((v) => v[0]);
+    expect(explained).toEqual(expect.arrayContaining(['/usr/share/zoneinfo/Europe/B', '/var/lib/dpkg/status', '/var/lib/dpkg/info/hello.list']));
+    // dpkg records md5 only, and a baseline records sha256: new content cannot be matched offline, so it stays unexplained.
+    const reasons = Object.fromEntries(dj.findings.map((f: JsonFinding) => [f.path, f.triage === 'explained' ? 'explained' : f.reason]));
+    expect(reasons['/usr/share/zoneinfo/Europe/C']).toMatch(/content/);
+    expect(reasons['/usr/bin/hello']).toMatch(/content/);
+    expect(verdict(dj).filter((v) => v[0] === '/etc/passwd')).toEqual([['/etc/passwd', 'changed', 'unexplained']]);
+    expect(verdict(dj).map((v) => v[0])).toEqual(verdict(sj).map((v) => v[0]));
+  }, 120_000);
+});
