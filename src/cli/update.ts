@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { INPUT_FLAGS, loadPrivateKey, readInput, sourceDateEpoch, update, UpdateRefusedError, UsageError } from '../index.js';
 import { parseJobs, publicKeyFrom } from './common.js';
-import { defaultKeyFiles, outputTarget, parseMode, writeOutput } from './output.js';
+import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 
 interface UpdateOpts {
   report: string;
@@ -70,6 +70,8 @@ export function registerUpdate(program: Command): void {
         printRefusals(err);
         throw err;
       }
+      // A mounted disk is evidence (as for baseline -o): known only once the report names its root.
+      refuseInsideRoot(opts.output, result.root);
       await writeOutput(opts.output, inputs, result.sealed, mode);
       const accepted = result.step.accepted.map(([rule, n]) => `${rule}: ${n}`).join(', ');
       process.stderr.write(`driftscan: wrote ${opts.output}: ${result.baseline.entries.length} entries; accepted ${accepted}; packages ${result.step.packages === 'reread' ? 're-read' : 'kept'}\n`);

@@ -39,6 +39,8 @@ export interface UpdateOptions {
 }
 
 export interface Updated {
+  /** The root walked again: the report's. */
+  root: string;
   baseline: Baseline;
   sealed: Buffer;
   step: HistoryStep;
@@ -77,7 +79,7 @@ export async function update(opts: UpdateOptions): Promise<Updated> {
     report: fileDigest(Buffer.from(opts.reportText, 'utf8')), accepted: counts, packages: withPackages ? 'reread' : 'kept',
   };
   const baseline: Baseline = { header: nextHeader(parent.header, entries, step), entries, packages };
-  return { baseline, sealed: seal(baseline, opts.signingKey), step };
+  return { root: report.root, baseline, sealed: seal(baseline, opts.signingKey), step };
 }
 
 /** An accepted finding that a package operation explains, or one the package tool reported. */

@@ -44,6 +44,14 @@ describe('update refuses operator mistakes', () => {
     expect(fs.readFileSync(report).equals(reportBytes)).toBe(true);
   });
 
+  it('-o inside the report\'s root (a mounted disk is evidence) is refused, nothing written there', () => {
+    const inside = path.join(root, 'etc', 'new.dsb');
+    const r = update(['-o', inside, '--accept', 'all']);
+    expect(r.stderr).toBe(`driftscan: error: -o ${inside} is inside --root ${fs.realpathSync(root)}; refusing to change the tree under examination\n`);
+    expect(r.code).toBe(16);
+    expect(fs.existsSync(inside)).toBe(false);
+  });
+
   it('a report edited by hand (a finding marked explained, a path changed) is refused', () => {
     for (const edit of [
       (doc: any) => { doc.findings[0].triage = 'explained'; },
