@@ -8,7 +8,6 @@ import type { KeyObject } from 'node:crypto';
 import type { Baseline, BytePath } from '../types.js';
 import { readBaselineFile } from '../baseline/store.js';
 import { openSealed } from '../baseline/sealed.js';
-import { fileDigest } from '../baseline/entry-state.js';
 import { parseStoredPolicy } from '../policy/policy.js';
 import { parseIgnoreDiff } from '../policy/ignore-diff.js';
 import { assess, type Assessment } from '../scan/assess.js';
@@ -29,8 +28,7 @@ export interface DiffResult extends Assessment {
 }
 
 export function diff(opts: DiffOptions): DiffResult {
-  const oldBytes = readBaselineFile(opts.oldFile);
-  const older = openSealed(oldBytes, opts.publicKey);
+  const older = openSealed(readBaselineFile(opts.oldFile), opts.publicKey);
   const newer = openSealed(readBaselineFile(opts.newFile), opts.publicKey);
   const ignore = opts.rules ? parseIgnoreDiff(opts.rules.text, opts.rules.name) : undefined;
   // Directories the new baseline could not list: nothing below them is called missing.
@@ -46,7 +44,7 @@ export function diff(opts: DiffOptions): DiffResult {
     root: older.header.root,
     packageRun: after ? { manager: after.manager, after, findings: [], diagnostics: [], incomplete: false, history: {} } : undefined,
     failOn: opts.failOn,
-    baselineDigest: fileDigest(oldBytes),
+    // No binding: a diff's report is of no tree, so `update` must not take it for a scan's.
     offline: true,
     mask: ignore ? (f) => ignore.ruleFor(f.path) : undefined,
   });

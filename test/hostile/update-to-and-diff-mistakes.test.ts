@@ -83,6 +83,16 @@ describe('diff refuses operator mistakes', () => {
     expect(r.code).toBe(18);
   });
 
+  it('a diff report given to update is refused: it is of no tree', () => {
+    const report = path.join(cli.work, 'diff.json');
+    fs.writeFileSync(report, driftscan(['diff', baseline, baseline, '--pubkey', cli.pub, '--format', 'json']).stdout);
+    const out = path.join(cli.work, 'from-diff.dsb');
+    const r = driftscan(['update', baseline, '--report', report, '--key', cli.key, '--pubkey', cli.pub, '-o', out, '--accept', 'all']);
+    expect(r.stderr).toBe(`driftscan: error: report ${report} is not a JSON scan report with a baseline binding (write it with scan --format json)\n`);
+    expect(r.code).toBe(26);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('a rules file naming an unknown rule, or ignore-diff with no name', () => {
     for (const text of ['ignore-diff host_identity\n', 'ignore-diff\n', 'ignore-diff host-identity extra\n']) {
       const rules = path.join(cli.work, 'bad.rules');
