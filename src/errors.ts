@@ -56,6 +56,18 @@ export class OutputError extends DriftscanError {
 }
 
 /**
+ * `update` refused: the report is of another baseline, or edited, or accepts
+ * nothing, or an accepted path changed since the report. `lines` says which,
+ * one line per path or rule; nothing is written.
+ */
+export class UpdateRefusedError extends DriftscanError {
+  override readonly exitCode = 26;
+  constructor(message: string, readonly lines: string[] = []) {
+    super(message);
+  }
+}
+
+/**
  * The reader of the output closed it early (`driftscan show ... | head`): not an
  * error worth a message, the reader has what it wanted. Exit 141 = 128 + SIGPIPE,
  * what a shell reports for a tool that SIGPIPE ended.

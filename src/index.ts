@@ -14,9 +14,13 @@ export { scan, type ScanOptions, type ScanResult } from './scan/scan.js';
 export { gather, type Gathered } from './scan/gather.js';
 export { assess, type AssessInput, type Assessment } from './scan/assess.js';
 export { verify, show, type Verified, type ShowOptions } from './inspect/inspect.js';
+export { update, type UpdateOptions, type Updated } from './update/update.js';
+export { historyLines } from './update/history.js';
+export { diff, type DiffOptions, type DiffResult } from './diff/diff.js';
 // Rules.
 export { ATTRIBUTES, RPM_LETTERS, attrRow, type AttrRow, type RpmLetter } from './attrs/registry.js';
 export { DEFAULT_POLICY } from './policy/default.js';
+export { IGNORE_DIFF_RULES, parseIgnoreDiff } from './policy/ignore-diff.js';
 export { parsePolicy, policyForPaths, withFastMode, ATTR_SETS, type Policy } from './policy/policy.js';
 // Sources.
 export { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';

@@ -61,6 +61,29 @@ export interface BaselineHeader {
   growing?: Array<[BytePath, number]>;
   /** Include paths that walked nothing, with why (ENOENT ...); absent when there are none. */
   notWalked?: Array<[BytePath, string]>;
+  /**
+   * Set by `update`: the chain of accepted changes, oldest first, the parent's
+   * own chain carried forward. Absent on a baseline taken from a tree.
+   */
+  history?: HistoryStep[];
+}
+
+/** One `update`: which baseline it started from and what it accepted from which report. */
+export interface HistoryStep {
+  /** sha256 of the parent baseline file. */
+  parent: string;
+  /** The parent's creation time, as its header says. */
+  parentCreated: string;
+  /** Key id of the key that signed the new baseline. */
+  keyId: string;
+  /** When the update ran (ISO time). */
+  at: string;
+  /** sha256 of the report the accepted findings came from. */
+  report: string;
+  /** Each --accept rule and the number of paths it accepted. */
+  accepted: Array<[rule: string, paths: number]>;
+  /** Package data: re-read from the root (the accepted set includes package changes) or kept. */
+  packages: 'reread' | 'kept';
 }
 
 export interface Baseline {
@@ -133,4 +156,6 @@ export interface Finding {
   untrusted?: boolean;
   /** Attribute -> a readable account of its change (a unified diff of a config file). */
   details?: Record<string, string>;
+  /** sha256 of the path's entry now, as a baseline would store it (absent: not there now): what `update` re-checks. */
+  state?: string;
 }

@@ -102,11 +102,22 @@ function checkHeader(raw: unknown): BaselineHeader {
   ) {
     throw new BaselineFormatError('baseline header is malformed');
   }
+  if (header.history !== undefined && !validHistory(header.history)) throw new BaselineFormatError('baseline history is malformed');
   const text = (p: unknown) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1'));
   header.unlisted = (header.unlisted ?? []).map(text);
   header.growing = (header.growing ?? []).map(([p, size]) => [text(p), size]);
   if (header.notWalked) header.notWalked = header.notWalked.map(([p, why]) => [text(p), why]);
   return header;
+}
+
+/** An update's chain: each step's fields are printed by `show --history`, so each is checked. */
+function validHistory(history: unknown): boolean {
+  if (!Array.isArray(history)) return false;
+  const texts = ['parent', 'parentCreated', 'keyId', 'at', 'report'] as const;
+  return history.every((step: Record<string, unknown>) =>
+    typeof step === 'object' && step !== null && texts.every((k) => isText(step[k])) &&
+    (step.packages === 'reread' || step.packages === 'kept') && Array.isArray(step.accepted) &&
+    (step.accepted as unknown[]).every((a) => Array.isArray(a) && a.length === 2 && isText(a[0]) && isNumber(a[1])));
 }
 
 /** Header with BytePath lists as binary, so non-UTF-8 names keep their bytes. */

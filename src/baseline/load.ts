@@ -10,6 +10,7 @@ import { SIGNATURE_BYTES } from './format.js';
 import type { BaselineReader } from './codec.js';
 import { BaselineFormatError } from '../errors.js';
 import fs from 'node:fs';
+import { fileDigest } from './entry-state.js';
 
 export function loadBaseline(file: string, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
   return openSealed(readBaselineFile(file), publicKey, skipVerify);
@@ -21,6 +22,8 @@ export interface OpenedBaseline {
   signature: Buffer;
   /** A pipe (`scan <(...)`) cannot be read twice: its bytes are kept instead. */
   kept?: Buffer;
+  /** sha256 of the file's bytes: a report names its baseline by it. */
+  digest: string;
 }
 
 function isPipe(file: string): boolean {
@@ -36,7 +39,8 @@ export function openBaselineReader(file: string, publicKey: KeyObject | undefine
   const bytes = readBaselineFile(file);
   const reader = openSealedReader(bytes, publicKey, skipVerify);
   const signature = Buffer.from(bytes.subarray(bytes.length - SIGNATURE_BYTES));
-  return isPipe(file) ? { reader, signature, kept: bytes } : { reader, signature };
+  const digest = fileDigest(bytes);
+  return isPipe(file) ? { reader, signature, kept: bytes, digest } : { reader, signature, digest };
 }
 
 /**

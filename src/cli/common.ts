@@ -84,6 +84,11 @@ const RULES_FILE_LIMIT = 1024 * 1024;
 
 /** Reads a rules file (a pipe such as `<(...)` too), at most RULES_FILE_LIMIT bytes. */
 export function readRules(file: string): Policy {
+  return parsePolicy(readRulesText(file), file);
+}
+
+/** A rules file's text, read as readRules does (diff uses only its ignore-diff lines). */
+export function readRulesText(file: string): string {
   let buf: Buffer;
   let fd: number | undefined;
   try {
@@ -95,7 +100,7 @@ export function readRules(file: string): Policy {
     if (fd !== undefined) fs.closeSync(fd);
   }
   if (buf.length > RULES_FILE_LIMIT) throw new PolicyError(`rules file ${file} is larger than 1 MiB: not a rules file`);
-  return parsePolicy(buf.toString('utf8'), file);
+  return buf.toString('utf8');
 }
 
 export function publicKeyFrom(file: string | undefined): KeyObject {

@@ -15,11 +15,14 @@ import { registerShow } from './show.js';
 import { registerScan } from './scan.js';
 import { registerPolicy } from './policy.js';
 import { registerAttrs } from './attrs.js';
+import { registerUpdate } from './update.js';
+import { registerDiff } from './diff.js';
 
 const EXIT_HELP = `
 Exit status (scan): 0 clean; bits OR-ed: 1 added, 2 missing, 4 changed, 8 not everything could be checked.
 Errors: 16 usage, 17 cannot read baseline, 18 corrupt or truncated baseline, 19 bad signature or wrong key,
-20 cannot read root, 21 key problem, 22 bad rules file, 23 internal error, 24 package tool failed, 25 cannot write output;
+20 cannot read root, 21 key problem, 22 bad rules file, 23 internal error, 24 package tool failed, 25 cannot write output,
+26 update refused (report of another baseline or edited, a rule accepting nothing, a path changed since the report);
 141 the reader of the output closed it early (| head), quietly.`;
 
 /** One line, nothing a terminal would act on: messages may quote a file name or damaged data. */
@@ -68,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   const registers = [
     registerKeygen, registerBaseline, registerVerify, registerShow,
     (p: Command) => registerScan(p, (code) => (exitCode = code)), registerPolicy, registerAttrs,
+    registerUpdate, (p: Command) => registerDiff(p, (code) => (exitCode = code)),
   ];
   for (const register of registers) register(program);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -4,6 +4,8 @@ import { FAIL_ON, REPORTERS, scan, SUMMARY_REPORTER, UsageError, type FailOn } f
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 import { parseJobs, parsePackageChoice, parseSeconds, publicKeyFrom, readRules, resolveRoot } from './common.js';
 import { progressLine, wantColour } from './terminal.js';
+import { checkUpdateTo } from './update-to-options.js';
+import { updateFromScan, writeUpdated } from './update-to.js';
 
 interface ScanOpts {
   pubkey?: string;
@@ -20,6 +22,9 @@ interface ScanOpts {
   explained: string;
   summary?: boolean;
   color: boolean;
+  updateTo?: string;
+  key?: string;
+  accept?: string[];
 }
 
 /** `setExit` receives the scan's exit bits (main.ts is the only place that sets the process's). */
@@ -42,6 +47,9 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .option('--summary', 'text: counts by status, triage and top-level directory, and the first findings of each')
     .option('--no-color', 'no colour even on a terminal (NO_COLOR set does the same)')
     .option('--no-verify', 'DANGEROUS: decode the baseline without checking its signature')
+    .option('--update-to <file>', 'also write a new baseline accepting --accept\'s findings of this scan (with --key; see update)')
+    .option('--key <file>', 'with --update-to: the private key that signs the new baseline')
+    .option('--accept <rule...>', 'with --update-to: explained (default), all, or absolute path globs')
     .action(async (file: string, opts: ScanOpts) => {
       if (!REPORTERS[opts.format]) throw new UsageError(`unknown --format ${opts.format} (known: ${Object.keys(REPORTERS).join(', ')})`);
       if (opts.summary && !['text', 'rpm'].includes(opts.format)) throw new UsageError(`--summary is a text report: it does not go with --format ${opts.format}`);
@@ -58,6 +66,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       if (!['show', 'summary', 'hide'].includes(opts.explained)) throw new UsageError(`unknown --explained ${opts.explained} (known: show, summary, hide)`);
       const root = resolveRoot(opts.root);
       refuseInsideRoot(opts.output, root);
+      const updateTo = checkUpdateTo(opts, inputs, mode, root);
       if (!opts.verify) process.stderr.write('driftscan: WARNING: --no-verify: the baseline\'s signature is NOT checked\n');
       const publicKey = opts.verify ? publicKeyFrom(opts.pubkey) : undefined;
       const policy = opts.rules ? readRules(opts.rules) : undefined;
@@ -71,6 +80,11 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       result.report.colour = wantColour(opts.color, toStdout);
       result.report.time = new Date().toISOString();
       progress.done();
+      // The update is decided before either file is written; a refusal still leaves the report written.
+      let updated: Awaited<ReturnType<typeof updateFromScan>>;
+      let refusal: unknown;
+      if (updateTo) await updateFromScan({ ...updateTo, baselineFile: file, publicKey: publicKey!, jobs }, result.report).then((u) => (updated = u), (e) => (refusal = e));
+      if (updateTo && !refusal) await writeUpdated(updateTo, updated);
       if (toStdout) {
         reporter(result.report, process.stdout);
       } else {
@@ -85,6 +99,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
         reporter(result.report, sink);
         await writeOutput(opts.output!, inputs, Buffer.concat(chunks), mode);
       }
+      if (refusal) throw refusal;
       setExit(result.exitCode);
     });
 }

@@ -19,6 +19,7 @@
  * Directives are read only where a line starts with them; `#` starts a comment
  * at the start of a line or after a space.
  */
+import { checkIgnoreDiff } from './ignore-diff.js';
 import { PolicyError } from '../errors.js';
 import { ALL_ATTRS, DEFAULT_ATTRS, DIGEST_ROWS, attrRow } from '../attrs/registry.js';
 import type { BytePath } from '../types.js';
@@ -146,6 +147,9 @@ export function parsePolicy(text: string, where = 'rules', stored = false): Poli
       }
       case 'trust-local-packages': // read by src/triage/trust.ts from the stored text
         if (args.length) throw new PolicyError(`${where}:${lineNo}: trust-local-packages takes no argument`);
+        break;
+      case 'ignore-diff': // read by `diff` (ignore-diff.ts): the walk is not changed by it
+        checkIgnoreDiff(args, `${where}:${lineNo}`);
         break;
       case 'cross-filesystems':
         if (args.length) throw new PolicyError(`${where}:${lineNo}: cross-filesystems takes no argument`);

@@ -3,6 +3,7 @@
  * codes or bidi overrides, and shows latin1 byte strings as mojibake: every
  * text from the scanned tree is escaped here as in the text report.
  */
+import { createHash } from 'node:crypto';
 import type { AttrDelta, BaselineHeader, Evidence, Finding } from '../types.js';
 import type { PackageChanges } from '../pkg/index.js';
 import { displayPath, isUtf8 } from '../paths.js';
@@ -48,6 +49,7 @@ export function findingJson(f: Finding): Record<string, unknown> {
   if (f.note !== undefined) out.note = escapeText(f.note);
   if (f.outsidePolicy) out.outside_policy = true;
   if (f.untrusted !== undefined) out.untrusted = f.untrusted;
+  if (f.state !== undefined) out.state_sha256 = f.state;
   if (f.details !== undefined) {
     out.details = Object.fromEntries(Object.entries(f.details).map(([k, v]) => [k, escapeLines(v, escapeUnicode)]));
   }
@@ -71,14 +73,26 @@ function changesJson(c: PackageChanges | undefined): unknown {
   };
 }
 
+/**
+ * What `update` takes a report for: the baseline it is of (sha256 of the file),
+ * and a checksum of the root and findings that catches a report edited by hand
+ * (a mistake, not an attacker: whoever can edit the report can recompute it).
+ */
+export function reportBinding(baselineSha256: string, root: string, findings: unknown[]): Record<string, string> {
+  const checksum = createHash('sha256').update(JSON.stringify({ baseline_sha256: baselineSha256, root, findings })).digest('hex');
+  return { baseline_sha256: baselineSha256, findings_sha256: checksum };
+}
+
 export const jsonReporter: Reporter = (report, out) => {
+  const findings = report.findings.map(findingJson);
   const doc = {
     baseline: headerJson(report.header),
+    ...(report.baselineDigest ? { binding: reportBinding(report.baselineDigest, report.root, findings) } : {}),
     root: report.root,
     summary: report.summary,
     packages: report.packageManager ? { manager: report.packageManager, changes: changesJson(report.packageChanges) } : null,
     diagnostics: report.diagnostics.map((d) => escapeLines(d)),
-    findings: report.findings.map(findingJson),
+    findings,
   };
   out.write(JSON.stringify(doc, null, 2) + '\n');
 };

@@ -32,6 +32,8 @@ export interface Report {
   colour?: boolean;
   /** When the scan ran (ISO 8601): the ECS events' @timestamp, the JUnit suite's timestamp. */
   time?: string;
+  /** sha256 of the baseline file (json's `binding`, which `update` checks). */
+  baselineDigest?: string;
 }
 
 export type Reporter = (report: Report, out: Writable) => void;

@@ -9,7 +9,8 @@ import type { Policy } from '../policy/policy.js';
 import { compareStream } from '../compare/compare.js';
 import { summarize, exitBits, type FailOn } from '../report/summary.js';
 import type { Report } from '../report/reporters.js';
-import { comparePaths, rootBytes } from '../paths.js';
+import { comparePaths, displayPath, rootBytes } from '../paths.js';
+import { entryState } from '../baseline/entry-state.js';
 import { checkPackages, type PackageRun } from './package-check.js';
 import { WalkEvidence } from './walk-evidence.js';
 import { notWalkedDiagnostics } from '../snapshot/starts.js';
@@ -33,6 +34,12 @@ export interface AssessInput {
   sameFilesystemAsParent?(dir: BytePath): boolean;
   /** Which findings make the scan unclean (default: unexplained ones only). */
   failOn?: FailOn;
+  /** sha256 of the baseline file, for the report. */
+  baselineDigest?: string;
+  /** Two baselines, no tree (diff): package content is judged by recorded digests only, never read from the root. */
+  offline?: boolean;
+  /** A finding to mask (diff's ignore-diff rules): the rule's name. Masked findings are listed in the diagnostics, not counted. */
+  mask?(f: Finding): string | undefined;
 }
 
 export interface Assessment {
@@ -53,19 +60,36 @@ export function assess(input: AssessInput): Assessment {
     live: rootBytes(root) === '/',
     sameFilesystemAsParent: input.sameFilesystemAsParent ?? (() => false),
   });
-  const pkg = checkPackages(input.packageRun ?? NO_PACKAGE_RUN, { root, baseline, policy, baselineFindings: findings, walk });
-  const all = [...findings, ...pkg.findings].sort(byPathThenSource);
-  const diagnostics: string[] = [...(input.walkWarnings ?? []), ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics];
+  const pkg = checkPackages(input.packageRun ?? NO_PACKAGE_RUN, { root, baseline, policy, baselineFindings: findings, walk, offline: input.offline });
+  const masked: string[] = [];
+  const all = [...findings, ...pkg.findings].sort(byPathThenSource).filter((f) => {
+    const rule = input.mask?.(f);
+    if (rule !== undefined) masked.push(`masked by ignore-diff ${rule}: ${f.status} ${displayPath(f.path)}`);
+    return rule === undefined;
+  });
+  recordStates(all, snapshot.entries);
+  const diagnostics: string[] = [...(input.walkWarnings ?? []), ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics, ...masked];
   if (input.unverified) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = input.unverified === true || pkg.incomplete;
   const summary = summarize(all, snapshot.entries.length, incomplete, input.failOn);
   return {
     report: {
       header: baseline.header, root, findings: all, summary, diagnostics,
-      packageManager: pkg.manager, packageChanges: pkg.changes,
+      packageManager: pkg.manager, packageChanges: pkg.changes, baselineDigest: input.baselineDigest,
     },
     exitCode: exitBits(summary, incomplete, input.failOn),
   };
+}
+
+/** Each finding's path as it is now (entryState), so that `update` can tell whether it changed after the report. */
+function recordStates(findings: Finding[], now: readonly Entry[]): void {
+  const wanted = new Set(findings.map((f) => f.path));
+  const states = new Map<BytePath, string>();
+  for (const e of now) if (wanted.has(e.path)) states.set(e.path, entryState(e));
+  for (const f of findings) {
+    const state = states.get(f.path);
+    if (state !== undefined) f.state = state;
+  }
 }
 
 const SOURCE_ORDER = { baseline: 0, rpm: 1, dpkg: 2 } as const;

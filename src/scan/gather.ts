@@ -47,6 +47,8 @@ export interface Gathered {
   root: string;
   /** The signature was not checked (--no-verify): never a clean result. */
   unverified: boolean;
+  /** sha256 of the baseline file, recorded in the report (update checks it). */
+  baselineDigest: string;
   /** Whether a directory is on its parent's filesystem now (see WalkView). */
   sameFilesystemAsParent(dir: BytePath): boolean;
 }
@@ -82,7 +84,7 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
   const entries = reopenBaseline(opts.baselineFile, first, opts.publicKey, opts.skipVerify);
   return {
     baseline, forEachBefore: (visit) => entries.forEachEntry(visit), snapshot, walkWarnings,
-    packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true,
+    packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true, baselineDigest: first.digest,
     sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
   };
 }

@@ -120,6 +120,8 @@ export function checkPackages(run: PackageRun, opts: {
   baselineFindings: Finding[];
   /** What the walk saw, to tell which package findings it can vouch for. */
   walk: WalkEvidence;
+  /** No tree to read (diff of two baselines): content only from the digests recorded. */
+  offline?: boolean;
 }): PackageCheck {
   const result = joinFindings(run, opts);
   if (run.manager && run.incomplete) result.findings.push(unfinishedCheck(run.manager, run.incompleteReason ?? 'unknown'));
@@ -147,7 +149,8 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       if (!file) return undefined;
       const recorded = file.attrs[algo];
       // Resolved inside the root: a packaged path's directory may be a link out of it.
-      return typeof recorded === 'string' ? recorded : digestInRoot(opts.root, file.path, algo);
+      if (typeof recorded === 'string' || opts.offline) return typeof recorded === 'string' ? recorded : undefined;
+      return digestInRoot(opts.root, file.path, algo);
     };
     const facts = triageFacts(run.history, {
       changes: result.changes, after, walk: opts.walk, digest: lookup,
