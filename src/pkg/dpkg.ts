@@ -25,6 +25,7 @@ import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { dpkgView } from './dpkg-hazards.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
+import type { PackageScope } from './package-scope.js';
 import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
@@ -70,10 +71,11 @@ export async function readDpkgPackages(root: string, opts: RunOptions = {}): Pro
   return packages;
 }
 
-export async function readDpkgData(root: string, opts: RunOptions = {}): Promise<PackageData> {
+/** With a scope, `files` holds the packaged paths it wants only; packages and database digests are whole. */
+export async function readDpkgData(root: string, opts: RunOptions & { scope?: PackageScope } = {}): Promise<PackageData> {
   const packages = await readDpkgPackages(root, opts);
   const admin = ensureDpkgDb(root);
-  const files = await readDpkgFiles(root, admin);
+  const files = await readDpkgFiles(root, admin, opts.scope);
   const dbFiles = {
     ...(await digestFiles(root, ['status', 'diversions', 'statoverride'].map((n) => `${admin}/${n}`))),
     ...(await digestDir(root, `${admin}/info`, (n) => /\.(md5sums|list|conffiles)$/.test(n))),
