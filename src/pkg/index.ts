@@ -32,6 +32,8 @@ export interface PackageOptions {
 export interface VerifyOptions extends PackageOptions {
   /** dpkg only: look for packaged paths that would hang or abort dpkg first (default true). */
   preflight?: boolean;
+  /** dpkg only: how many dpkg --verify processes share the packages (default one per core). */
+  jobs?: number;
 }
 
 export interface VerifyResult {
