@@ -178,3 +178,16 @@ export function banner(title, extra = '') {
     `Node ${process.version} · best of ${RUNS} (env BENCH_RUNS) · warm cache · load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end` +
     `${extra ? ` · ${extra}` : ''}\n`;
 }
+
+/** The median of a list of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** /proc/loadavg's three averages, as printed. */
+export function loadNow() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}

@@ -122,8 +122,10 @@ export async function takeBaseline(opts: TakeOptions): Promise<Taken> {
   const policy = composePolicy(opts);
   const signingKey = typeof opts.signingKey === 'function' ? opts.signingKey() : opts.signingKey;
   const warn = opts.onWarning ?? (() => undefined);
-  // Read while the tree is walked (buildBaseline awaits it at the end).
-  const packages = collectPackageData(opts.root, opts.packages ?? 'auto', warn);
+  // Read while the tree is walked (buildBaseline awaits it at the end). Given start paths, only
+  // their packaged files are recorded; a whole-host baseline keeps every one (unlisted-files.ts).
+  const scope = opts.paths?.length ? policy : undefined;
+  const packages = collectPackageData(opts.root, opts.packages ?? 'auto', warn, undefined, scope);
   const baseline = await buildBaseline({
     root: opts.root, policy, jobs: opts.jobs, signingKey, created: opts.created, host: opts.host,
     packages, progress: opts.progress, onWarning: opts.onWarning,

@@ -14,6 +14,7 @@ import type { BytePath, PackageData } from '../types.js';
 import { listQuiet, readQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
+import { mayMention, type PackageScope } from './package-scope.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const YIELD_EVERY = 64;
@@ -78,13 +79,19 @@ export function readConffiles(root: string, admin: BytePath): Map<BytePath, stri
   return out;
 }
 
-/** Owner and recorded md5 of every file listed in info/*.list. */
-export async function readDpkgFiles(root: string, admin: BytePath): Promise<PackageData['files']> {
+/**
+ * Owner and recorded md5 of every file listed in info/*.list; with a scope,
+ * of the wanted ones only, and a file that mentions none of them is not parsed.
+ */
+export async function readDpkgFiles(root: string, admin: BytePath, scope?: PackageScope): Promise<PackageData['files']> {
   const info = `${admin}/info`;
   const names = listQuiet(inRoot(root, info)).sort(comparePaths);
   const diversions = readDiversions(root, admin);
   const conffiles = readConffiles(root, admin);
   const files: PackageData['files'] = {};
+  // A diverted path whose other copy lands in the scope: lines naming the original path matter too.
+  const divertedIn = scope ? [...diversions].filter(([, d]) => scope.wants(d.to)).map(([from]) => from) : [];
+  const wanted = (at: BytePath) => !scope || scope.wants(at);
 
   // A package's copy of a path another package diverted lives at the new name.
   const placed = (path: BytePath, pkg: string): BytePath => {
@@ -96,20 +103,24 @@ export async function readDpkgFiles(root: string, admin: BytePath): Promise<Pack
   for (const name of names.filter((n) => n.endsWith('.list'))) {
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
-    for (const path of lines(readText(root, `${info}/${name}`))) {
+    const text = readText(root, `${info}/${name}`);
+    if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
+    for (const path of lines(text)) {
       if (path === '/.') continue;
       const at = placed(path, pkg);
-      if (!files[at]) files[at] = { pkg };
+      if (!files[at] && wanted(at)) files[at] = { pkg };
     }
   }
   for (const name of names.filter((n) => n.endsWith('.md5sums'))) {
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
-    for (const line of lines(readText(root, `${info}/${name}`))) {
+    const text = readText(root, `${info}/${name}`);
+    if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
+    for (const line of lines(text)) {
       const m = /^([0-9a-fA-F]{32}) {2}(.*)$/s.exec(line);
       if (!m) continue;
       const at = placed(`/${m[2]}`, pkg);
-      files[at] = { pkg, digest: m[1].toLowerCase(), algo: 'md5' };
+      if (wanted(at)) files[at] = { pkg, digest: m[1].toLowerCase(), algo: 'md5' };
     }
   }
   for (const [path, digest] of conffiles) {

@@ -23,8 +23,10 @@ import { digestDir, digestFiles } from './db-digests.js';
 import { locateDpkgDb, readConffiles, readDpkgFiles } from './dpkg-db.js';
 import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { dpkgView } from './dpkg-hazards.js';
+import { defaultVerifyJobs, listedPackages, splitPackages } from './dpkg-shares.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
+import type { PackageScope } from './package-scope.js';
 import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
@@ -32,6 +34,8 @@ import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js
 export interface DpkgVerifyOptions extends RunOptions {
   /** Look for paths dpkg must not read first, and check those packages here (default true). */
   preflight?: boolean;
+  /** How many dpkg --verify processes share the packages (default: one per core; 1 runs dpkg once, as before). */
+  jobs?: number;
 }
 
 /** The admin directory resolved inside the root; a PackageToolError when there is none or it leads astray. */
@@ -70,10 +74,11 @@ export async function readDpkgPackages(root: string, opts: RunOptions = {}): Pro
   return packages;
 }
 
-export async function readDpkgData(root: string, opts: RunOptions = {}): Promise<PackageData> {
+/** With a scope, `files` holds the packaged paths it wants only; packages and database digests are whole. */
+export async function readDpkgData(root: string, opts: RunOptions & { scope?: PackageScope } = {}): Promise<PackageData> {
   const packages = await readDpkgPackages(root, opts);
   const admin = ensureDpkgDb(root);
-  const files = await readDpkgFiles(root, admin);
+  const files = await readDpkgFiles(root, admin, opts.scope);
   const dbFiles = {
     ...(await digestFiles(root, ['status', 'diversions', 'statoverride'].map((n) => `${admin}/${n}`))),
     ...(await digestDir(root, `${admin}/info`, (n) => /\.(md5sums|list|conffiles)$/.test(n))),
@@ -111,20 +116,27 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
 
   const stdbuf = await isExecutable(TOOLS.stdbuf);
   if (!stdbuf) diagnostics.push(`${TOOLS.stdbuf} not found: if dpkg --verify is stopped, what it found is lost`);
-  const r = await runInRootView(root, {
+  // Several dpkg processes, each with a share of the packages, each in its own read-only view.
+  const jobs = opts.jobs ?? defaultVerifyJobs();
+  const names = packageArgs.length > 0 || jobs <= 1 ? packageArgs : listedPackages(root, admin);
+  const shares = jobs > 1 && names.length > 1 ? splitPackages(root, admin, names, jobs) : [packageArgs];
+  const runs = await Promise.all(shares.map((share) => runInRootView(root, {
     ...opts,
     program: stdbuf ? TOOLS.stdbuf : TOOLS.dpkg,
     args: (view) => [
       ...(stdbuf ? ['-oL', TOOLS.dpkg] : []),
-      '--verify', `--root=${view}`, `--admindir=${view}${admin}`, '--log=/dev/null', ...packageArgs,
+      '--verify', `--root=${view}`, `--admindir=${view}${admin}`, '--log=/dev/null', ...share,
     ],
-  });
+  })));
 
-  const parsed = parseDpkgVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
-  findings = [...findings, ...attachOwners(parsed.findings, owners)];
-  diagnostics.push(...parsed.diagnostics, ...r.stderr.toString('latin1').split('\n').filter((l) => l.trim() !== ''));
-  if (r.timedOut) incomplete.push(timeoutReason('dpkg --verify', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-  else if (r.signal || r.code !== 0) incomplete.push(`${describeExit('dpkg --verify', r)}; packages after that point were not verified`);
+  for (const r of runs) {
+    const parsed = parseDpkgVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
+    findings = [...findings, ...attachOwners(parsed.findings, owners)];
+    diagnostics.push(...parsed.diagnostics, ...r.stderr.toString('latin1').split('\n').filter((l) => l.trim() !== ''));
+    const share = runs.length > 1 ? ` (one of ${runs.length} dpkg processes sharing the packages)` : '';
+    if (r.timedOut) incomplete.push(timeoutReason('dpkg --verify', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + share);
+    else if (r.signal || r.code !== 0) incomplete.push(`${describeExit('dpkg --verify', r)}; packages after that point were not verified${share}`);
+  }
 
   const result: ToolVerify = { findings, diagnostics };
   if (incomplete.length > 0) result.incomplete = incomplete.join('; ');

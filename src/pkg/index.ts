@@ -11,6 +11,7 @@ import { locateDpkgDb } from './dpkg-db.js';
 import { findRpmDb } from './rpm-db.js';
 import { inRoot } from '../paths.js';
 import { readRpmData, verifyRpm } from './rpm.js';
+import type { PackageScope } from './package-scope.js';
 
 export { diffPackages, type PackageChanges } from './diff.js';
 export { parseRpmVerify } from './rpm-parse.js';
@@ -24,11 +25,15 @@ export type PackageManager = 'rpm' | 'dpkg';
 export interface PackageOptions {
   /** Per tool run; default 120 s. */
   timeoutMs?: number;
+  /** Record only the packaged paths a walk covers (package-scope.ts); default all. */
+  scope?: PackageScope;
 }
 
 export interface VerifyOptions extends PackageOptions {
   /** dpkg only: look for packaged paths that would hang or abort dpkg first (default true). */
   preflight?: boolean;
+  /** dpkg only: how many dpkg --verify processes share the packages (default one per core). */
+  jobs?: number;
 }
 
 export interface VerifyResult {

@@ -14,6 +14,7 @@
  * - --root makes rpm chroot, which needs privilege (rpm 4.18 falls back to a
  *   user namespace, where file owners map to nobody and U/G flags go wrong).
  */
+import { scopeFiles, type PackageScope } from './package-scope.js';
 import { PackageToolError } from '../errors.js';
 import type { BytePath, Finding, PackageData } from '../types.js';
 import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
@@ -62,7 +63,8 @@ export async function runRpm(root: string, dbDir: BytePath, args: string[], opts
   }
 }
 
-export async function readRpmData(root: string, opts: RunOptions = {}): Promise<PackageData> {
+/** With a scope, `files` holds the packaged paths it wants only (rpm -qa prints them all; they are dropped here). */
+export async function readRpmData(root: string, opts: RunOptions & { scope?: PackageScope } = {}): Promise<PackageData> {
   const dbDir = ensureRpmDb(root);
   const r = await runRpm(root, dbDir, ['-qa', '--qf', RPM_QUERY_FORMAT], opts);
   checkChroot(root, r);
@@ -77,7 +79,7 @@ export async function readRpmData(root: string, opts: RunOptions = {}): Promise<
     throw new PackageToolError(`the rpm database in ${rootArg(root)} lists no packages: wrong or empty database`);
   }
   const dbFiles = await digestDir(root, dbDir, (name) => !isDbScratch(name));
-  return { manager: 'rpm', ...parsed, dbFiles };
+  return { manager: 'rpm', packages: parsed.packages, files: scopeFiles(parsed.files, opts.scope), dbFiles };
 }
 
 export async function verifyRpm(root: string, owners: PackageData, opts: RunOptions = {}): Promise<ToolVerify> {
