@@ -22,15 +22,16 @@ beforeAll(() => {
 
 const TROJAN = 'app v1 with a trojan\n';
 
-/** A dpkg root with `app 1.0` owning /srv/app/run, baselined over /etc only. */
+/** A dpkg root with `app 1.0` owning /srv/app/run, baselined with the default policy (which does not walk /srv). */
 function rootAndBaseline(): { root: string; file: string } {
   const work = tempDir('ds-forged-');
   const root = newDpkgRoot(work);
   fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/hostname'), 'image\n');
   installDeb(root, buildDeb(work, { name: 'app', version: '1.0', files: { '/srv/app/run': 'app v1\n' } }));
   const file = path.join(work, 'b.dsb');
-  const r = driftscan(['baseline', '/etc', '--root', root, '--key', keys.key, '-o', file]);
+  const r = driftscan(['baseline', '--root', root, '--key', keys.key, '-o', file]);
   expect(r.code, r.stderr).toBe(0);
   return { root, file };
 }
