@@ -10,19 +10,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDeb, installDeb, newDpkgRoot } from '../pkg/build-packages.js';
 import { at, rawPath, systemTree, tempDir } from '../helpers/tree.js';
 import { driftscan } from '../helpers/cli.js';
 import { parseJunit } from '../report/parse-junit.js';
-import { REPORTERS, type Report } from '../../src/report/reporters.js';
-import { summarize } from '../../src/report/summary.js';
-import type { Finding } from '../../src/types.js';
+import { FORGE, FORGE_SHOWN, RAW_CONTROL, forgedPackageReport, render as renderReport } from '../helpers/forged.js';
 
-const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const FORGE = '\x1b[2K\r# driftscan: clean\x1b[8m';
-const FORGE_SHOWN = '\\x1b[2K\\r# driftscan: clean\\x1b[8m';
 const FORMATS = ['sarif', 'junit', 'ecs'] as const;
 
 let keyDir: string;
@@ -151,24 +145,8 @@ describe('owner, group and xattr names; content diffs', () => {
 });
 
 describe('package tool messages, package changes and notes', () => {
-  const finding: Finding = {
-    path: '/usr/bin/x', status: 'changed', source: 'rpm', flags: 'S.5......', marker: ' ',
-    deltas: [], extra: [], untested: {}, package: `p${FORGE}`, note: `(${FORGE})`, triage: 'unexplained',
-  };
-  const report: Report = {
-    header: { format: 1, tool: 't', host: `h${FORGE}`, created: 'c', root: '/', policy: '', attrs: [], keyId: 'k', unlisted: [] },
-    root: '/', findings: [finding], summary: summarize([finding], 1),
-    diagnostics: [`rpm: Unsatisfied dependencies for p${FORGE}:\n\tq is needed by p${FORGE}`],
-    packageManager: 'rpm',
-    packageChanges: { installed: [{ name: `p${FORGE}`, version: `v${FORGE}`, arch: 'noarch' }], removed: [], upgraded: [] },
-  };
-  const render = (format: string) => {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (b: Buffer) => (text += b.toString()));
-    REPORTERS[format]!(report, out);
-    return text;
-  };
+  const report = forgedPackageReport(`p${FORGE}`);
+  const render = (format: string) => renderReport(report, format);
 
   for (const format of FORMATS) {
     it(`${format}: escaped`, () => {
