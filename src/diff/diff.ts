@@ -44,8 +44,8 @@ export function diff(opts: DiffOptions): DiffResult {
     root: older.header.root,
     packageRun: after ? { manager: after.manager, after, findings: [], diagnostics: [], incomplete: false, history: {} } : undefined,
     failOn: opts.failOn,
-    // No binding: a diff's report is of no tree, so `update` must not take it for a scan's.
-    offline: true,
+    // No readDigest: there is no tree, only the digests the baselines recorded. And no binding: a
+    // diff's report is of no tree, so `update` must not take it for a scan's.
     mask: ignore ? (f) => ignore.ruleFor(f.path) : undefined,
   });
   return { ...assessed, old: older, new: newer };

@@ -36,8 +36,11 @@ export interface AssessInput {
   failOn?: FailOn;
   /** sha256 of the baseline file, for the report. */
   baselineDigest?: string;
-  /** Two baselines, no tree (diff): package content is judged by recorded digests only, never read from the root. */
-  offline?: boolean;
+  /**
+   * Reads the digest of a walked file whose digest the walk did not record (gather's reads inside the
+   * root). Absent, as for two baselines with no tree (diff): package content is judged by recorded digests only.
+   */
+  readDigest?(path: BytePath, algo: string): string | undefined;
   /** A finding to mask (diff's ignore-diff rules): the rule's name. Masked findings are listed in the diagnostics, not counted. */
   mask?(f: Finding): string | undefined;
 }
@@ -60,7 +63,7 @@ export function assess(input: AssessInput): Assessment {
     live: rootBytes(root) === '/',
     sameFilesystemAsParent: input.sameFilesystemAsParent ?? (() => false),
   });
-  const pkg = checkPackages(input.packageRun ?? NO_PACKAGE_RUN, { root, baseline, policy, baselineFindings: findings, walk, offline: input.offline });
+  const pkg = checkPackages(input.packageRun ?? NO_PACKAGE_RUN, { root, baseline, policy, baselineFindings: findings, walk, readDigest: input.readDigest });
   const masked: string[] = [];
   const all = [...findings, ...pkg.findings].sort(byPathThenSource).filter((f) => {
     const rule = input.mask?.(f);

@@ -15,6 +15,7 @@ import { RootError } from '../errors.js';
 import { fsPath, rootBytes } from '../paths.js';
 import { runPackageTool, type PackageRun } from './package-check.js';
 import type { PackageChoice } from '../pkg/package-data.js';
+import { digestInRoot } from '../pkg/index.js';
 
 export interface GatherOptions {
   baselineFile: string;
@@ -51,6 +52,8 @@ export interface Gathered {
   baselineDigest: string;
   /** Whether a directory is on its parent's filesystem now (see WalkView). */
   sameFilesystemAsParent(dir: BytePath): boolean;
+  /** A walked file's digest the walk did not record, read inside the root. */
+  readDigest(path: BytePath, algo: string): string | undefined;
 }
 
 export function checkRoot(root: string): void {
@@ -86,6 +89,8 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     baseline, forEachBefore: (visit) => entries.forEachEntry(visit), snapshot, walkWarnings,
     packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true, baselineDigest: first.digest,
     sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
+    // Resolved inside the root: a packaged path's directory may be a link out of it.
+    readDigest: (path, algo) => digestInRoot(opts.root, path, algo),
   };
 }
 

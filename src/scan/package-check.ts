@@ -5,7 +5,7 @@
  */
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
-  checkUnlistedFiles, detectManagers, diffPackages, digestInRoot, readPackageData, verifyPackages,
+  checkUnlistedFiles, detectManagers, diffPackages, readPackageData, verifyPackages,
   type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import { triage } from '../pkg/triage.js';
@@ -120,8 +120,8 @@ export function checkPackages(run: PackageRun, opts: {
   baselineFindings: Finding[];
   /** What the walk saw, to tell which package findings it can vouch for. */
   walk: WalkEvidence;
-  /** No tree to read (diff of two baselines): content only from the digests recorded. */
-  offline?: boolean;
+  /** Reads a walked file's digest the walk did not record; absent: recorded digests only (diff). */
+  readDigest?(path: BytePath, algo: string): string | undefined;
 }): PackageCheck {
   const result = joinFindings(run, opts);
   if (run.manager && run.incomplete) result.findings.push(unfinishedCheck(run.manager, run.incompleteReason ?? 'unknown'));
@@ -148,9 +148,7 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       const file = opts.walk.fileFor(path);
       if (!file) return undefined;
       const recorded = file.attrs[algo];
-      // Resolved inside the root: a packaged path's directory may be a link out of it.
-      if (typeof recorded === 'string' || opts.offline) return typeof recorded === 'string' ? recorded : undefined;
-      return digestInRoot(opts.root, file.path, algo);
+      return typeof recorded === 'string' ? recorded : opts.readDigest?.(file.path, algo);
     };
     const facts = triageFacts(run.history, {
       changes: result.changes, after, walk: opts.walk, digest: lookup,
