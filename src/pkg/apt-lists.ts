@@ -1,13 +1,16 @@
 /**
  * What the root's configured apt repositories offer: the package indexes
- * apt downloaded, /var/lib/apt/lists/*_Packages (uncompressed, as apt keeps
- * them). Package name -> the versions offered. An index is only as honest
- * as the root it sits in: this tells a .deb of somebody's own from one apt
+ * apt downloaded, /var/lib/apt/lists/*_Packages, kept uncompressed or (with
+ * `Acquire::GzipIndexes`, Debian images' default) as `.lz4` or `.gz`.
+ * Package name -> the versions offered. An index is only as honest as the
+ * root it sits in: this tells a .deb of somebody's own from one apt
  * fetched, not a root attacker from an administrator.
  */
+import { gunzipSync } from 'node:zlib';
 import type { BytePath } from '../types.js';
 import { listQuiet } from './quiet-fs.js';
-import { readCapped } from './capped-read.js';
+import { readCapped, MAX_HISTORY_BYTES } from './capped-read.js';
+import { decodeLz4Frames } from './lz4-frame.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from '../paths.js';
 
@@ -28,8 +31,28 @@ export function parsePackagesIndex(text: string, into: OfferedVersions = new Map
   return into;
 }
 
-/** Every version the root's apt indexes offer; an empty map when there are none. */
-export function readAptLists(root: string): OfferedVersions {
+/** The forms one index may be kept in, tried in this order; null: Node 20 has no decoder for it. */
+const FORMS: Array<[suffix: string, decode: ((raw: Buffer) => Buffer) | null]> = [
+  ['', (raw) => raw],
+  ['.lz4', (raw) => decodeLz4Frames(raw, MAX_HISTORY_BYTES)],
+  ['.gz', (raw) => gunzipSync(raw, { maxOutputLength: MAX_HISTORY_BYTES })],
+  ['.xz', null],
+  ['.zst', null],
+];
+
+function why(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EFBIG' || e.code === 'ERR_BUFFER_TOO_LARGE') return `larger than ${MAX_HISTORY_BYTES} bytes`;
+  return e.message ?? String(err);
+}
+
+/**
+ * Every version the root's apt indexes offer; an empty map when there are
+ * none. One source's index is read in the first form that decodes; when none
+ * does, `unread` gets a line naming its files and why, so that a source's
+ * versions are never silently "offered nothing".
+ */
+export function readAptLists(root: string, unread: string[] = []): OfferedVersions {
   const offered: OfferedVersions = new Map();
   let dir: BytePath | undefined;
   try {
@@ -44,12 +67,22 @@ export function readAptLists(root: string): OfferedVersions {
   } catch {
     return offered;
   }
-  for (const name of names.filter((n) => n.endsWith('_Packages')).sort()) {
-    try {
-      parsePackagesIndex(readCapped(inRoot(root, `${dir}/${name}`)).toString('latin1'), offered);
-    } catch {
-      // an unreadable index offers nothing
-    }
+  const present = new Set(names);
+  const sources = new Set(names.map((n) => /^(.*_Packages)(\.(lz4|gz|xz|zst))?$/.exec(n)?.[1]).filter((s): s is string => !!s));
+  for (const source of [...sources].sort()) {
+    const failures: string[] = [];
+    const read = FORMS.some(([suffix, decode]) => {
+      const name = source + suffix;
+      if (!present.has(name)) return false;
+      if (!decode) return failures.push(`${dir}/${name} (no ${suffix.slice(1)} decoder)`), false;
+      try {
+        parsePackagesIndex(decode(readCapped(inRoot(root, `${dir}/${name}`))).toString('latin1'), offered);
+        return true;
+      } catch (err) {
+        return failures.push(`${dir}/${name} (${why(err)})`), false;
+      }
+    });
+    if (!read) unread.push(`apt index not read, the versions it offers are not known: ${failures.join(', ')}`);
   }
   return offered;
 }

@@ -77,6 +77,7 @@ export async function runPackageTool(opts: {
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
     run.history = await readHistory(opts.root, manager, opts.timeoutMs);
+    run.diagnostics.push(...(run.history.unreadIndexes ?? []));
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
     run.findings = verified.findings;
     // Files a removal or upgrade took out of the database are checked too: the tool no longer looks at them.

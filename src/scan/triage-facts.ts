@@ -12,11 +12,15 @@ import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
 import { readRpmRecords, type RpmFileRecord } from '../pkg/rpm-records.js';
 import { readStatOverrides } from '../pkg/dpkg-statoverride.js';
 import { readRpmRepodata } from '../pkg/rpm-repodata.js';
-import { buildOperations } from '../triage/operations.js';
+import { buildOperations, NOT_FROM_REPOSITORY } from '../triage/operations.js';
+
 import { mergedUsrAliases } from '../triage/path-model.js';
 import { recordMismatch, type RecordedAttrs } from '../triage/records.js';
 import type { EntryFacts } from '../triage/rules.js';
 import type { WalkEvidence } from './walk-evidence.js';
+
+/** A version no readable index offers may be in one that could not be read: not a verdict on its origin. */
+const INDEX_NOT_READ = 'package origin not checked: a repository index in the root cannot be read (see the diagnostics)';
 
 export interface PackageHistory {
   events?: LogEvent[];
@@ -24,11 +28,17 @@ export interface PackageHistory {
   offered?: OfferedVersions;
   rpmFiles?: Map<BytePath, RpmFileRecord>;
   overrides?: Map<BytePath, RecordedAttrs>;
+  /** Repository indexes that could not be read, one line each (the report's diagnostics). */
+  unreadIndexes?: string[];
 }
 
 /** Read while the package tool runs; a part that cannot be read is left out (nothing is then explained by it). */
 export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined): Promise<PackageHistory> {
-  if (manager === 'dpkg') return { events: readDpkgLog(root), offered: readAptLists(root), overrides: readStatOverrides(root) };
+  if (manager === 'dpkg') {
+    const unreadIndexes: string[] = [];
+    const offered = readAptLists(root, unreadIndexes);
+    return { events: readDpkgLog(root), offered, overrides: readStatOverrides(root), unreadIndexes };
+  }
   const records = await readRpmRecords(root, { timeoutMs });
   const offered = readRpmRepodata(root);
   return { ...(records ? { installTimes: records.installTimes, rpmFiles: records.files } : {}), ...(offered ? { offered } : {}) };
@@ -41,12 +51,12 @@ export function triageFacts(history: PackageHistory, opts: {
   /** The baseline's creation time: log lines before it are other operations. */
   created: string;
 }): TriageFacts {
-  const { rpmFiles, overrides, ...logs } = history;
+  const { rpmFiles, overrides, unreadIndexes, ...logs } = history;
   const operations = buildOperations({
     changes: opts.changes, ...logs, trustLocal: opts.trustLocal,
     since: Math.floor(Date.parse(opts.created) / 1000) || 0,
     lastWrite: rpmFiles && lastWrites(opts.after, rpmFiles, opts.walk, opts.digest),
-  });
+  }).map((t) => (unreadIndexes?.length && t.distrust === NOT_FROM_REPOSITORY ? { ...t, distrust: INDEX_NOT_READ } : t));
   return {
     operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
     recorded: rpmFiles ? (path) => rpmFiles.get(path) : overrides && ((path) => overrides.get(path)),
