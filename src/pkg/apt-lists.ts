@@ -8,8 +8,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import type { BytePath } from '../types.js';
-import { listQuiet } from './quiet-fs.js';
-import { readCapped, MAX_HISTORY_BYTES } from './capped-read.js';
+import { listQuiet, MAX_READ_WHOLE, readQuiet } from './quiet-fs.js';
 import { decodeLz4Frames } from './lz4-frame.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from '../paths.js';
@@ -34,15 +33,15 @@ export function parsePackagesIndex(text: string, into: OfferedVersions = new Map
 /** The forms one index may be kept in, tried in this order; null: Node 20 has no decoder for it. */
 const FORMS: Array<[suffix: string, decode: ((raw: Buffer) => Buffer) | null]> = [
   ['', (raw) => raw],
-  ['.lz4', (raw) => decodeLz4Frames(raw, MAX_HISTORY_BYTES)],
-  ['.gz', (raw) => gunzipSync(raw, { maxOutputLength: MAX_HISTORY_BYTES })],
+  ['.lz4', (raw) => decodeLz4Frames(raw, MAX_READ_WHOLE)],
+  ['.gz', (raw) => gunzipSync(raw, { maxOutputLength: MAX_READ_WHOLE })],
   ['.xz', null],
   ['.zst', null],
 ];
 
 function why(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EFBIG' || e.code === 'ERR_BUFFER_TOO_LARGE') return `larger than ${MAX_HISTORY_BYTES} bytes`;
+  if (e.code === 'EFBIG' || e.code === 'ERR_BUFFER_TOO_LARGE') return `larger than ${MAX_READ_WHOLE} bytes`;
   return e.message ?? String(err);
 }
 
@@ -76,7 +75,7 @@ export function readAptLists(root: string, unread: string[] = []): OfferedVersio
       if (!present.has(name)) return false;
       if (!decode) return failures.push(`${dir}/${name} (no ${suffix.slice(1)} decoder)`), false;
       try {
-        parsePackagesIndex(decode(readCapped(inRoot(root, `${dir}/${name}`))).toString('latin1'), offered);
+        parsePackagesIndex(decode(readQuiet(inRoot(root, `${dir}/${name}`))).toString('latin1'), offered);
         return true;
       } catch (err) {
         return failures.push(`${dir}/${name} (${why(err)})`), false;

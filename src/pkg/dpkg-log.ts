@@ -9,7 +9,7 @@
  * Read inside the root, without following links, without touching atimes.
  */
 import type { BytePath } from '../types.js';
-import { readCapped } from './capped-read.js';
+import { readQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from '../paths.js';
 
@@ -55,7 +55,7 @@ export function parseDpkgLog(text: string): LogEvent[] {
 
 function readLog(root: string, path: BytePath): string {
   try {
-    return readCapped(inRoot(root, path)).toString('latin1');
+    return readQuiet(inRoot(root, path)).toString('latin1');
   } catch {
     return ''; // absent, a link, unreadable: no windows from it, so nothing is explained by them
   }

@@ -26,6 +26,8 @@ export function openQuiet(path: Buffer): number {
  * A database file read whole, at most `maxBytes` of it (throws EFBIG past
  * that): a sparse file of gigabytes in the scanned root would otherwise take
  * as much memory here. dpkg's status file is a few MiB on the largest hosts.
+ * Triage's logs and indexes are read this way too: refusing one means fewer
+ * windows or offered versions, so fewer findings explained, never more.
  */
 export const MAX_READ_WHOLE = 256 * 1024 ** 2;
 

@@ -7,9 +7,8 @@
  */
 import { gunzipSync } from 'node:zlib';
 import type { BytePath } from '../types.js';
-import { readCapped, MAX_HISTORY_BYTES } from './capped-read.js';
 import type { OfferedVersions } from './apt-lists.js';
-import { listQuiet } from './quiet-fs.js';
+import { listQuiet, MAX_READ_WHOLE, readQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from '../paths.js';
 
@@ -61,8 +60,8 @@ export function readRpmRepodata(root: string): OfferedVersions | undefined {
   let offered: OfferedVersions | undefined;
   for (const file of files) {
     try {
-      const raw = readCapped(inRoot(root, file));
-      const xml = file.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: MAX_HISTORY_BYTES }) : raw;
+      const raw = readQuiet(inRoot(root, file));
+      const xml = file.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: MAX_READ_WHOLE }) : raw;
       offered = parsePrimaryXml(xml.toString('utf8'), offered ?? new Map());
     } catch {
       // unreadable, too large, not gzip: offers nothing
