@@ -22,12 +22,23 @@ export function defaultVerifyJobs(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-/** Every package with a file list in the database, sorted. */
-export function listedPackages(root: string, admin: BytePath): string[] {
-  return listQuiet(inRoot(root, `${admin}/info`))
+/** dpkg's own rule for a package name (lower case, digits, + - .; alphanumeric first), with an optional :arch. */
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9][a-z0-9-]*)?$/;
+
+/**
+ * Every installed package with a file list in the database, sorted. The names
+ * become dpkg's arguments, and an info file is named by whoever wrote the root:
+ * `--instdir=..list` would have made dpkg check the files under its working
+ * directory instead of the root's. So a stem is passed only when it is a valid
+ * package name of an installed package; the others are returned apart.
+ */
+export function listedPackages(root: string, admin: BytePath, installed: ReadonlySet<string>): { names: string[]; strays: string[] } {
+  const stems = listQuiet(inRoot(root, `${admin}/info`))
     .filter((n) => n.endsWith('.list'))
     .map((n) => n.slice(0, -'.list'.length))
     .sort(comparePaths);
+  const ok = (s: string) => PACKAGE_NAME.test(s) && installed.has(s.split(':')[0]!);
+  return { names: stems.filter(ok), strays: stems.filter((s) => !ok(s)) };
 }
 
 function md5sumsBytes(root: string, admin: BytePath, pkg: string): number {

@@ -118,14 +118,20 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   if (!stdbuf) diagnostics.push(`${TOOLS.stdbuf} not found: if dpkg --verify is stopped, what it found is lost`);
   // Several dpkg processes, each with a share of the packages, each in its own read-only view.
   const jobs = opts.jobs ?? defaultVerifyJobs();
-  const names = packageArgs.length > 0 || jobs <= 1 ? packageArgs : listedPackages(root, admin);
+  let names = packageArgs;
+  if (packageArgs.length === 0 && jobs > 1) {
+    const listed = listedPackages(root, admin, new Set(owners.packages.map((p) => p.name)));
+    names = listed.names;
+    for (const s of listed.strays) diagnostics.push(`info/${s}.list names no installed package: not passed to dpkg`);
+  }
   const shares = jobs > 1 && names.length > 1 ? splitPackages(root, admin, names, jobs) : [packageArgs];
   const runs = await Promise.all(shares.map((share) => runInRootView(root, {
     ...opts,
     program: stdbuf ? TOOLS.stdbuf : TOOLS.dpkg,
     args: (view) => [
       ...(stdbuf ? ['-oL', TOOLS.dpkg] : []),
-      '--verify', `--root=${view}`, `--admindir=${view}${admin}`, '--log=/dev/null', ...share,
+      // `--`: whatever a name holds, dpkg takes it as a package name, never as an option.
+      '--verify', `--root=${view}`, `--admindir=${view}${admin}`, '--log=/dev/null', '--', ...share,
     ],
   })));
 

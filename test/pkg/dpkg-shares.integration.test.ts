@@ -41,8 +41,9 @@ const line = (f: Finding) => `${f.status === 'missing' ? 'missing  ' : f.flags} 
 
 describe('dpkg --verify shared among processes', () => {
   it('splits every listed package into the asked number of shares, each package once', () => {
-    const names = listedPackages(root, '/var/lib/dpkg');
+    const { names, strays } = listedPackages(root, '/var/lib/dpkg', new Set(NAMES));
     expect(names).toEqual([...NAMES].sort());
+    expect(strays).toEqual([]);
     const shares = splitPackages(root, '/var/lib/dpkg', names, 3);
     expect(shares).toHaveLength(3);
     expect(shares.flat().sort()).toEqual(names);
