@@ -99,9 +99,10 @@ export async function verifyRpm(root: string, owners: PackageData, opts: RunOpti
     );
     const others = [...new Set(owners.packages.map((p) => p.name))].filter((n) => !hazardous.has(n)).sort();
     if (others.length === 0) return { findings: ownFindings, diagnostics };
-    selection = ['-V', ...others];
+    // `--`: a name from the root's database is a package name to rpm, never an option.
+    selection = ['-V', '--', ...others];
   }
-  const r = await runRpm(root, dbDir, [...selection, '--nodeps', '--noscripts'], opts);
+  const r = await runRpm(root, dbDir, ['--nodeps', '--noscripts', ...selection], opts);
   checkChroot(root, r);
   const parsed = parseRpmVerify(r.stdout, { isKnownPath: (p) => p in owners.files });
   const stderrLines = r.stderr.toString('latin1').split('\n').filter((l) => l.trim() !== '');
