@@ -54,4 +54,15 @@ describe('package names from the root never become dpkg options', () => {
     expect(r.stdout).toMatch(/^\?\?5\?\?\?\?\?\? {4}\/srv\/app\/run {2}outside policy {2}\[dpkg app unexplained\]$/m);
     expect(r.code & 4).toBe(4);
   });
+
+  it('a stray info file named with an escape sequence is named escaped in the report', () => {
+    const root = hostileRoot();
+    const file = path.join(tempDir('ds-dpkgargs-out-'), 'b.dsb');
+    fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+    expect(driftscan(['baseline', '/etc', '--root', root, '--key', keys.key, '-o', file]).code).toBe(0);
+    fs.writeFileSync(path.join(root, 'var/lib/dpkg/info/x\x1b[2K\r# driftscan: clean.list'), '/srv\n');
+    const r = driftscan(['scan', file, '--pubkey', keys.pub, '--root', root]);
+    expect(r.stdout).not.toMatch(/\x1b|\r/);
+    expect(r.stdout).toContain('info/x\\x1b[2K\\r# driftscan: clean.list names no installed package');
+  });
 });
