@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { keyId } from '../baseline/keys.js';
 import { loadBaseline } from '../baseline/load.js';
-import { isUnder } from '../paths.js';
+import { displayPath, isUnder } from '../paths.js';
 import { headerLines, packageLines, showLine } from '../report/show.js';
 import { UsageError } from '../errors.js';
 
@@ -36,6 +36,10 @@ export function show(file: string, publicKey: KeyObject, opts: ShowOptions = {})
   if (opts.header) return headerLines(b.header);
   if (opts.packages) return packageLines(b.packages);
   const prefix = opts.path === undefined ? undefined : Buffer.from(opts.path.replace(/(.)\/+$/, '$1'), 'utf8').toString('latin1');
+  // Like find or ls on a typo: an empty listing would read as "recorded, and nothing there".
+  if (prefix !== undefined && !b.entries.some((e) => isUnder(e.path, prefix))) {
+    throw new UsageError(`${displayPath(prefix)} is not in the baseline (nothing recorded at or below it)`);
+  }
   return (function* lines() {
     for (const e of b.entries) if (prefix === undefined || isUnder(e.path, prefix)) yield showLine(e);
   })();

@@ -86,6 +86,8 @@ describe('command lines: exit 16, never 1, naming the option', () => {
     ['scan -o onto the baseline itself', ['scan', 'FILE', '--pubkey', 'PUB', '-o', 'FILE'], /-o .*t\.dsb is the baseline file; refusing to overwrite it/],
     ['baseline -o onto the signing key', ['baseline', '--root', 'TREE', '--key', 'KEY', '-o', 'KEY'], /-o .*driftscan\.key is the signing key; refusing/],
     ['show --header with --packages', ['show', 'FILE', '--pubkey', 'PUB', '--header', '--packages'], /--header and --packages conflict/],
+    // A typo in the path listed nothing and exited 0, which reads as "recorded, and nothing there".
+    ['show of a path the baseline does not hold', ['show', 'FILE', '/usr/bin/sl', '--pubkey', 'PUB'], /^driftscan: error: \/usr\/bin\/sl is not in the baseline \(nothing recorded at or below it\)\n$/],
   ];
   for (const [name, args, message] of CASES) {
     it(name, () => {
@@ -102,6 +104,15 @@ describe('command lines: exit 16, never 1, naming the option', () => {
       expect(fs.readFileSync(key).equals(keyBefore)).toBe(true);
     });
   }
+});
+
+it('show of a path the baseline holds lists it and what is below it', () => {
+  const r = driftscan(['show', file, '/usr/bin/', '--pubkey', pub]);
+  expect(r.code, r.stderr).toBe(0);
+  const paths = r.stdout.trim().split('\n').map((l) => / (\/\S*)/.exec(l)?.[1]);
+  expect(paths[0]).toBe('/usr/bin');
+  expect(paths.length).toBeGreaterThan(1);
+  expect(paths.every((p) => p === '/usr/bin' || p!.startsWith('/usr/bin/'))).toBe(true);
 });
 
 describe('SOURCE_DATE_EPOCH: checked before the walk, exit 16', () => {
