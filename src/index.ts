@@ -21,6 +21,7 @@ export { diff, type DiffOptions, type DiffResult } from './diff/diff.js';
 export { ATTRIBUTES, RPM_LETTERS, attrRow, type AttrRow, type RpmLetter } from './attrs/registry.js';
 export { DEFAULT_POLICY } from './policy/default.js';
 export { IGNORE_DIFF_RULES, parseIgnoreDiff } from './policy/ignore-diff.js';
+export { startsEmptied } from './policy/emptied-starts.js';
 export { parsePolicy, policyForPaths, withFastMode, ATTR_SETS, type Policy } from './policy/policy.js';
 // Sources.
 export { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_POLICY, describeReason, displayPath, startsMissing } from '../index.js';
+import { DEFAULT_POLICY, describeReason, displayPath, startsEmptied, startsMissing } from '../index.js';
 import { readRules, resolveRoot } from './common.js';
 
 export function registerPolicy(program: Command): void {
@@ -16,6 +16,10 @@ export function registerPolicy(program: Command): void {
         for (const start of startsMissing(p, root)) {
           const under = root === '/' ? '' : ` under ${root}`;
           process.stderr.write(`driftscan: warning: ${start.line}: include ${displayPath(start.path)} ${describeReason(start.reason)}${under}\n`);
+        }
+        // A start whose subtree is all excluded records one directory, and scans clean forever.
+        for (const start of startsEmptied(p)) {
+          process.stderr.write(`driftscan: warning: ${start.line}: include ${displayPath(start.path)}: every path below it is excluded; only ${displayPath(start.path)} itself is recorded\n`);
         }
         process.stdout.write(`OK ${opts.check}: ${p.includes.length} include paths\n`);
         return;

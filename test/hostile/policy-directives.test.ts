@@ -126,3 +126,27 @@ describe('baselines taken before these checks stay usable', () => {
     expect(result.exitCode).toBe(0);
   });
 });
+
+describe('an include whose whole subtree is excluded is told by policy --check', () => {
+  it('warns for include / with exclude /** (one directory recorded, clean forever), names the line', () => {
+    const rules = rulesFile('include /\nexclude /**\n');
+    const r = driftscan(['policy', '--check', rules]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`driftscan: warning: ${rules}:1: include /: every path below it is excluded; only / itself is recorded\n`);
+  });
+
+  it('warns for each emptied start, and not for a start that keeps some children', () => {
+    const rules = rulesFile('include /\nexclude /*\ninclude /etc\nexclude /etc/*\ninclude /usr\nexclude /usr/.*\n');
+    const r = driftscan(['policy', '--check', rules]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `driftscan: warning: ${rules}:1: include /: every path below it is excluded; only / itself is recorded`,
+      `driftscan: warning: ${rules}:3: include /etc: every path below it is excluded; only /etc itself is recorded`,
+    ]);
+  });
+
+  it('the default policy draws no warning', () => {
+    const r = driftscan(['policy', '--check', rulesFile(DEFAULT_POLICY)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+});
