@@ -6,6 +6,7 @@
  * into a temporary directory that is laid over the in-root location inside
  * the tool's private namespace (isolate.ts), and removed afterwards.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { rmSync } from 'node:fs';
 import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
@@ -90,4 +91,38 @@ export function copyRpmDb(root: string, dir: BytePath): string {
 
 export function dropCopy(copy: string): void {
   rmSync(copy, { recursive: true, force: true });
+}
+
+/** The copies made inside withSharedRpmCopy, by root and database directory. */
+const shared = new AsyncLocalStorage<Map<string, string>>();
+
+/**
+ * Runs `work` with one private copy per database, shared by every rpm run
+ * inside it and removed when it ends. A scan queries rpm three times (package
+ * data, triage's records, -Va): on a Fedora host each copy is 100-300 MB, and
+ * with one copy the three answers come from one state of the database.
+ */
+export async function withSharedRpmCopy<T>(work: () => Promise<T>): Promise<T> {
+  const copies = new Map<string, string>();
+  try {
+    return await shared.run(copies, work);
+  } finally {
+    for (const copy of copies.values()) dropCopy(copy);
+  }
+}
+
+/** A copy of the database for one rpm run: the shared one inside withSharedRpmCopy, else a fresh one. */
+export function leaseRpmDb(root: string, dir: BytePath): { copy: string; release(): void } {
+  const copies = shared.getStore();
+  if (!copies) {
+    const copy = copyRpmDb(root, dir);
+    return { copy, release: () => dropCopy(copy) };
+  }
+  const key = `${root}\0${dir}`;
+  let copy = copies.get(key);
+  if (copy === undefined) {
+    copy = copyRpmDb(root, dir);
+    copies.set(key, copy);
+  }
+  return { copy, release: () => undefined };
 }

@@ -20,7 +20,7 @@ import type { BytePath, Finding, PackageData } from '../types.js';
 import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { digestDir } from './db-digests.js';
 import { runInRootView } from './isolate.js';
-import { copyRpmDb, dropCopy, findRpmDb, isDbScratch, RPM_DB_DIRS, RPM_DB_FILES } from './rpm-db.js';
+import { findRpmDb, leaseRpmDb, isDbScratch, RPM_DB_DIRS, RPM_DB_FILES } from './rpm-db.js';
 import { RPM_VIEW } from './rpm-hazards.js';
 import { parseRpmVerify } from './rpm-parse.js';
 import { parseRpmQuery, RPM_QUERY_FORMAT } from './rpm-query.js';
@@ -45,9 +45,9 @@ export function ensureRpmDb(root: string): BytePath {
 
 /** rpm with `args`, chrooted into the read-only view of the root, on a private copy of the database at `dbDir`. */
 export async function runRpm(root: string, dbDir: BytePath, args: string[], opts: RunOptions): Promise<RunResult> {
-  let copy: string;
+  let lease: ReturnType<typeof leaseRpmDb>;
   try {
-    copy = copyRpmDb(root, dbDir);
+    lease = leaseRpmDb(root, dbDir);
   } catch (e) {
     throw new PackageToolError((e as Error).message);
   }
@@ -56,10 +56,10 @@ export async function runRpm(root: string, dbDir: BytePath, args: string[], opts
       ...opts,
       program: TOOLS.rpm,
       args: (view) => ['--root', view, '--dbpath', dbDir, ...args],
-      binds: [{ from: copy, over: dbDir }],
+      binds: [{ from: lease.copy, over: dbDir }],
     });
   } finally {
-    dropCopy(copy);
+    lease.release();
   }
 }
 

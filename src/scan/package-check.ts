@@ -12,7 +12,7 @@ import { triage } from '../pkg/triage.js';
 import type { PackageChoice } from '../pkg/package-data.js';
 import type { Policy } from '../policy/policy.js';
 import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
-import { RPM_DB_DIRS } from '../pkg/rpm-db.js';
+import { RPM_DB_DIRS, withSharedRpmCopy } from '../pkg/rpm-db.js';
 import type { WalkEvidence } from './walk-evidence.js';
 import { trustsLocalPackages } from '../triage/trust.js';
 import { readHistory, triageFacts, type PackageHistory } from './triage-facts.js';
@@ -61,16 +61,23 @@ export interface PackageRun {
   history: PackageHistory;
 }
 
-/**
- * Starts the package manager's verification. It runs in a child process, so
- * the scan starts it first and walks meanwhile.
- */
-export async function runPackageTool(opts: {
+interface PackageToolOptions {
   root: string;
   baseline: BaselineInfo;
   choice: PackageChoice;
   timeoutMs?: number;
-}): Promise<PackageRun> {
+}
+
+/**
+ * Starts the package manager's verification. It runs in a child process, so
+ * the scan starts it first and walks meanwhile. rpm's queries share one copy
+ * of its database (rpm-db.ts).
+ */
+export function runPackageTool(opts: PackageToolOptions): Promise<PackageRun> {
+  return withSharedRpmCopy(() => runPackageQueries(opts));
+}
+
+async function runPackageQueries(opts: PackageToolOptions): Promise<PackageRun> {
   const manager = chooseManager(opts.choice, opts.baseline, opts.root);
   const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false, history: {} };
   if (!manager) return run;

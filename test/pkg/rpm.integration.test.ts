@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageToolError } from '../../src/errors.js';
 import { detectManagers, readPackageData, verifyPackages } from '../../src/pkg/index.js';
 import { triage } from '../../src/pkg/triage.js';
+import { withSharedRpmCopy } from '../../src/pkg/rpm-db.js';
+import { readRpmRecords } from '../../src/pkg/rpm-records.js';
 import type { Finding, PackageData } from '../../src/types.js';
 import { buildRpm, hash, newRpmRoot, rawOutput, rpmInRoot, type RpmSpec } from './build-packages.js';
 import { underRoot, tempDir } from '../helpers/tree.js';
@@ -143,5 +145,34 @@ describe('rpm database pitfalls', () => {
     expect((err as Error).message).toMatch(/lists no packages/);
     const none: PackageData = { manager: 'rpm', packages: [], files: {}, dbFiles: {} };
     await expect(verifyPackages(empty, 'rpm', none)).rejects.toThrow(/refusing to call an empty verify clean/);
+  });
+});
+
+describe('one copy of the database per scan', () => {
+  it("rpm's three queries inside withSharedRpmCopy use one private copy, removed at the end; outside it each run copies and removes its own", async () => {
+    const tmp = tempDir('driftscan-rpmtmp-');
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const copies = () => readdirSync(tmp).filter((n) => n.startsWith('driftscan-rpmdb-'));
+    try {
+      const seen: string[][] = [];
+      await withSharedRpmCopy(async () => {
+        const data = await readPackageData(root, 'rpm');
+        seen.push(copies());
+        expect(await readRpmRecords(root)).toBeDefined();
+        seen.push(copies());
+        await verifyPackages(root, 'rpm', data);
+        seen.push(copies());
+      });
+      expect(seen[0]).toHaveLength(1);
+      expect(seen).toEqual([seen[0], seen[0], seen[0]]);
+      expect(copies()).toEqual([]);
+      await readPackageData(root, 'rpm');
+      expect(copies()).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
