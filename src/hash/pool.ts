@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { HashResult, HashTask } from './digest.js';
-import { BatchBuilder, resultAt, type BatchReply } from './batch.js';
+import { AnswerReader, BatchBuilder, type BatchReply } from './batch.js';
 
 const MAX_BATCH_FILES = 256;
 const MAX_BATCH_BYTES = 32 << 20;
@@ -134,8 +134,9 @@ export class HashPool<T> {
     this.waiting.delete(msg.id);
     slot.inFlight--;
     if (slot.inFlight === 0) slot.worker.unref();
-    const extras = new Map(msg.extras.map((x) => [x.at, x]));
-    for (let i = 0; i < pending.items.length; i++) this.deliver(pending.items[i]!, pending.batch.sizeOf(i), resultAt(msg, i, extras.get(i)));
+    const { batch } = pending;
+    const answer = new AnswerReader(msg, batch.algos);
+    for (let i = 0; i < pending.items.length; i++) this.deliver(pending.items[i]!, batch.sizeOf(i), answer.result(i, batch.bitsOf(i)));
     this.dispatch();
     if (this.roomWaiter && this.queuedFiles <= this.roomWaiter.limit) {
       const { resolve } = this.roomWaiter;
