@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <node_api.h>
 #include <openssl/evp.h>
@@ -38,6 +39,10 @@
 #include "hashbatch.h"
 
 #define MAX_ALGOS 8
+/* Read-ahead bounds per worker (see open_ahead). */
+#define AHEAD_FILES 64
+#define AHEAD_BYTES (32.0 * 1024 * 1024)
+#define AHEAD_IN_FILE ((off_t)4 << 20)
 #define STRIDE 6
 #define XXH64_NAME "xxh64"
 
@@ -112,13 +117,12 @@ typedef struct {
   unsigned char **outs, **pouts; /* per algo, this file's slot */
 } job;
 
-/* Reads and digests the open file; returns 0, 1 (with prefix) or a negative code. */
-static int hash_fd(const job *j, int fd, unsigned bits, double ino, double dev, double size, double prefix) {
-  struct stat before, after;
-  if (fstat(fd, &before) != 0) return -errno;
-  if (!S_ISREG(before.st_mode)) return READ_NOTREG;
-  if ((double)before.st_ino != ino || (double)before.st_dev != dev) return READ_SWAPPED;
-  if ((double)before.st_size != size) return READ_CHANGED;
+/*
+ * Reads and digests the open file, checked by open_checked (its fstat in `before`);
+ * returns 0, 1 (with prefix) or a negative code.
+ */
+static int hash_fd(const job *j, int fd, const struct stat *before, unsigned bits, double size, double prefix, int cold) {
+  struct stat after;
   int with_prefix = prefix >= 0;
   for (int i = 0; i < j->nds; i++) {
     if (!(bits & (1u << i))) continue;
@@ -132,7 +136,7 @@ static int hash_fd(const job *j, int fd, unsigned bits, double ino, double dev, 
     double want = size + 1 - total;
     size_t ask = want < (double)j->room ? (size_t)want : j->room;
     unsigned char *into = whole ? j->buf + (size_t)total : j->buf;
-    ssize_t got = read(fd, into, ask);
+    ssize_t got = pread(fd, into, ask, (off_t)total);
     if (got < 0) {
       if (errno == EINTR) continue;
       return -errno;
@@ -145,11 +149,13 @@ static int hash_fd(const job *j, int fd, unsigned bits, double ino, double dev, 
       if (pre && digest_update(&j->ds[i], 1, into, pre)) return -EIO;
     }
     total += (double)got;
+    /* Keep the disk AHEAD_IN_FILE bytes ahead of a large file's reads (cold cache). */
+    if (!whole && cold && total + AHEAD_IN_FILE < size) posix_fadvise(fd, (off_t)(total + AHEAD_IN_FILE), (off_t)got, POSIX_FADV_WILLNEED);
     if (total == size && (double)got < (double)ask) break; /* a short read at the end: no read(2) just to see 0 */
   }
   if (total != size) return READ_CHANGED;
   if (fstat(fd, &after) != 0) return -errno;
-  if (!same_content_state(&before, &after)) return READ_CHANGED;
+  if (!same_content_state(before, &after)) return READ_CHANGED;
   int has_prefix = with_prefix && size >= prefix;
   for (int i = 0; i < j->nds; i++) {
     if (!(bits & (1u << i))) continue;
@@ -159,12 +165,72 @@ static int hash_fd(const job *j, int fd, unsigned bits, double ino, double dev, 
   return has_prefix ? 1 : 0;
 }
 
-static int hash_path(const job *j, const char *path, unsigned bits, double ino, double dev, double size, double prefix) {
-  int fd = open_noatime(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  int code = hash_fd(j, fd, bits, ino, dev, size, prefix);
-  close(fd);
+/*
+ * Opens a file of the batch and checks it is the regular file the walk saw:
+ * 0 with *fd set, or a negative code (nothing left open). Only then may it be
+ * read, or its reading be asked for ahead (so nothing outside the root, where a
+ * swapped directory could lead, is ever read).
+ */
+static int open_checked(const char *path, const double *t, int *fd, struct stat *st) {
+  *fd = open_noatime(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (*fd < 0) return -errno;
+  int code = 0;
+  if (fstat(*fd, st) != 0) code = -errno;
+  else if (!S_ISREG(st->st_mode)) code = READ_NOTREG;
+  else if ((double)st->st_ino != t[0] || (double)st->st_dev != t[1]) code = READ_SWAPPED;
+  else if ((double)st->st_size != t[2]) code = READ_CHANGED;
+  if (code) {
+    close(*fd);
+    *fd = -1;
+  }
   return code;
+}
+
+/*
+ * Files opened ahead of the one being hashed, their first bytes asked of the
+ * disk (POSIX_FADV_WILLNEED): from a cold cache the disk then has many reads
+ * in flight, not one per worker. Bounded: AHEAD_FILES descriptors and
+ * AHEAD_BYTES of asked-for reads per worker.
+ */
+typedef struct {
+  int fd, code;
+  struct stat st;
+  off_t advised;
+  int cold; /* its first page was not in the page cache */
+} ahead_slot;
+
+/*
+ * Whether the file's first byte must come from the disk: a read that may not
+ * wait (RWF_NOWAIT) says so with EAGAIN. From a warm cache the answer is no
+ * and nothing is asked ahead, which would only cost time.
+ */
+static int is_cold(int fd) {
+  unsigned char byte;
+  struct iovec iov = { &byte, 1 };
+  if (preadv2(fd, &iov, 1, 0, RWF_NOWAIT) >= 0) return 0;
+  return errno == EAGAIN || errno == EOPNOTSUPP || errno == EINVAL;
+}
+
+typedef struct {
+  ahead_slot slot[AHEAD_FILES];
+  size_t next; /* the next file to open */
+  double bytes; /* asked for and not yet hashed */
+} ahead_window;
+
+static void open_ahead(ahead_window *w, size_t f, size_t n, const char **paths, const double *nums) {
+  while (w->next < n && (w->next == f || (w->next < f + AHEAD_FILES && w->bytes < AHEAD_BYTES))) {
+    ahead_slot *s = &w->slot[w->next % AHEAD_FILES];
+    const double *t = nums + w->next * STRIDE;
+    s->code = open_checked(paths[w->next], t, &s->fd, &s->st);
+    s->advised = 0;
+    s->cold = s->code == 0 && s->st.st_size > 0 && is_cold(s->fd);
+    if (s->cold) {
+      s->advised = s->st.st_size < AHEAD_IN_FILE ? s->st.st_size : AHEAD_IN_FILE;
+      posix_fadvise(s->fd, 0, s->advised, POSIX_FADV_WILLNEED);
+      w->bytes += (double)s->advised;
+    }
+    w->next++;
+  }
 }
 
 #define CHECK(call) do { if ((call) != napi_ok) goto bad_args; } while (0)
@@ -192,6 +258,9 @@ static napi_value hash_batch(napi_env env, napi_callback_info info) {
   size_t dlens[MAX_ALGOS], plens[MAX_ALGOS];
   uint32_t nds = 0, opened = 0;
   char *paths = NULL;
+  const char **starts = NULL;
+  ahead_window *window = NULL;
+  size_t done_upto = 0;
   const char *fail = "hashBatch(paths, numbers, algos, buf, digests, prefixes, codes): bad arguments";
   napi_typedarray_type type;
   size_t nnums, ncodes, paths_len, room;
@@ -234,16 +303,32 @@ static napi_value hash_batch(napi_env env, napi_callback_info info) {
   unsigned char *fouts[MAX_ALGOS], *fpouts[MAX_ALGOS];
   j.outs = fouts;
   j.pouts = fpouts;
+  starts = malloc((n ? n : 1) * sizeof *starts);
+  window = malloc(sizeof *window);
+  if (!starts || !window) { fail = "hashBatch: out of memory"; goto bad_args; }
   const char *path = paths;
+  for (size_t f = 0; f < n; f++, path += strlen(path) + 1) {
+    if (path > paths + paths_len) goto bad_args; /* fewer paths than numbers */
+    starts[f] = path;
+  }
+  window->next = 0;
+  window->bytes = 0;
   uint32_t kept = 0;
   for (size_t f = 0; f < n; f++) {
-    if (path > paths + paths_len) goto bad_args; /* fewer paths than numbers */
     const double *t = nums + f * STRIDE;
+    open_ahead(window, f, n, starts, nums);
+    ahead_slot *s = &window->slot[f % AHEAD_FILES];
     for (uint32_t i = 0; i < nds; i++) {
       fouts[i] = douts[i] + f * ds[i].width;
       fpouts[i] = pouts[i] + f * ds[i].width;
     }
-    int code = hash_path(&j, path, (unsigned)t[3], t[0], t[1], t[2], t[4]);
+    int code = s->code;
+    if (code == 0) {
+      code = hash_fd(&j, s->fd, &s->st, (unsigned)t[3], t[2], t[4], s->cold);
+      close(s->fd);
+    }
+    window->bytes -= (double)s->advised;
+    done_upto = f + 1;
     codes[f] = code;
     /* The content readWhole's caller kept: the whole file in buf, no prefix, at most `keep` bytes. */
     if (code == 0 && t[5] >= 0 && t[4] < 0 && t[2] + 1 <= (double)room && t[2] <= t[5]) {
@@ -253,7 +338,6 @@ static napi_value hash_batch(napi_env env, napi_callback_info info) {
       CHECK(napi_set_element(env, result, kept++, at));
       CHECK(napi_set_element(env, result, kept++, content));
     }
-    path += strlen(path) + 1;
   }
   goto done;
 bad_args: {
@@ -263,8 +347,12 @@ bad_args: {
     result = NULL;
   }
 done:
+  /* After an error part way, close what was opened ahead. */
+  if (window) for (size_t f = done_upto; f < window->next; f++) if (window->slot[f % AHEAD_FILES].fd >= 0) close(window->slot[f % AHEAD_FILES].fd);
   for (uint32_t i = 0; i < opened; i++) digest_close(&ds[i]);
   free(paths);
+  free(starts);
+  free(window);
   return result;
 }
 
