@@ -6,7 +6,7 @@
  *
  * The digests are Node's own OpenSSL (the EVP_* symbols the node binary
  * exports; the addon links no libcrypto of its own) and xxh64.c. On /usr this
- * replaced, per file, a readWhole call, a node:crypto call per digest, the
+ * replaced, per file, a native whole-file read, a node:crypto call per digest, the
  * wasm xxh64 call and two hex strings (see bench/README.md).
  *
  * hashBatch(paths: string, numbers: Float64Array, algos: string[], buf: Uint8Array,
@@ -17,8 +17,8 @@
  *   (src/hash/batch.ts). Bit i of the bits asks for algos[i].
  * digests[i], prefixes[i]: per file, digestSize(algos[i]) bytes, at file * size.
  * codes: per file 0 (hashed), 1 (hashed, with prefix digests), or a negative
- *   errno or READ_* code (readwhole.h).
- * Content is kept, as readWhole's caller did, only when the file fits `buf`,
+ *   errno or READ_* code (quietopen.h).
+ * Content is kept, as before, only when the file fits `buf`,
  * has no prefix and has at most `keep` bytes.
  *
  * digestSize(name) -> the digest's width in bytes, 0 when unknown.
@@ -34,7 +34,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include <openssl/evp.h>
-#include "readwhole.h"
+#include "quietopen.h"
 #include "xxh64.h"
 #include "hashbatch.h"
 
@@ -330,7 +330,7 @@ static napi_value hash_batch(napi_env env, napi_callback_info info) {
     window->bytes -= (double)s->advised;
     done_upto = f + 1;
     codes[f] = code;
-    /* The content readWhole's caller kept: the whole file in buf, no prefix, at most `keep` bytes. */
+    /* Content is kept when the whole file is in buf, has no prefix, and at most `keep` bytes. */
     if (code == 0 && t[5] >= 0 && t[4] < 0 && t[2] + 1 <= (double)room && t[2] <= t[5]) {
       napi_value at, content;
       CHECK(napi_create_uint32(env, (uint32_t)f, &at));

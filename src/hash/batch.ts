@@ -22,7 +22,7 @@ export interface BatchRequest {
   numbers: Float64Array;
 }
 
-/** hashBatch's codes (native/readwhole.h); other negative codes are errnos. */
+/** hashBatch's codes (native/quietopen.h); other negative codes are errnos. */
 export const CODE = { hashed: 0, withPrefix: 1, notReg: -100001, swapped: -100002, changed: -100003 } as const;
 const CODE_NAMES = new Map<number, string>([[CODE.notReg, 'NOTREG'], [CODE.swapped, 'SWAPPED'], [CODE.changed, 'CHANGED']]);
 const ERRNO = os.constants.errno as Record<string, number>;
