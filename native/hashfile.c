@@ -94,13 +94,32 @@ static int is_cold(int fd) {
   return errno == EAGAIN || errno == EOPNOTSUPP || errno == EINVAL;
 }
 
+/*
+ * The probe is a system call per file (on /usr 0.1 s of system time), so a
+ * worker whose files come from the cache probes only the first of a batch and
+ * every PROBE_EVERY-th; once one is cold it probes every file until
+ * PROBE_EVERY in a row are warm.
+ */
+#define PROBE_EVERY 16
+static __thread unsigned cold_streak, since_probe;
+
+static int should_probe(int first_of_batch) {
+  if (first_of_batch || cold_streak > 0 || ++since_probe >= PROBE_EVERY) {
+    since_probe = 0;
+    return 1;
+  }
+  return 0;
+}
+
 void open_ahead(ahead_window *w, size_t f, size_t n, const char **paths, const double *nums) {
   while (w->next < n && (w->next == f || (w->next < f + AHEAD_FILES && w->bytes < AHEAD_BYTES))) {
     ahead_slot *s = &w->slot[w->next % AHEAD_FILES];
     const double *t = nums + w->next * STRIDE;
     s->code = open_checked(paths[w->next], t, &s->fd, &s->st);
     s->advised = 0;
-    s->cold = s->code == 0 && s->st.st_size > 0 && is_cold(s->fd);
+    s->cold = s->code == 0 && s->st.st_size > 0 && should_probe(w->next == 0) && is_cold(s->fd);
+    if (s->cold) cold_streak = PROBE_EVERY;
+    else if (cold_streak > 0) cold_streak--;
     if (s->cold) {
       s->advised = s->st.st_size < AHEAD_IN_FILE ? s->st.st_size : AHEAD_IN_FILE;
       posix_fadvise(s->fd, 0, s->advised, POSIX_FADV_WILLNEED);
