@@ -10,9 +10,11 @@
  * wasm xxh64 call and two hex strings (see bench/README.md).
  *
  * hashBatch(paths: string, numbers: Float64Array, algos: string[], buf: Uint8Array,
- *           digests: Uint8Array[], prefixes: Uint8Array[], codes: Float64Array)
+ *           digests: Uint8Array[], prefixes: Uint8Array[], codes: Float64Array, aheadFiles?: number)
  *   -> Array: [at, content (latin1 string), at, content, ...] for kept contents
  * paths: the files' paths (latin1, one char a byte) joined by NUL.
+ * aheadFiles: how many files beyond the current one may be open at once for
+ *   read-ahead (at most AHEAD_FILES - 1, the default), so workers stay within ulimit -n.
  * numbers: per file ino, dev, size, algorithm bits, prefix (-1 none), keep (-1 none)
  *   (src/hash/batch.ts). Bit i of the bits asks for algos[i].
  * digests[i], prefixes[i]: per file, digestSize(algos[i]) bytes, at file * size.
@@ -52,8 +54,8 @@ static int algo_name(napi_env env, napi_value v, char *name, size_t room) {
 }
 
 static napi_value hash_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7], result = NULL;
+  size_t argc = 8;
+  napi_value argv[8], result = NULL;
   digest ds[MAX_ALGOS];
   unsigned char *douts[MAX_ALGOS], *pouts[MAX_ALGOS];
   size_t dlens[MAX_ALGOS], plens[MAX_ALGOS];
@@ -113,6 +115,9 @@ static napi_value hash_batch(napi_env env, napi_callback_info info) {
     starts[f] = path;
   }
   window->next = 0;
+  uint32_t limit = AHEAD_FILES - 1;
+  if (argc >= 8 && napi_get_value_uint32(env, argv[7], &limit) == napi_ok && limit > AHEAD_FILES - 1) limit = AHEAD_FILES - 1;
+  window->limit = limit;
   window->bytes = 0;
   uint32_t kept = 0;
   for (size_t f = 0; f < n; f++) {

@@ -112,10 +112,12 @@ static int should_probe(int first_of_batch) {
 }
 
 void open_ahead(ahead_window *w, size_t f, size_t n, const char **paths, const double *nums) {
-  while (w->next < n && (w->next == f || (w->next < f + AHEAD_FILES && w->bytes < AHEAD_BYTES))) {
+  while (w->next < n && (w->next == f || (w->next <= f + w->limit && w->bytes < AHEAD_BYTES))) {
     ahead_slot *s = &w->slot[w->next % AHEAD_FILES];
     const double *t = nums + w->next * STRIDE;
     s->code = open_checked(paths[w->next], t, &s->fd, &s->st);
+    /* Out of descriptors ahead of its turn: not the file's fault; it is opened again in its turn. */
+    if (w->next != f && (s->code == -EMFILE || s->code == -ENFILE)) return;
     s->advised = 0;
     s->cold = s->code == 0 && s->st.st_size > 0 && should_probe(w->next == 0) && is_cold(s->fd);
     if (s->cold) cold_streak = PROBE_EVERY;

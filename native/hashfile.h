@@ -12,7 +12,7 @@
 
 /* Numbers per file in a batch: ino, dev, size, algorithm bits, prefix (-1 none), keep (-1 none). */
 #define STRIDE 6
-/* Read-ahead bounds per worker (see open_ahead). */
+/* Read-ahead bounds per worker (see open_ahead); the caller may allow fewer files (`limit`). */
 #define AHEAD_FILES 64
 #define AHEAD_BYTES (32.0 * 1024 * 1024)
 #define AHEAD_IN_FILE ((off_t)4 << 20)
@@ -41,6 +41,7 @@ typedef struct {
 typedef struct {
   ahead_slot slot[AHEAD_FILES];
   size_t next; /* the next file to open */
+  size_t limit; /* files open ahead at most: AHEAD_FILES or fewer, for the open-file limit */
   double bytes; /* asked for and not yet hashed */
 } ahead_window;
 

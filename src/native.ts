@@ -13,7 +13,7 @@ export interface NativeFs {
   readDirectory(path: Buffer, dev: number, ino: number, skip: number): [string[], Float64Array] | number;
   /** A hash worker's batch (native/hashbatch.c): codes and digests written into the arrays given; returns kept contents, flat [at, content, …]. */
   hashBatch(paths: string, numbers: Float64Array, algos: string[], buf: Uint8Array, digests: Uint8Array[], prefixes: Uint8Array[],
-    codes: Float64Array): Array<number | string>;
+    codes: Float64Array, aheadFiles?: number): Array<number | string>;
   /** The digest's width in bytes through Node's OpenSSL (or xxh64), 0 when unknown. */
   digestSize(algo: string): number;
   /** One digest of `data`, as hashBatch computes it. */

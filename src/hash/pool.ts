@@ -26,6 +26,35 @@ function workerUrl(): URL {
   return new URL('../../dist/hash/worker.js', import.meta.url);
 }
 
+export interface WorkerData {
+  /** Files a worker may hold open ahead of the one it hashes. */
+  aheadFiles: number;
+}
+
+/**
+ * Read-ahead holds descriptors; the CLI fits --jobs to `ulimit -n` at 6 a worker
+ * plus 32 (cli/common.ts). Each worker may use half of what that leaves for
+ * files opened ahead (none under a tight limit), so the walk never runs short.
+ */
+export function aheadFilesFor(jobs: number, limit = openFileLimit()): number {
+  if (limit === undefined) return MAX_AHEAD_FILES;
+  const spare = limit - 32 - 6 * jobs;
+  return Math.max(0, Math.min(MAX_AHEAD_FILES, Math.floor(spare / (2 * jobs))));
+}
+
+/** native/hashfile.h: AHEAD_FILES - 1. */
+const MAX_AHEAD_FILES = 63;
+
+/** Soft RLIMIT_NOFILE from /proc; undefined when unknown or unlimited. */
+function openFileLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Slot {
   worker: Worker;
   inFlight: number;
@@ -56,7 +85,7 @@ export class HashPool<T> {
   constructor(private readonly deliver: Deliver<T>, jobs = os.availableParallelism()) {
     const url = workerUrl();
     for (let i = 0; i < Math.max(1, jobs); i++) {
-      const worker = new Worker(url);
+      const worker = new Worker(url, { workerData: { aheadFiles: aheadFilesFor(Math.max(1, jobs)) } satisfies WorkerData });
       const slot: Slot = { worker, inFlight: 0 };
       worker.on('message', (msg: BatchReply) => this.onReply(slot, msg));
       worker.on('error', (err) => this.fail(err));

@@ -53,7 +53,8 @@ function widthOf(algo: Algo): number {
   return nativeWidthOf(algo) || createHash(algo).digest().length;
 }
 
-export function runBatch(req: BatchRequest, buf: Buffer): { answer: BatchAnswer; transfer: ArrayBuffer[] } {
+/** `aheadFiles`: files a worker may hold open ahead of the one it hashes (read-ahead from a cold cache). */
+export function runBatch(req: BatchRequest, buf: Buffer, aheadFiles?: number): { answer: BatchAnswer; transfer: ArrayBuffer[] } {
   const n = req.numbers.length / STRIDE;
   const native = req.algos.map((a) => nativeWidthOf(a) > 0);
   const widths = req.algos.map((a) => { try { return widthOf(a); } catch { return 0; } });
@@ -64,7 +65,7 @@ export function runBatch(req: BatchRequest, buf: Buffer): { answer: BatchAnswer;
   // The addon sees only its own algorithms, their bits renumbered.
   const numbers = all ? req.numbers : renumber(req.numbers, native);
   const pick = <T>(xs: T[]) => xs.filter((_, i) => native[i]);
-  const contents = nativeFs().hashBatch(req.paths, numbers, pick(req.algos), buf, pick(digests), pick(prefixes), codes);
+  const contents = nativeFs().hashBatch(req.paths, numbers, pick(req.algos), buf, pick(digests), pick(prefixes), codes, aheadFiles);
   if (!all) slowPath(req, native, widths, digests, prefixes, codes, buf);
   const answer: BatchAnswer = { id: req.id, codes, widths, digests, prefixes, contents };
   return { answer, transfer: [codes.buffer, ...digests.map((d) => d.buffer), ...prefixes.map((p) => p.buffer)] as ArrayBuffer[] };

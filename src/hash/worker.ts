@@ -2,9 +2,10 @@
  * A hash worker: checks the addon's xxh64 once, then hashes each batch in one
  * call (run-batch.ts) and sends the answers back transferred, not copied.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { checkKernel, READ_BUFFER_BYTES, runBatch } from './run-batch.js';
 import type { BatchReply, BatchRequest } from './batch.js';
+import type { WorkerData } from './pool.js';
 
 function main(): void {
   const port = parentPort;
@@ -17,7 +18,7 @@ function main(): void {
   }
   const buf = Buffer.alloc(READ_BUFFER_BYTES);
   port.on('message', (req: BatchRequest) => {
-    const { answer, transfer } = runBatch(req, buf);
+    const { answer, transfer } = runBatch(req, buf, (workerData as WorkerData).aheadFiles);
     port.postMessage(answer satisfies BatchReply, transfer);
   });
 }

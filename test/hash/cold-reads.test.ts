@@ -46,6 +46,32 @@ beforeAll(() => {
   dir = tempDir();
 });
 
+describe('descriptors', () => {
+  it('under a tight ulimit -n, files the worker cannot open ahead are opened in their turn: every file hashed, none EMFILE', () => {
+    const files = Array.from({ length: 120 }, (_, i) => {
+      const file = path.join(dir, `fd-${i}`);
+      fs.writeFileSync(file, randomBytes(100 + i));
+      return file;
+    });
+    const distHash = path.resolve(__dirname, '../../dist/hash');
+    const script = `
+      import { BatchBuilder, AnswerReader } from '${distHash}/batch.js';
+      import { runBatch } from '${distHash}/run-batch.js';
+      const tasks = JSON.parse(process.argv[1]);
+      const b = new BatchBuilder();
+      for (const t of tasks) b.add(t);
+      // The most read-ahead the addon allows, whatever the limit.
+      const { answer } = runBatch(b.seal(0).request, Buffer.alloc(1 << 18), 63);
+      const r = new AnswerReader(answer, b.algos);
+      console.log(JSON.stringify(tasks.map((_, i) => r.result(i, b.bitsOf(i)))));`;
+    const out = execFileSync('sh', ['-c', 'ulimit -n 48 && exec "$0" --input-type=module -e "$1" "$2"', process.execPath, script, JSON.stringify(files.map(task))],
+      { encoding: 'utf8' });
+    const results = JSON.parse(out) as HashResult[];
+    expect(results.filter((r) => r.error)).toEqual([]);
+    expect(results[119]).toEqual({ digests: { sha256: tool('sha256sum', files[119]!), xxh64: tool('xxhsum', files[119]!) } });
+  });
+});
+
 describe('cold files', () => {
   it('a batch of cold files (more than the read-ahead window, small and several MB) digests as sha256sum and xxhsum, atimes unchanged', () => {
     const sizes = Array.from({ length: 150 }, (_, i) => (i % 50 === 7 ? 9 * 1024 * 1024 + i : i * 1500));
