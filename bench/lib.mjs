@@ -1,4 +1,4 @@
-// Shared helpers for the driftscan benchmarks: timing, peak RSS, warm-up, tables.
+// Shared helpers for the driftscan benchmarks: timing (median of rounds), peak RSS, load, warm-up, tables.
 // Plain Node ESM, no dependencies beyond node: built-ins.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // DRIFTSCAN_CLI=/path/to/dist/cli/main.js benchmarks another build (e.g. a clean copy of a commit).
 export const CLI = process.env.DRIFTSCAN_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
-export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3) || 3);
+export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 4) || 4);
 const GNU_TIME = '/usr/bin/time';
 export const HAVE_TIME = existsSync(GNU_TIME);
 
@@ -119,12 +119,15 @@ function tail(file, n = 2000) {
 }
 
 /**
- * Best of RUNS, round-robin: each round runs every spec once, so machine noise hits all of them alike.
- * spec = { label, cmd, args, ok?(code), before?(), env? }. Wall is the minimum over runs, RSS the
- * maximum (conservative). A failing exit code is reported loudly and kept in result.failures.
+ * RUNS rounds, round-robin: each round runs every spec once, so machine noise hits all of them alike.
+ * spec = { label, cmd, args, ok?(code), before?(), env? }. result.wall is the MEDIAN over the rounds
+ * (result.best the minimum, result.walls every round), RSS the maximum (conservative); result.loadBefore
+ * and result.loadAfter are /proc/loadavg around all rounds. A failing exit code is reported loudly and
+ * kept in result.failures.
  */
 export async function rounds(specs, { dir, runs = RUNS } = {}) {
-  const res = new Map(specs.map((s) => [s.label, { label: s.label, wall: Infinity, rssMB: 0, walls: [], failures: [] }]));
+  const res = new Map(specs.map((s) => [s.label, { label: s.label, wall: NaN, best: Infinity, rssMB: 0, walls: [], failures: [] }]));
+  const loadBefore = loadNow();
   for (let i = 0; i < runs; i++) {
     for (const s of specs) {
       const r0 = res.get(s.label), ok = s.ok ?? ((c) => c === 0);
@@ -138,11 +141,23 @@ export async function rounds(specs, { dir, runs = RUNS } = {}) {
         console.error(`\n!! ${s.label}: exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\n   ${s.cmd} ${s.args.join(' ')}\n` +
           `   stderr: ${r.stderr.trim().split('\n').slice(-8).join('\n           ')}\n`);
       }
-      r0.wall = Math.min(r0.wall, r.wall);
-      process.stderr.write(`  round ${i + 1}/${runs} ${s.label}: ${r.wall.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB, exit ${r.code}\n`);
+      r0.best = Math.min(r0.best, r.wall);
+      process.stderr.write(`  round ${i + 1}/${runs} ${s.label}: ${r.wall.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB, exit ${r.code} (load ${loadNow()})\n`);
     }
   }
+  const loadAfter = loadNow();
+  for (const r0 of res.values()) Object.assign(r0, { wall: median(r0.walls), loadBefore, loadAfter });
   return res;
+}
+
+/** Every round of every result, for the line under a table: "label: 1.23/1.31/1.27 s". */
+export function allRounds(results) {
+  return [...results].map((x) => `${x.label.split(' (')[0]}: ${x.walls.map(f2).join('/')}`).join('; ');
+}
+
+/** Drops the page cache (root only): every file is read from the disk again. Returns false when it cannot. */
+export function dropCaches() {
+  return spawnSync('sh', ['-c', 'sync && echo 3 > /proc/sys/vm/drop_caches'], { stdio: 'ignore' }).status === 0;
 }
 
 export function table(header, rows) {
@@ -175,7 +190,7 @@ export function banner(title, extra = '') {
   const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? '?';
   const cores = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
   return `## ${title}\n\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cores} cores (${cpu}) · ` +
-    `Node ${process.version} · best of ${RUNS} (env BENCH_RUNS) · warm cache · load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end` +
+    `Node ${process.version} · median of ${RUNS} rounds (env BENCH_RUNS) · load avg ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end` +
     `${extra ? ` · ${extra}` : ''}\n`;
 }
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Scan benchmark: `driftscan scan` of TREE against its own fresh baseline vs `aide --check` against
-// its own fresh database (same attributes + sha256, 2 workers). Warm cache, best of BENCH_RUNS
-// (default 3), round-robin. The baselines are taken once, untimed.
+// its own fresh database (same attributes + sha256, num_workers = cores). Warm cache, median of
+// BENCH_RUNS rounds (default 4), round-robin. The baselines are taken once, untimed.
 // Usage: node bench/scan-usr.mjs [TREE=/usr]   env: BENCH_RUNS=N, BENCH_DIAG=0, BENCH_PEERS=0
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { CLI, preflight, scratch, countAndWarm, run, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio } from './lib.mjs';
+import { CLI, preflight, scratch, countAndWarm, run, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, allRounds, f2, mb, kps, ratio } from './lib.mjs';
 
 const TREE = (process.argv[2] ?? '/usr').replace(/(.)\/+$/, '$1');
 const DIAG = process.env.BENCH_DIAG !== '0';
@@ -21,7 +22,7 @@ try {
   // File integrity only, like AIDE: package verification off when this build has it (default is auto).
   const PKG = supports('scan', '--packages');
   const NOPKG = PKG ? ['--packages', 'none'] : [];
-  const conf = aideConf(out('aide.conf'), { tree: TREE, dbIn: out('aide.db'), dbOut: out('aide.db'), rule: AIDE_RULE });
+  const conf = aideConf(out('aide.conf'), { tree: TREE, dbIn: out('aide.db'), dbOut: out('aide.db'), rule: AIDE_RULE, workers: availableParallelism() });
   // The baselines the scans compare against, untimed (timed in baseline-usr.mjs).
   const prep = [
     ['driftscan baseline', node, [CLI, 'baseline', TREE, ...NOPKG, '--key', s.key, '-o', out('ds.dsb')]],
@@ -44,7 +45,7 @@ try {
   ];
   if (PKG) specs.push({ label: 'driftscan scan, default --packages auto (runs dpkg --verify / rpm -Va)', cmd: node, args: scan('pkg.dsb'), ok: dsOk });
   if (DIAG) specs.push({ label: 'diag: driftscan scan --jobs 1', cmd: node, args: scan('ds.dsb', ...NOPKG, '--jobs', '1'), ok: dsOk });
-  if (PEERS) specs.push({ label: `aide --check (${AIDE_RULE}, 2 workers)`, cmd: 'aide', args: ['--check', '-c', conf], ok: aideOk });
+  if (PEERS) specs.push({ label: `aide --check (${AIDE_RULE}, ${availableParallelism()} workers)`, cmd: 'aide', args: ['--check', '-c', conf], ok: aideOk });
   specs.push({ label: 'floor: find -printf (lstat only)', cmd: 'find', args: [TREE, '-xdev', '-printf', '%s %m %U %G %T@\\n'] });
 
   const res = await rounds(specs, { dir: s.dir });
@@ -59,7 +60,7 @@ try {
   const rows = r.map((x) => [x.label, f2(x.wall), mb(x.rssMB), kps(files, x.wall), ratio(x.wall, ds.wall), verdict(x)]);
 
   console.log(banner(`driftscan scan vs aide --check on ${TREE}`, `${files.toLocaleString('en-US')} files, ${entries.toLocaleString('en-US')} entries, baseline ${(statSync(out('ds.dsb')).size / 1e6).toFixed(1)} MB`));
-  console.log(table(['command', 'wall s (best)', 'peak RSS MB (max)', 'files/s', 'wall ÷ driftscan', 'result'], rows));
+  console.log(table(['command', 'wall s (median)', 'peak RSS MB (max)', 'files/s', 'wall ÷ driftscan', 'result'], rows));
   console.log('');
   const aide = r.find((x) => x.label.startsWith('aide'));
   const pkg = r.find((x) => x.label.includes('--packages auto'));
@@ -70,7 +71,8 @@ try {
   for (const x of r.filter((y) => y.last.code !== 0 && y.label.includes('driftscan'))) {
     console.log(`- ${x.label} reported drift on an unchanged tree? last lines:\n\n\`\`\`\n${x.last.stdout.trim().split('\n').slice(-6).join('\n')}\n\`\`\``);
   }
-  console.log(`- all runs (s): ${r.map((x) => `${x.label.split(' (')[0]}: ${x.walls.map(f2).join('/')}`).join('; ')}`);
+  console.log(`- load (/proc/loadavg): ${ds.loadBefore} before, ${ds.loadAfter} after`);
+  console.log(`- every round (s): ${allRounds(r)}`);
 } finally {
   s.cleanup();
 }

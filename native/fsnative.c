@@ -34,7 +34,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <node_api.h>
-#include "readwhole.h"
+#include "quietopen.h"
+#include "hashbatch.h"
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
@@ -355,8 +356,7 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "lstatInto", fn));
   CHECK(napi_create_function(env, "lxattrs", NAPI_AUTO_LENGTH, lxattrs, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "lxattrs", fn));
-  CHECK(napi_create_function(env, "readWhole", NAPI_AUTO_LENGTH, read_whole, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "readWhole", fn));
+  CHECK(register_hash_batch(env, exports));
   return exports;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The only loader of the native addon (native/fsnative.c, built by npm
  * through node-gyp): lstat, fstat, directory listing, extended attributes and
- * checked whole-file reads, which Node either lacks or makes allocate per call.
+ * the hash workers' batches (open, check, read, digest through Node's own OpenSSL), which Node
+ * either lacks or makes allocate per call.
  */
 import { createRequire } from 'node:module';
 
@@ -10,8 +11,13 @@ export interface NativeFs {
   lstatInto(path: Buffer, out: Float64Array): number;
   fstatInto(fd: number, out: Float64Array): number;
   readDirectory(path: Buffer, dev: number, ino: number, skip: number): [string[], Float64Array] | number;
-  /** The file's bytes into `into`: its size, or a negative errno or code (native/readwhole.c). */
-  readWhole(path: string, into: Uint8Array, ino: number, dev: number, size: number): number;
+  /** A hash worker's batch (native/hashbatch.c): codes and digests written into the arrays given; returns kept contents, flat [at, content, …]. */
+  hashBatch(paths: string, numbers: Float64Array, algos: string[], buf: Uint8Array, digests: Uint8Array[], prefixes: Uint8Array[],
+    codes: Float64Array, aheadFiles?: number): Array<number | string>;
+  /** The digest's width in bytes through Node's OpenSSL (or xxh64), 0 when unknown. */
+  digestSize(algo: string): number;
+  /** One digest of `data`, as hashBatch computes it. */
+  digestBytes(algo: string, data: Uint8Array): Buffer;
 }
 
 const require = createRequire(import.meta.url);

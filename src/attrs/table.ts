@@ -47,7 +47,7 @@ export interface AttrRow {
    * of today must decode tomorrow), unique, never reused.
    */
   code: number;
-  /** A content digest: the algorithm (node:crypto's name; xxh64 is the wasm kernel) and whether it resists an attacker. */
+  /** A content digest: the algorithm (node:crypto's name, run by the addon through Node's OpenSSL; xxh64 is the addon's own) and whether it resists an attacker. */
   digest?: { algorithm: string; secure: boolean };
   letter?: RpmLetter;
   source: AttrSource;

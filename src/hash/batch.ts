@@ -1,14 +1,16 @@
 /**
  * What goes between the pool and a hash worker: a batch of files as one
  * string of paths and one Float64Array of numbers, and the answers as one
- * array per digest. Structured clone copies a string or a typed array in one
- * piece, where an object per file cost the main thread a clone, a parse and
- * a garbage collection's worth of small objects for each of /usr's 118k files.
+ * Float64Array of codes and one Uint8Array per digest algorithm (fixed width
+ * per file), all transferred, not copied. The main thread turns a file's bytes
+ * into hex only as it delivers that file.
  */
+import os from 'node:os';
 import type { Algo, HashResult, HashTask } from './digest.js';
+import { errnoName } from '../native-stat.js';
 
 /** Numbers per file in BatchRequest.numbers. */
-const STRIDE = 6;
+export const STRIDE = 6;
 
 export interface BatchRequest {
   id: number;
@@ -20,14 +22,28 @@ export interface BatchRequest {
   numbers: Float64Array;
 }
 
+/** hashBatch's codes (native/quietopen.h); other negative codes are errnos. */
+export const CODE = { hashed: 0, withPrefix: 1, notReg: -100001, swapped: -100002, changed: -100003 } as const;
+const CODE_NAMES = new Map<number, string>([[CODE.notReg, 'NOTREG'], [CODE.swapped, 'SWAPPED'], [CODE.changed, 'CHANGED']]);
+const ERRNO = os.constants.errno as Record<string, number>;
+
+/** The code for an error name (an errno code, or NOTREG, SWAPPED, CHANGED). */
+export function codeOf(name: string): number {
+  for (const [code, n] of CODE_NAMES) if (n === name) return code;
+  return -(ERRNO[name] ?? ERRNO.EIO!);
+}
+
 export interface BatchAnswer {
   id: number;
-  /** Per algorithm, per file: the hex digest, or '' when not asked or failed. */
-  digests: Record<Algo, string[]>;
-  /** Per file: '' when hashed, else why not (errno code, SWAPPED, NOTREG, CHANGED). */
-  errors: string[];
-  /** The rare answers with more in them: prefix digests, kept content. */
-  extras: Array<{ at: number; prefix?: Partial<Record<Algo, string>>; content?: string }>;
+  /** Per file: CODE.hashed, CODE.withPrefix, or why not (a negative errno or CODE). */
+  codes: Float64Array;
+  /** Per algorithm of the request, in its order: widths[i] bytes per file. */
+  widths: number[];
+  digests: Uint8Array[];
+  /** The prefix digests of files whose code is CODE.withPrefix. */
+  prefixes: Uint8Array[];
+  /** Kept contents, flat: [at, latin1 content, at, content, …]. */
+  contents: Array<number | string>;
 }
 
 export type BatchReply = BatchAnswer | { id: -1; fatal: string };
@@ -36,7 +52,7 @@ export type BatchReply = BatchAnswer | { id: -1; fatal: string };
 export class BatchBuilder {
   private paths: string[] = [];
   private numbers: number[] = [];
-  private algos: Algo[] = [];
+  readonly algos: Algo[] = [];
   bytes = 0;
 
   get length(): number {
@@ -57,6 +73,11 @@ export class BatchBuilder {
   /** The size of file `at`, as added. */
   sizeOf(at: number): number {
     return this.numbers[at * STRIDE + 2]!;
+  }
+
+  /** The algorithm bits of file `at`. */
+  bitsOf(at: number): number {
+    return this.numbers[at * STRIDE + 3]!;
   }
 
   /** The request, and the buffer to transfer rather than copy. */
@@ -80,25 +101,36 @@ export function* tasksOf(request: BatchRequest): Generator<HashTask> {
   }
 }
 
-export function answerOf(id: number, results: HashResult[]): BatchAnswer {
-  const algos = [...new Set(results.flatMap((r) => Object.keys(r.digests ?? {})))];
-  const answer: BatchAnswer = { id, digests: Object.fromEntries(algos.map((a) => [a, []])), errors: [], extras: [] };
-  results.forEach((r, at) => {
-    for (const a of algos) answer.digests[a]!.push(r.digests?.[a] ?? '');
-    answer.errors.push(r.error ?? '');
-    if (r.prefix !== undefined || r.content !== undefined) answer.extras.push({ at, prefix: r.prefix, content: r.content });
-  });
-  return answer;
-}
+/** The main thread's side of one answer: each file's HashResult, hex made only when asked. */
+export class AnswerReader {
+  private readonly digests: Buffer[];
+  private readonly prefixes: Buffer[];
+  private readonly contents = new Map<number, string>();
 
-/** The main thread's side: the result of file `at`, as hashFile gave it; `extra` from answer.extras. */
-export function resultAt(answer: BatchAnswer, at: number, extra?: BatchAnswer['extras'][number]): HashResult {
-  const error = answer.errors[at];
-  if (error) return { error };
-  const digests: Partial<Record<Algo, string>> = {};
-  for (const [a, values] of Object.entries(answer.digests)) if (values[at]) digests[a] = values[at];
-  const result: HashResult = { digests };
-  if (extra?.prefix) result.prefix = extra.prefix;
-  if (extra?.content !== undefined) result.content = extra.content;
-  return result;
+  constructor(private readonly answer: BatchAnswer, private readonly algos: Algo[]) {
+    const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    this.digests = answer.digests.map(asBuffer);
+    this.prefixes = answer.prefixes.map(asBuffer);
+    const c = answer.contents;
+    for (let i = 0; i < c.length; i += 2) this.contents.set(c[i] as number, c[i + 1] as string);
+  }
+
+  /** File `at`'s result; `bits` are its algorithm bits, as added. */
+  result(at: number, bits: number): HashResult {
+    const code = this.answer.codes[at]!;
+    if (code < 0) return { error: CODE_NAMES.get(code) ?? errnoName(-code) };
+    const digests: Partial<Record<Algo, string>> = {};
+    const prefix: Partial<Record<Algo, string>> = {};
+    for (let i = 0; i < this.algos.length; i++) {
+      if (!(bits & (1 << i))) continue;
+      const w = this.answer.widths[i]!;
+      digests[this.algos[i]!] = this.digests[i]!.toString('hex', at * w, at * w + w);
+      if (code === CODE.withPrefix) prefix[this.algos[i]!] = this.prefixes[i]!.toString('hex', at * w, at * w + w);
+    }
+    const result: HashResult = { digests };
+    if (code === CODE.withPrefix) result.prefix = prefix;
+    const content = this.contents.get(at);
+    if (content !== undefined) result.content = content;
+    return result;
+  }
 }

@@ -1,22 +1,18 @@
 /**
- * Reading and hashing one regular file, synchronously, into one reused buffer:
- * the fastest design measured on this machine (bench/README.md).
- * Pure of any thread: the worker is a thin loop over this.
+ * The hash tasks and results, and the one slow path: digest algorithms the
+ * addon cannot run (any node:crypto name Node's OpenSSL gives differently, or
+ * not at all, through EVP), read and hashed here through node:crypto. md5,
+ * sha256, sha512, xxh64 and every other name OpenSSL knows go to the addon
+ * (run-batch.ts).
  */
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
-import type { Xxh64 } from './xxh.js';
 import { nativeFs } from '../native.js';
 import { openNoAtime } from '../quiet-open.js';
-import { errnoName, FIELD, LSTAT_FIELDS } from '../native-stat.js';
+import { FIELD, LSTAT_FIELDS } from '../native-stat.js';
 
-/**
- * A digest algorithm, by the name its attribute row gives (attrs/registry.ts):
- * xxh64 is the wasm kernel, any other is node:crypto's.
- */
+/** A digest algorithm, by the name its attribute row gives (attrs/registry.ts): node:crypto's, or xxh64. */
 export type Algo = string;
-
-const XXH64 = 'xxh64';
 
 export interface HashTask {
   /** Filesystem path bytes as a latin1 string. */
@@ -42,13 +38,8 @@ export interface HashResult {
   error?: string;
 }
 
-interface Identity {
-  size: number;
-  mtimeSec: number;
-  mtimeNsec: number;
-  ctimeSec: number;
-  ctimeNsec: number;
-}
+/** What the slow path gives: raw digests, or why not (an errno code, NOTREG, SWAPPED, CHANGED). */
+export type RawDigests = { error: string } | { digests: Buffer[]; prefix?: Buffer[] };
 
 const fields = new Float64Array(LSTAT_FIELDS);
 
@@ -58,54 +49,13 @@ function fstatFields(fd: number): Float64Array {
   return fields;
 }
 
-function identity(f: Float64Array): Identity {
-  return { size: f[FIELD.size]!, mtimeSec: f[FIELD.mtimeSec]!, mtimeNsec: f[FIELD.mtimeNsec]!, ctimeSec: f[FIELD.ctimeSec]!, ctimeNsec: f[FIELD.ctimeNsec]! };
+/** size, mtime and ctime: a write in between changes one of them. */
+function contentState(f: Float64Array): string {
+  return [FIELD.size, FIELD.mtimeSec, FIELD.mtimeNsec, FIELD.ctimeSec, FIELD.ctimeNsec].map((i) => f[i]).join(' ');
 }
 
-interface Digester {
-  /** Adds the first `length` bytes of the hasher's read buffer. */
-  update(length: number): void;
-  digest(): string;
-}
-
-function digester(algo: Algo, xxh: Xxh64): Digester {
-  if (algo === XXH64) {
-    const s = xxh.stream();
-    return { update: (n) => s.updateFromBuffer(n), digest: () => s.digest() };
-  }
-  const h = createHash(algo);
-  return { update: (n) => void h.update(xxh.buffer.subarray(0, n)), digest: () => h.digest('hex') };
-}
-
-function digestAll(ds: Map<Algo, Digester>): Partial<Record<Algo, string>> {
-  const out: Partial<Record<Algo, string>> = {};
-  for (const [algo, d] of ds) out[algo] = d.digest();
-  return out;
-}
-
-/** readWhole's own codes; the rest are negative errnos. */
-const READ_CODES = new Map([[-100001, 'NOTREG'], [-100002, 'SWAPPED'], [-100003, 'CHANGED']]);
-
-/** Reads a file into xxh.buffer and digests it there (the buffer lives in the xxh64 module's memory). */
-export function hashFile(task: HashTask, xxh: Xxh64): HashResult {
-  // Whole file in one native call: most files of a system tree fit the buffer.
-  if (task.size < xxh.buffer.length && task.prefix === undefined) {
-    const got = nativeFs().readWhole(task.path, xxh.buffer, task.ino, task.dev, task.size);
-    if (got < 0) return { error: READ_CODES.get(got) ?? errnoName(-got) };
-    const digests: Partial<Record<Algo, string>> = {};
-    for (const algo of task.algos) {
-      digests[algo] = algo === XXH64 ? xxh.ofBuffer(got) : oneShotHash(algo, xxh.buffer.subarray(0, got), 'hex');
-    }
-    const result: HashResult = { digests };
-    if (task.keep !== undefined && got <= task.keep) result.content = xxh.buffer.toString('latin1', 0, got);
-    return result;
-  }
-  return hashStreamed(task, xxh);
-}
-
-/** A file larger than the buffer, or a growing log (whose old length is digested too): read in chunks, content never kept. */
-function hashStreamed(task: HashTask, xxh: Xxh64): HashResult {
-  const buf = xxh.buffer;
+/** The file's `algos` digests through node:crypto, read in `buf`-sized chunks, with the addon's checks. */
+export function hashWithNodeCrypto(task: HashTask, algos: Algo[], buf: Buffer): RawDigests {
   let fd: number;
   try {
     fd = openNoAtime(Buffer.from(task.path, 'latin1'));
@@ -118,32 +68,25 @@ function hashStreamed(task: HashTask, xxh: Xxh64): HashResult {
     if ((f[FIELD.mode]! & 0o170000) !== 0o100000) return { error: 'NOTREG' };
     if (f[FIELD.ino] !== task.ino || f[FIELD.dev] !== task.dev) return { error: 'SWAPPED' };
     if (f[FIELD.size] !== task.size) return { error: 'CHANGED' };
-    const before = identity(f);
-    const full = new Map(task.algos.map((a) => [a, digester(a, xxh)]));
-    const pre = task.prefix !== undefined ? new Map(task.algos.map((a) => [a, digester(a, xxh)])) : undefined;
+    const before = contentState(f);
+    const full = algos.map((a) => createHash(a));
+    const pre: Hash[] | undefined = task.prefix !== undefined ? algos.map((a) => createHash(a)) : undefined;
     let offset = 0;
     for (let got = fs.readSync(fd, buf, 0, buf.length, 0); got > 0; got = fs.readSync(fd, buf, 0, buf.length, offset)) {
-      for (const d of full.values()) d.update(got);
+      for (const h of full) h.update(buf.subarray(0, got));
       if (pre && offset < task.prefix!) {
-        const part = Math.min(got, task.prefix! - offset);
-        for (const d of pre.values()) d.update(part);
+        const part = buf.subarray(0, Math.min(got, task.prefix! - offset));
+        for (const h of pre) h.update(part);
       }
       offset += got;
     }
-    const result: HashResult = { digests: digestAll(full) };
-    if (pre && offset >= task.prefix!) result.prefix = digestAll(pre);
-    return settle(fd, before, result);
+    if (offset !== task.size || contentState(fstatFields(fd)) !== before) return { error: 'CHANGED' };
+    const result: RawDigests = { digests: full.map((h) => h.digest()) };
+    if (pre && offset >= task.prefix!) result.prefix = pre.map((h) => h.digest());
+    return result;
   } catch (err) {
     return { error: (err as NodeJS.ErrnoException).code ?? 'EIO' };
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** A file written while it was read has no single digest: say so rather than guess. */
-function settle(fd: number, before: Identity, result: HashResult): HashResult {
-  const after = identity(fstatFields(fd));
-  if (after.size !== before.size || after.mtimeSec !== before.mtimeSec || after.mtimeNsec !== before.mtimeNsec ||
-    after.ctimeSec !== before.ctimeSec || after.ctimeNsec !== before.ctimeNsec) return { error: 'CHANGED' };
-  return result;
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { HashResult, HashTask } from './digest.js';
-import { BatchBuilder, resultAt, type BatchReply } from './batch.js';
+import { AnswerReader, BatchBuilder, type BatchReply } from './batch.js';
 
 const MAX_BATCH_FILES = 256;
 const MAX_BATCH_BYTES = 32 << 20;
@@ -24,6 +24,35 @@ function workerUrl(): URL {
   const here = new URL('./worker.js', import.meta.url);
   if (fs.existsSync(fileURLToPath(here))) return here;
   return new URL('../../dist/hash/worker.js', import.meta.url);
+}
+
+export interface WorkerData {
+  /** Files a worker may hold open ahead of the one it hashes. */
+  aheadFiles: number;
+}
+
+/**
+ * Read-ahead holds descriptors; the CLI fits --jobs to `ulimit -n` at 6 a worker
+ * plus 32 (cli/common.ts). Each worker may use half of what that leaves for
+ * files opened ahead (none under a tight limit), so the walk never runs short.
+ */
+export function aheadFilesFor(jobs: number, limit = openFileLimit()): number {
+  if (limit === undefined) return MAX_AHEAD_FILES;
+  const spare = limit - 32 - 6 * jobs;
+  return Math.max(0, Math.min(MAX_AHEAD_FILES, Math.floor(spare / (2 * jobs))));
+}
+
+/** native/hashfile.h: AHEAD_FILES - 1. */
+const MAX_AHEAD_FILES = 63;
+
+/** Soft RLIMIT_NOFILE from /proc; undefined when unknown or unlimited. */
+function openFileLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Slot {
@@ -56,7 +85,7 @@ export class HashPool<T> {
   constructor(private readonly deliver: Deliver<T>, jobs = os.availableParallelism()) {
     const url = workerUrl();
     for (let i = 0; i < Math.max(1, jobs); i++) {
-      const worker = new Worker(url);
+      const worker = new Worker(url, { workerData: { aheadFiles: aheadFilesFor(Math.max(1, jobs)) } satisfies WorkerData });
       const slot: Slot = { worker, inFlight: 0 };
       worker.on('message', (msg: BatchReply) => this.onReply(slot, msg));
       worker.on('error', (err) => this.fail(err));
@@ -134,8 +163,9 @@ export class HashPool<T> {
     this.waiting.delete(msg.id);
     slot.inFlight--;
     if (slot.inFlight === 0) slot.worker.unref();
-    const extras = new Map(msg.extras.map((x) => [x.at, x]));
-    for (let i = 0; i < pending.items.length; i++) this.deliver(pending.items[i]!, pending.batch.sizeOf(i), resultAt(msg, i, extras.get(i)));
+    const { batch } = pending;
+    const answer = new AnswerReader(msg, batch.algos);
+    for (let i = 0; i < pending.items.length; i++) this.deliver(pending.items[i]!, batch.sizeOf(i), answer.result(i, batch.bitsOf(i)));
     this.dispatch();
     if (this.roomWaiter && this.queuedFiles <= this.roomWaiter.limit) {
       const { resolve } = this.roomWaiter;

@@ -1,27 +1,26 @@
 /**
- * A hash worker: loads and checks the hasher once, then hashes batches of
- * files into the hasher's read buffer. All logic lives in digest.ts.
+ * A hash worker: checks the addon's xxh64 once, then hashes each batch in one
+ * call (run-batch.ts) and sends the answers back transferred, not copied.
  */
-import { parentPort } from 'node:worker_threads';
-import { hashFile, type HashResult } from './digest.js';
-import { loadXxh64, type Xxh64 } from './xxh.js';
-import { answerOf, tasksOf, type BatchReply, type BatchRequest } from './batch.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { checkKernel, READ_BUFFER_BYTES, runBatch } from './run-batch.js';
+import type { BatchReply, BatchRequest } from './batch.js';
+import type { WorkerData } from './pool.js';
 
-async function main(): Promise<void> {
+function main(): void {
   const port = parentPort;
   if (!port) throw new Error('hash worker started outside a worker thread');
-  let xxh: Xxh64;
   try {
-    xxh = await loadXxh64();
+    checkKernel();
   } catch (err) {
     port.postMessage({ id: -1, fatal: (err as Error).message } satisfies BatchReply);
     return;
   }
+  const buf = Buffer.alloc(READ_BUFFER_BYTES);
   port.on('message', (req: BatchRequest) => {
-    const results: HashResult[] = [];
-    for (const task of tasksOf(req)) results.push(hashFile(task, xxh));
-    port.postMessage(answerOf(req.id, results) satisfies BatchReply);
+    const { answer, transfer } = runBatch(req, buf, (workerData as WorkerData).aheadFiles);
+    port.postMessage(answer satisfies BatchReply, transfer);
   });
 }
 
-void main();
+main();

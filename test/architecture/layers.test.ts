@@ -63,7 +63,6 @@ describe('third-party packages', () => {
     commander: 'cli/',
     msgpackr: 'baseline/msgpack.ts',
     diff: 'attrs/textdiff.ts',
-    'xxhash-wasm': 'hash/xxh.ts',
   };
 
   it('are imported by their adapter only', () => {

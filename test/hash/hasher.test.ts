@@ -1,120 +1,145 @@
-/** The digest code on real files: one-shot and streamed paths agree with node:crypto; the hasher is checked before use. */
-import { createHash } from 'node:crypto';
+/**
+ * The addon's batch hasher on real files: its digests equal the reference tools
+ * (sha256sum, md5sum, sha512sum, xxhsum -H1) at every size boundary, and a file
+ * that is swapped, grows, shrinks or vanishes is reported, never digested.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashFile, type Algo, type HashResult } from '../../src/hash/digest.js';
-import { answerOf, BatchBuilder, resultAt, tasksOf } from '../../src/hash/batch.js';
-import { checkHasherModule, loadXxh64, manifestPath, type Xxh64 } from '../../src/hash/xxh.js';
+import { hashWithNodeCrypto, type Algo, type HashTask } from '../../src/hash/digest.js';
+import { AnswerReader, BatchBuilder, tasksOf } from '../../src/hash/batch.js';
+import { hashFile, READ_BUFFER_BYTES, runBatch } from '../../src/hash/run-batch.js';
 import { tempDir } from '../helpers/tree.js';
 
-let xxh: Xxh64;
 let dir: string;
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-/** The reference XXH64 (xxhsum, from the xxHash project), an implementation independent of the wasm kernel. */
-const xxhsum = (file: string) => execFileSync('xxhsum', ['-H1', file], { encoding: 'utf8' }).split(' ')[0];
+/** The reference tools, implementations independent of the addon. */
+const tool = (cmd: string, file: string) => execFileSync(cmd, cmd === 'xxhsum' ? ['-H1', file] : [file], { encoding: 'utf8' }).split(' ')[0];
+const sums = (file: string) => ({ sha256: tool('sha256sum', file), xxh64: tool('xxhsum', file) });
 
-function task(file: string, extra: { prefix?: number } = {}) {
+function task(file: string, extra: Partial<HashTask> = {}): HashTask {
   const st = fs.statSync(file);
-  return { path: Buffer.from(file).toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: ['sha256', 'xxh64'] as ('sha256' | 'xxh64')[], ...extra };
+  return { path: Buffer.from(file).toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: ['sha256', 'xxh64'], ...extra };
 }
 
-beforeAll(async () => {
-  xxh = await loadXxh64();
+function write(name: string, content: Buffer | string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+beforeAll(() => {
   dir = tempDir();
 });
 
-describe('hashFile', () => {
-  it('small files: one read, digests equal node:crypto and xxhsum', () => {
-    const content = Buffer.from('hello world\n');
-    const file = path.join(dir, 'small');
-    fs.writeFileSync(file, content);
-    const r = hashFile(task(file), xxh);
-    expect(r).toEqual({ digests: { sha256: sha(content), xxh64: xxhsum(file) } });
-    expect(r.digests!.xxh64).toBe('5215e13b207d6d8c');
-  });
-
-  it('sizes around the read buffer (one read, or streamed) give the digests of node:crypto and xxhsum', () => {
-    for (const size of [0, 1, 31, 32, 33, xxh.buffer.length - 1, xxh.buffer.length, xxh.buffer.length + 1]) {
-      const content = Buffer.alloc(size);
-      for (let i = 0; i < size; i++) content[i] = (i * 7 + 3) & 0xff;
-      const file = path.join(dir, `sized-${size}`);
-      fs.writeFileSync(file, content);
-      expect(hashFile(task(file), xxh)).toEqual({ digests: { sha256: sha(content), xxh64: xxhsum(file) } });
+describe('the addon\'s digests against the reference tools', () => {
+  it('xxh64 and sha256 at every boundary of XXH64 (stripes of 32, lanes of 8 and 4) and of the read buffer, random content', () => {
+    const B = READ_BUFFER_BYTES;
+    const sizes = [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, 100, 1023, B - 33, B - 1, B, B + 1, B + 31, 2 * B, 3 * B + 12345];
+    for (const size of sizes) {
+      const file = write(`random-${size}`, randomBytes(size));
+      expect({ size, ...hashFile(task(file)) }).toEqual({ size, digests: sums(file) });
     }
   });
 
-  it('a file whose size changed since its lstat is CHANGED, not digested', () => {
-    const file = path.join(dir, 'grew');
-    fs.writeFileSync(file, 'short');
-    const t = task(file);
-    fs.appendFileSync(file, ' and longer');
-    expect(hashFile(t, xxh)).toEqual({ error: 'CHANGED' });
+  it('md5 and sha512 run natively too and equal md5sum and sha512sum', () => {
+    for (const size of [0, 55, 56, 64, 1000, READ_BUFFER_BYTES + 7]) {
+      const file = write(`md-${size}`, randomBytes(size));
+      const r = hashFile(task(file, { algos: ['md5', 'sha512', 'xxh64'] }));
+      expect(r).toEqual({ digests: { md5: tool('md5sum', file), sha512: tool('sha512sum', file), xxh64: tool('xxhsum', file) } });
+    }
   });
 
-  it('a path that no longer exists gives its errno', () => {
-    const file = path.join(dir, 'vanished');
-    fs.writeFileSync(file, 'x');
-    const t = task(file);
-    fs.unlinkSync(file);
-    expect(hashFile(t, xxh)).toEqual({ error: 'ENOENT' });
+  it('any other node:crypto name still works (sha1, and RSA-SHA256, an alias OpenSSL resolves by its legacy table)', () => {
+    const file = write('other-algos', randomBytes(5000));
+    const r = hashFile(task(file, { algos: ['sha1', 'RSA-SHA256', 'xxh64'] }));
+    expect(r).toEqual({ digests: { sha1: tool('sha1sum', file), 'RSA-SHA256': tool('sha256sum', file), xxh64: tool('xxhsum', file) } });
   });
 
-  it('files larger than the read buffer stream in chunks to the same digests', () => {
-    const content = Buffer.alloc(3 * xxh.buffer.length + 12345);
-    for (let i = 0; i < content.length; i++) content[i] = (i * 31) & 0xff;
-    const file = path.join(dir, 'large');
-    fs.writeFileSync(file, content);
-    const r = hashFile(task(file), xxh);
-    expect(r.digests!.sha256).toBe(sha(content));
-    expect(r.digests!.xxh64).toBe(xxhsum(file));
-    expect(xxh.oneShot(content)).toBe(xxhsum(file));
-  });
-
-  it('a growing log: the digest of its first N bytes equals the old file\'s digest', () => {
-    const file = path.join(dir, 'log');
-    fs.writeFileSync(file, 'line one\n');
-    const old = hashFile(task(file), xxh).digests!;
-    fs.appendFileSync(file, 'line two\n');
-    const r = hashFile(task(file, { prefix: 9 }), xxh);
-    expect(r.prefix).toEqual(old);
-    expect(r.digests!.sha256).not.toBe(old.sha256);
-  });
-
-  it('another inode at the path is reported, not hashed', () => {
-    const file = path.join(dir, 'swapped');
-    fs.writeFileSync(file, 'original');
-    const t = task(file);
-    fs.writeFileSync(file + '.new', 'impostor');
-    fs.renameSync(file + '.new', file);
-    expect(hashFile(t, xxh)).toEqual({ error: 'SWAPPED' });
-  });
-
-  it('a FIFO in place of the file is never read (and never blocks)', () => {
-    const file = path.join(dir, 'fifo');
-    fs.writeFileSync(file, 'x');
-    const t = task(file);
-    fs.unlinkSync(file);
-    execFileSync('mkfifo', [file]);
-    expect(hashFile(t, xxh)).toEqual({ error: 'NOTREG' });
+  it('a huge sparse file is read to its end', () => {
+    const file = path.join(dir, 'sparse');
+    execFileSync('truncate', ['-s', '300M', file]);
+    fs.appendFileSync(file, 'tail');
+    expect(hashFile(task(file))).toEqual({ digests: sums(file) });
   });
 });
 
-describe('the hasher module check', () => {
-  const manifest = () => JSON.parse(fs.readFileSync(manifestPath(), 'utf8'));
+describe('the node:crypto path (names the addon does not run)', () => {
+  it('gives the reference digests and prefix digests, and the addon\'s errors', () => {
+    const file = write('slow', randomBytes(READ_BUFFER_BYTES * 2 + 5));
+    const head = fs.readFileSync(file).subarray(0, 1000);
+    const headFile = write('slow-head', head);
+    const r = hashWithNodeCrypto(task(file, { prefix: 1000 }), ['sha256', 'sha1'], Buffer.alloc(4096));
+    expect(r).toEqual({ digests: [tool('sha256sum', file), tool('sha1sum', file)].map((h) => Buffer.from(h!, 'hex')),
+      prefix: [tool('sha256sum', headFile), tool('sha1sum', headFile)].map((h) => Buffer.from(h!, 'hex')) });
+    const t = task(file);
+    fs.appendFileSync(file, 'more');
+    expect(hashWithNodeCrypto(t, ['sha256'], Buffer.alloc(4096))).toEqual({ error: 'CHANGED' });
+    fs.unlinkSync(file);
+    expect(hashWithNodeCrypto(t, ['sha256'], Buffer.alloc(4096))).toEqual({ error: 'ENOENT' });
+  });
+});
 
-  it('the installed xxhash-wasm matches the manifest and its known answers', async () => {
-    expect(() => checkHasherModule(manifest())).not.toThrow();
-    expect(xxh.oneShot(Buffer.from('abc'))).toBe('44bc2cf5ad770999');
+describe('what the batch hasher refuses to digest', () => {
+  it('a file whose size changed since its lstat is CHANGED: grown or shrunk, small or streamed', () => {
+    for (const big of [false, true]) {
+      const grew = write(`grew-${big}`, big ? Buffer.alloc(READ_BUFFER_BYTES * 2) : 'short');
+      const t1 = task(grew);
+      fs.appendFileSync(grew, ' and longer');
+      const shrank = write(`shrank-${big}`, big ? Buffer.alloc(READ_BUFFER_BYTES * 2) : 'longer text');
+      const t2 = task(shrank);
+      fs.truncateSync(shrank, 3);
+      expect([hashFile(t1), hashFile(t2)]).toEqual([{ error: 'CHANGED' }, { error: 'CHANGED' }]);
+    }
   });
 
-  it('a module whose digest differs from the manifest is refused', () => {
-    expect(() => checkHasherModule({ ...manifest(), sha256: '0'.repeat(64) })).toThrow(/manifest expects 0{64}/);
+  it('a path that no longer exists gives its errno', () => {
+    const file = write('vanished', 'x');
+    const t = task(file);
+    fs.unlinkSync(file);
+    expect(hashFile(t)).toEqual({ error: 'ENOENT' });
   });
 
-  it('another version is refused', () => {
-    expect(() => checkHasherModule({ ...manifest(), version: '0.9.0' })).toThrow(/manifest expects 0\.9\.0/);
+  it('another inode at the path is SWAPPED, a symlink is not followed (ELOOP), a FIFO is NOTREG and never blocks', () => {
+    const swapped = write('swapped', 'original');
+    const ts = task(swapped);
+    write('swapped.new', 'impostor');
+    fs.renameSync(swapped + '.new', swapped);
+    const link = write('link', 'x');
+    const tl = task(link);
+    fs.unlinkSync(link);
+    fs.symlinkSync(swapped, link);
+    const fifo = write('fifo', 'x');
+    const tf = task(fifo);
+    fs.unlinkSync(fifo);
+    execFileSync('mkfifo', [fifo]);
+    expect([hashFile(ts), hashFile(tl), hashFile(tf)]).toEqual([{ error: 'SWAPPED' }, { error: 'ELOOP' }, { error: 'NOTREG' }]);
+  });
+});
+
+describe('prefixes and kept content', () => {
+  it('a growing log: the digest of its first N bytes equals the old file\'s digest, small or streamed', () => {
+    for (const head of [Buffer.from('line one\n'), randomBytes(READ_BUFFER_BYTES + 100)]) {
+      const file = write('log', head);
+      const old = hashFile(task(file)).digests!;
+      fs.appendFileSync(file, randomBytes(READ_BUFFER_BYTES));
+      const r = hashFile(task(file, { prefix: head.length }));
+      expect(r.prefix).toEqual(old);
+      expect(r.digests).toEqual(sums(file));
+    }
+  });
+
+  it('a prefix longer than the file gives no prefix digests', () => {
+    const file = write('short-log', 'abc');
+    expect(hashFile(task(file, { prefix: 10 }))).toEqual({ digests: sums(file) });
+  });
+
+  it('content is kept up to `keep` bytes, and only then', () => {
+    const small = write('kept', 'PermitRootLogin no\n\xff');
+    const large = write('not-kept', 'x'.repeat(100));
+    expect(hashFile(task(small, { keep: 64, algos: [] }))).toEqual({ digests: {}, content: fs.readFileSync(small).toString('latin1') });
+    expect(hashFile(task(large, { keep: 64 }))).toEqual({ digests: sums(large) });
   });
 });
 
@@ -134,15 +159,18 @@ describe('the pool\'s batch format', () => {
     expect([...tasksOf(request)]).toEqual(tasks);
   });
 
-  it('answers come back as the results hashFile gave', () => {
-    const results: HashResult[] = [
-      { digests: { sha256: 'a'.repeat(64), xxh64: 'b'.repeat(16) } },
-      { error: 'EACCES' },
-      { digests: { xxh64: 'c'.repeat(16) }, prefix: { xxh64: 'd'.repeat(16) } },
-      { digests: {}, content: 'PermitRootLogin no\n' },
-    ];
-    const answer = answerOf(7, results);
-    const extras = new Map(answer.extras.map((x) => [x.at, x]));
-    expect(results.map((_, i) => resultAt(answer, i, extras.get(i)))).toEqual(results);
+  it('one batch of many files, each with its own algorithms, answers as each file alone would', () => {
+    const files = Array.from({ length: 40 }, (_, i) => write(`batch-${i}`, randomBytes(i * 997)));
+    const algoSets: Algo[][] = [['sha256', 'xxh64'], ['xxh64'], ['md5'], [], ['sha1', 'sha256']];
+    const tasks = files.map((f, i) => task(f, { algos: algoSets[i % algoSets.length]!, keep: i % 3 === 0 ? 20000 : undefined }));
+    fs.unlinkSync(files[7]!);
+    const builder = new BatchBuilder();
+    for (const t of tasks) builder.add(t);
+    const { answer } = runBatch(builder.seal(1).request, Buffer.alloc(READ_BUFFER_BYTES));
+    const reader = new AnswerReader(answer, builder.algos);
+    const together = tasks.map((_, i) => reader.result(i, builder.bitsOf(i)));
+    expect(together).toEqual(tasks.map((t) => hashFile(t)));
+    expect(together[7]).toEqual({ error: 'ENOENT' });
+    expect(together[3]!.content).toBe(fs.readFileSync(files[3]!).toString('latin1'));
   });
 });
