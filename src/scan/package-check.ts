@@ -6,7 +6,7 @@
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
   checkUnlistedFiles, detectManagers, diffPackages, readPackageData, verifyPackages,
-  type PackageChanges, type PackageManager,
+  type Md5Source, type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import { triage } from '../pkg/triage.js';
 import type { PackageChoice } from '../pkg/package-data.js';
@@ -70,6 +70,8 @@ export async function runPackageTool(opts: {
   baseline: BaselineInfo;
   choice: PackageChoice;
   timeoutMs?: number;
+  /** dpkg: md5s known from the walk (md5-record.ts). */
+  md5Source?: Md5Source;
 }): Promise<PackageRun> {
   const manager = chooseManager(opts.choice, opts.baseline, opts.root);
   const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false, history: {} };
@@ -78,7 +80,7 @@ export async function runPackageTool(opts: {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
     run.history = await readHistory(opts.root, manager, opts.timeoutMs);
     run.diagnostics.push(...(run.history.unreadIndexes ?? []));
-    const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
+    const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs, md5Source: opts.md5Source });
     run.findings = verified.findings;
     // Files a removal or upgrade took out of the database are checked too: the tool no longer looks at them.
     const before = opts.baseline.packages;
