@@ -18,7 +18,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Finding, PackageData } from '../types.js';
-import { inPseudoFs, InRootResolver } from './resolve-in-root.js';
+import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { attachOwners, type ToolVerify } from './verify-result.js';
 import { planDpkgVerify, type PlannedCheck } from './dpkg-verify-plan.js';
@@ -48,16 +48,42 @@ function marker(c: PlannedCheck): string {
   return c.conffile ? 'c' : ' ';
 }
 
+/**
+ * lstat inside the root, answered from the walk where it can be: a path whose
+ * directories lead to a file the walk read, with the recorded sha256, is that
+ * regular file (no lstat again: on / that is 95,000 fewer).
+ */
+function walkAwareLstat(resolver: InRootResolver, source: Md5Source | undefined) {
+  const dirs = new Map<BytePath, BytePath | undefined>();
+  return (path: BytePath): Resolved => {
+    const cut = path.lastIndexOf('/');
+    const name = path.slice(cut + 1);
+    if (source && cut >= 0 && name !== '' && name !== '.' && name !== '..') {
+      const dir = path.slice(0, cut);
+      if (!dirs.has(dir)) {
+        const r = dir === '' ? undefined : resolver.resolve(dir, true);
+        dirs.set(dir, r === undefined ? '' : r.ok && r.kind === 'dir' ? (r.path === '/' ? '' : r.path) : undefined);
+      }
+      const at = dirs.get(dir);
+      if (at !== undefined && source.known(`${at}/${name}`) !== undefined) return { ok: true, path: `${at}/${name}`, kind: 'file', divergent: false };
+    }
+    return resolver.resolve(path, false);
+  };
+}
+
 /** The dpkg --verify lines for the root, and findings for what dpkg would not have finished. */
 export async function verifyDpkgNative(root: string, admin: BytePath, owners: PackageData, source?: Md5Source): Promise<ToolVerify & { lines: string[] }> {
   const resolver = new InRootResolver(root);
   const lines: string[] = [];
   const opened: Opened[] = [];
   const plan = await planDpkgVerify(root, admin);
+  // With the walk's digests, the checks wait for the walk, and most are answered from it.
+  await source?.ready;
+  const lstat = walkAwareLstat(resolver, source);
   for (let i = 0; i < plan.length; i++) {
     if (i > 0 && i % 2048 === 0) await nextTurn();
     const check = plan[i]!;
-    const st = resolver.resolve(check.path, false);
+    const st = lstat(check.path);
     if (!st.ok) {
       const why = st.code === 'ENOENT' ? '' : ` (${STRERROR[st.code] ?? st.code})`;
       lines.push(`missing   ${marker(check)} ${check.path}${why}`);
@@ -71,8 +97,6 @@ export async function verifyDpkgNative(root: string, admin: BytePath, owners: Pa
     else if (target.ok) o.otherKind = true;
     opened.push(o);
   }
-  // The walk's digests are known once it has finished.
-  await source?.ready;
   const digests = await md5InRoot(root, opened.flatMap((o) => (o.file ? [o.file] : [])), source);
   const untested: Finding[] = [];
   for (const o of opened) {
