@@ -50,10 +50,12 @@ export function unpackPackages(raw: unknown): PackageData | undefined {
   }
   if (contentMd5 !== undefined && contentMd5 !== null) {
     const bytes = (v: unknown, n: number): v is Uint8Array => v instanceof Uint8Array && v.length === n;
+    // Views, not copies: ~100,000 rows on a whole host.
+    const text = (v: Uint8Array, enc: BufferEncoding) => Buffer.from(v.buffer, v.byteOffset, v.length).toString(enc);
     out.contentMd5 = {};
     for (const [path, sha256, md5] of rows(contentMd5, 3)) {
       if (!(path instanceof Uint8Array) || !bytes(sha256, 32) || !bytes(md5, 16)) throw malformed();
-      out.contentMd5[Buffer.from(path).toString('latin1')] = { sha256: Buffer.from(sha256).toString('hex'), md5: Buffer.from(md5).toString('hex') };
+      out.contentMd5[text(path, 'latin1')] = { sha256: text(sha256, 'hex'), md5: text(md5, 'hex') };
     }
   }
   return out;

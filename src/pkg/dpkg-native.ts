@@ -23,6 +23,7 @@ import { parseDpkgVerify } from './dpkg-parse.js';
 import { attachOwners, type ToolVerify } from './verify-result.js';
 import { planDpkgVerify, type PlannedCheck } from './dpkg-verify-plan.js';
 import { md5InRoot, type Md5Source } from './md5-source.js';
+import type { InfoTexts } from './info-texts.js';
 
 /** strerror(3) texts dpkg appends to a `missing` line for the errors lstat gives. */
 const STRERROR: Record<string, string> = {
@@ -72,11 +73,13 @@ function walkAwareLstat(resolver: InRootResolver, source: Md5Source | undefined)
 }
 
 /** The dpkg --verify lines for the root, and findings for what dpkg would not have finished. */
-export async function verifyDpkgNative(root: string, admin: BytePath, owners: PackageData, source?: Md5Source): Promise<ToolVerify & { lines: string[] }> {
+export async function verifyDpkgNative(
+  root: string, admin: BytePath, owners: PackageData, source?: Md5Source, texts?: InfoTexts,
+): Promise<ToolVerify & { lines: string[] }> {
   const resolver = new InRootResolver(root);
   const lines: string[] = [];
   const opened: Opened[] = [];
-  const plan = await planDpkgVerify(root, admin);
+  const plan = await planDpkgVerify(root, admin, texts);
   // With the walk's digests, the checks wait for the walk, and most are answered from it.
   await source?.ready;
   const lstat = walkAwareLstat(resolver, source);

@@ -30,6 +30,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
 import { listQuiet, readQuiet } from './quiet-fs.js';
 import { comparePaths, inRoot } from '../paths.js';
+import type { InfoTexts } from './info-texts.js';
 
 export class NotModelled extends Error {}
 
@@ -119,7 +120,9 @@ function readDiversions(root: string, admin: BytePath): Map<BytePath, { to: Byte
 }
 
 /** Every check dpkg --verify (no arguments) would make, in package order, then list order. */
-export async function planDpkgVerify(root: string, admin: BytePath): Promise<PlannedCheck[]> {
+export async function planDpkgVerify(root: string, admin: BytePath, texts?: InfoTexts): Promise<PlannedCheck[]> {
+  // Info files the owner data was read from, the same texts; the rest read now.
+  const infoText = (path: BytePath) => (texts?.has(path) ? texts.get(path) : readText(root, path));
   const pending = listQuiet(inRoot(root, `${admin}/updates`)).filter((n) => /^\d+$/.test(n));
   if (pending.length > 0) throw new NotModelled(`${admin}/updates holds unapplied journal entries`);
   const diversions = readDiversions(root, admin);
@@ -135,8 +138,8 @@ export async function planDpkgVerify(root: string, admin: BytePath): Promise<Pla
     // This runs beside the walk, on the same thread: let it in every few packages.
     if (++read % 32 === 0) await nextTurn();
     if (pkg.state === 'not-installed' || pkg.state === '') continue;
-    const list = readText(root, `${admin}/info/${pkg.stem}.list`);
-    const sums = readText(root, `${admin}/info/${pkg.stem}.md5sums`) ?? '';
+    const list = infoText(`${admin}/info/${pkg.stem}.list`);
+    const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
     for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {
       if (line.length < 35 || line.slice(32, 34) !== '  ') throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
       node(nodeName(stripSlash(line.slice(34)))).newhash = line.slice(0, 32);

@@ -29,6 +29,7 @@ import { runInRootView } from './isolate.js';
 import { verifyDpkgNative } from './dpkg-native.js';
 import { NotModelled, readStatusPackages } from './dpkg-verify-plan.js';
 import type { Md5Source } from './md5-source.js';
+import { keepTexts, takeTexts, type InfoTexts } from './info-texts.js';
 import type { PackageScope } from './package-scope.js';
 import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
@@ -89,15 +90,18 @@ export async function readDpkgPackages(root: string, opts: RunOptions = {}): Pro
 }
 
 /** With a scope, `files` holds the packaged paths it wants only; packages and database digests are whole. */
-export async function readDpkgData(root: string, opts: RunOptions & { scope?: PackageScope } = {}): Promise<PackageData> {
+export async function readDpkgData(root: string, opts: RunOptions & { scope?: PackageScope; keepInfoTexts?: boolean } = {}): Promise<PackageData> {
   const packages = await readDpkgPackages(root, opts);
   const admin = ensureDpkgDb(root);
-  const files = await readDpkgFiles(root, admin, opts.scope);
+  const texts: InfoTexts | undefined = opts.keepInfoTexts ? new Map() : undefined;
+  const files = await readDpkgFiles(root, admin, opts.scope, texts);
   const dbFiles = {
     ...(await digestFiles(root, ['status', 'diversions', 'statoverride'].map((n) => `${admin}/${n}`))),
     ...(await digestDir(root, `${admin}/info`, (n) => /\.(md5sums|list|conffiles)$/.test(n))),
   };
-  return { manager: 'dpkg', packages, files, dbFiles };
+  const data: PackageData = { manager: 'dpkg', packages, files, dbFiles };
+  if (texts) keepTexts(data, texts);
+  return data;
 }
 
 export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVerifyOptions = {}): Promise<ToolVerify> {
@@ -108,7 +112,7 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   const diagnostics: string[] = [];
   if ((opts.verifier ?? defaultDpkgVerifier()) === 'native') {
     try {
-      const { findings, diagnostics: seen } = await verifyDpkgNative(root, admin, owners, opts.md5Source);
+      const { findings, diagnostics: seen } = await verifyDpkgNative(root, admin, owners, opts.md5Source, takeTexts(owners));
       return { findings, diagnostics: seen };
     } catch (e) {
       if (!(e instanceof NotModelled)) throw e;

@@ -30,6 +30,8 @@ export interface PackageOptions {
   timeoutMs?: number;
   /** Record only the packaged paths a walk covers (package-scope.ts); default all. */
   scope?: PackageScope;
+  /** dpkg: keep the info files' texts for the verify that follows (a scan), instead of reading them again. */
+  keepInfoTexts?: boolean;
 }
 
 export interface VerifyOptions extends PackageOptions {
