@@ -6,10 +6,10 @@
  * then this host's own root, read only.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPackageData } from '../../src/pkg/index.js';
+import { readPackageData, verifyPackages } from '../../src/pkg/index.js';
 import { verifyDpkgNative } from '../../src/pkg/dpkg-native.js';
 import { buildDeb, installDeb, newDpkgRoot, rawOutput } from './build-packages.js';
 import { buildScriptedDeb } from './patch-day.js';
@@ -130,6 +130,19 @@ describe('driftscan dpkg verify against dpkg --verify', () => {
     mkdirSync(join(root, 'usr/share/alpha/as-dir'));
     expect(() => execFileSync('/usr/bin/dpkg', ['--verify', `--root=${root}`, `--admindir=${root}${ADMIN}`, '--log=/dev/null'], { stdio: 'pipe' })).toThrow();
     expect(await nativeVerify(root)).toContain('?M5??????   /usr/share/alpha/as-dir');
+  });
+
+  it('a database dpkg itself would refuse is left to the real dpkg, and says so', async () => {
+    const work2 = tempDir('ds-dpkg-native-refused-');
+    const r2 = newDpkgRoot(work2);
+    installDeb(r2, buildDeb(work2, { name: 'solo', version: '1.0', files: { '/usr/bin/solo': 'solo\n' } }));
+    const sums = join(r2, 'var/lib/dpkg/info/solo.md5sums');
+    writeFileSync(sums, readFileSync(sums, 'latin1').replace(/\n$/, ''), 'latin1');
+    const result = await verifyPackages(r2, 'dpkg', await readPackageData(r2, 'dpkg'));
+    expect(result.diagnostics.join('\n')).toMatch(/solo\.md5sums is missing its final newline: the real dpkg --verify is run instead/);
+    // dpkg aborts on it: the check is incomplete, never clean.
+    expect(result.incomplete).toMatch(/dpkg --verify exited with status/);
+    rmSync(work2, { recursive: true, force: true });
   });
 
   it.runIf(existsSync(`/var/lib/dpkg/status`))('prints the lines dpkg prints for this host, read only', async () => {
