@@ -132,6 +132,17 @@ describe('driftscan dpkg verify against dpkg --verify', () => {
     expect(await nativeVerify(root)).toContain('?M5??????   /usr/share/alpha/as-dir');
   });
 
+  it('records the same md5s, in the same baseline bytes, at every --jobs', () => {
+    const out = (jobs: string) => {
+      const file = join(work, `jobs-${jobs}.dsb`);
+      const r = driftscan(['baseline', '/', '--root', root, '--key', keys.key, '-o', file, '--jobs', jobs]);
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(file);
+    };
+    const one = out('1');
+    expect(out('3').equals(one)).toBe(true);
+  });
+
   it('a database dpkg itself would refuse is left to the real dpkg, and says so', async () => {
     const work2 = tempDir('ds-dpkg-native-refused-');
     const r2 = newDpkgRoot(work2);
