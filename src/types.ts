@@ -41,6 +41,12 @@ export interface PackageData {
   files: Record<BytePath, { pkg: string; digest?: string; algo?: string }>;
   /** digests of the package database's own files, path -> sha256 hex. */
   dbFiles: Record<BytePath, string>;
+  /**
+   * dpkg: the md5 of packaged files the baseline's walk read, by walked path,
+   * with the sha256 of the same read (a scan reading that sha256 knows the md5
+   * without reading again). Absent (an older baseline): not known.
+   */
+  contentMd5?: Record<BytePath, { sha256: string; md5: string }>;
 }
 
 export interface BaselineHeader {

@@ -11,6 +11,7 @@ import type { Baseline, PackageData } from '../types.js';
 import { parsePolicy, policyForPaths, withFastMode, type Policy } from '../policy/policy.js';
 import { DEFAULT_POLICY } from '../policy/default.js';
 import { collectPackageData, type PackageChoice } from '../pkg/package-data.js';
+import { md5RecorderFor, type Md5Recorder } from '../pkg/md5-record.js';
 import { seal } from './sealed.js';
 import { ALL_ATTRS } from '../attrs/registry.js';
 import { takeSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
@@ -35,6 +36,8 @@ export interface BuildOptions {
   packages?: PackageData | Promise<PackageData | undefined>;
   progress?: SnapshotOptions['progress'];
   onWarning?: SnapshotOptions['onWarning'];
+  /** Records packaged files' md5 from the walk's reads into the package data (dpkg). */
+  md5?: Md5Recorder;
 }
 
 /** Seconds a JavaScript Date can hold (8.64e15 ms). */
@@ -126,9 +129,12 @@ export async function takeBaseline(opts: TakeOptions): Promise<Taken> {
   // their packaged files are recorded; a whole-host baseline keeps every one (unlisted-files.ts).
   const scope = opts.paths?.length ? policy : undefined;
   const packages = collectPackageData(opts.root, opts.packages ?? 'auto', warn, undefined, scope);
+  // dpkg's verify needs packaged files' md5: taken in the walk's own reads (md5-record.ts).
+  const md5 = md5RecorderFor(opts.root, opts.packages ?? 'auto');
+  packages.then((p) => md5?.know(p), () => md5?.know(undefined));
   const baseline = await buildBaseline({
     root: opts.root, policy, jobs: opts.jobs, signingKey, created: opts.created, host: opts.host,
-    packages, progress: opts.progress, onWarning: opts.onWarning,
+    packages, progress: opts.progress, onWarning: opts.onWarning, md5,
   });
   return { baseline, sealed: seal(baseline, signingKey) };
 }
@@ -137,7 +143,10 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
   const packagesRead = Promise.resolve(opts.packages);
   // A failure is thrown by the await below, after the walk; until then it must not count as unhandled.
   packagesRead.catch(() => undefined);
-  const snap = await takeSnapshot({ root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress, onWarning: opts.onWarning });
+  const snap = await takeSnapshot({
+    root: opts.root, policy: opts.policy, jobs: opts.jobs, progress: opts.progress, onWarning: opts.onWarning,
+    extraDigests: opts.md5?.extraDigests,
+  });
   if (snap.entries.length === 0) {
     // A baseline of nothing scans clean forever: refuse it, and say which start path was missing.
     const missing = snap.notWalked.size ? [...snap.notWalked] : opts.policy.includes.map((p): [string, string] => [p, 'ENOENT']);
@@ -163,6 +172,6 @@ export async function buildBaseline(opts: BuildOptions): Promise<Baseline> {
       ...(notWalked.length ? { notWalked } : {}),
     },
     entries: snap.entries,
-    packages: await packagesRead,
+    packages: opts.md5 ? await opts.md5.record(await packagesRead) : await packagesRead,
   };
 }

@@ -15,6 +15,7 @@ import { listQuiet, readQuiet } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
 import { mayMention, type PackageScope } from './package-scope.js';
+import type { InfoTexts } from './info-texts.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const YIELD_EVERY = 64;
@@ -83,7 +84,7 @@ export function readConffiles(root: string, admin: BytePath): Map<BytePath, stri
  * Owner and recorded md5 of every file listed in info/*.list; with a scope,
  * of the wanted ones only, and a file that mentions none of them is not parsed.
  */
-export async function readDpkgFiles(root: string, admin: BytePath, scope?: PackageScope): Promise<PackageData['files']> {
+export async function readDpkgFiles(root: string, admin: BytePath, scope?: PackageScope, texts?: InfoTexts): Promise<PackageData['files']> {
   const info = `${admin}/info`;
   const names = listQuiet(inRoot(root, info)).sort(comparePaths);
   const diversions = readDiversions(root, admin);
@@ -104,6 +105,7 @@ export async function readDpkgFiles(root: string, admin: BytePath, scope?: Packa
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
     const text = readText(root, `${info}/${name}`);
+    texts?.set(`${info}/${name}`, text);
     if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
     for (const path of lines(text)) {
       if (path === '/.') continue;
@@ -115,6 +117,7 @@ export async function readDpkgFiles(root: string, admin: BytePath, scope?: Packa
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
     const text = readText(root, `${info}/${name}`);
+    texts?.set(`${info}/${name}`, text);
     if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
     for (const line of lines(text)) {
       const m = /^([0-9a-fA-F]{32}) {2}(.*)$/s.exec(line);

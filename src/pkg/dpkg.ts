@@ -26,6 +26,10 @@ import { dpkgView } from './dpkg-hazards.js';
 import { defaultVerifyJobs, listedPackages, splitPackages } from './dpkg-shares.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
+import { verifyDpkgNative } from './dpkg-native.js';
+import { NotModelled, readStatusPackages } from './dpkg-verify-plan.js';
+import type { Md5Source } from './md5-source.js';
+import { keepTexts, takeTexts, type InfoTexts } from './info-texts.js';
 import type { PackageScope } from './package-scope.js';
 import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
@@ -36,6 +40,17 @@ export interface DpkgVerifyOptions extends RunOptions {
   preflight?: boolean;
   /** How many dpkg --verify processes share the packages (default: one per core; 1 runs dpkg once, as before). */
   jobs?: number;
+  /** driftscan's own verify (default) or the real `dpkg --verify` (DRIFTSCAN_DPKG_VERIFY=tool). */
+  verifier?: DpkgVerifier;
+  /** md5s known without reading (the walk's, matched against the baseline's record): native only. */
+  md5Source?: Md5Source;
+}
+
+export type DpkgVerifier = 'native' | 'tool';
+
+/** The verifier a run uses when none is named: the environment's DRIFTSCAN_DPKG_VERIFY=tool, else native. */
+export function defaultDpkgVerifier(): DpkgVerifier {
+  return process.env.DRIFTSCAN_DPKG_VERIFY === 'tool' ? 'tool' : 'native';
 }
 
 /** The admin directory resolved inside the root; a PackageToolError when there is none or it leads astray. */
@@ -75,15 +90,18 @@ export async function readDpkgPackages(root: string, opts: RunOptions = {}): Pro
 }
 
 /** With a scope, `files` holds the packaged paths it wants only; packages and database digests are whole. */
-export async function readDpkgData(root: string, opts: RunOptions & { scope?: PackageScope } = {}): Promise<PackageData> {
+export async function readDpkgData(root: string, opts: RunOptions & { scope?: PackageScope; keepInfoTexts?: boolean } = {}): Promise<PackageData> {
   const packages = await readDpkgPackages(root, opts);
   const admin = ensureDpkgDb(root);
-  const files = await readDpkgFiles(root, admin, opts.scope);
+  const texts: InfoTexts | undefined = opts.keepInfoTexts ? new Map() : undefined;
+  const files = await readDpkgFiles(root, admin, opts.scope, texts);
   const dbFiles = {
     ...(await digestFiles(root, ['status', 'diversions', 'statoverride'].map((n) => `${admin}/${n}`))),
     ...(await digestDir(root, `${admin}/info`, (n) => /\.(md5sums|list|conffiles)$/.test(n))),
   };
-  return { manager: 'dpkg', packages, files, dbFiles };
+  const data: PackageData = { manager: 'dpkg', packages, files, dbFiles };
+  if (texts) keepTexts(data, texts);
+  return data;
 }
 
 export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVerifyOptions = {}): Promise<ToolVerify> {
@@ -92,6 +110,15 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   }
   const admin = ensureDpkgDb(root);
   const diagnostics: string[] = [];
+  if ((opts.verifier ?? defaultDpkgVerifier()) === 'native') {
+    try {
+      const { findings, diagnostics: seen } = await verifyDpkgNative(root, admin, owners, opts.md5Source, takeTexts(owners));
+      return { findings, diagnostics: seen };
+    } catch (e) {
+      if (!(e instanceof NotModelled)) throw e;
+      diagnostics.push(`${e.message}: the real dpkg --verify is run instead of driftscan's own`);
+    }
+  }
   const incomplete: string[] = [];
   let findings = [] as ToolVerify['findings'];
   let packageArgs: string[] = [];
@@ -120,7 +147,9 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
   const jobs = opts.jobs ?? defaultVerifyJobs();
   let names = packageArgs;
   if (packageArgs.length === 0 && jobs > 1) {
-    const listed = listedPackages(root, admin, new Set(owners.packages.map((p) => p.name)));
+    // Config-files packages too: dpkg's own no-argument run checks their conffiles.
+    const known = readStatusPackages(root, admin).filter((p) => p.state !== '' && p.state !== 'not-installed');
+    const listed = listedPackages(root, admin, new Set(known.map((p) => p.name)));
     names = listed.names;
     for (const s of listed.strays) diagnostics.push(`info/${s}.list names no installed package: not passed to dpkg`);
   }

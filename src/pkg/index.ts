@@ -6,7 +6,8 @@
 import { PackageToolError } from '../errors.js';
 import type { Finding, PackageData } from '../types.js';
 import { realFs } from '../walk/fsport.js';
-import { readDpkgData, verifyDpkg } from './dpkg.js';
+import { readDpkgData, verifyDpkg, type DpkgVerifier } from './dpkg.js';
+import type { Md5Source } from './md5-source.js';
 import { locateDpkgDb } from './dpkg-db.js';
 import { findRpmDb } from './rpm-db.js';
 import { inRoot } from '../paths.js';
@@ -19,6 +20,8 @@ export { parseDpkgVerify } from './dpkg-parse.js';
 export { DEFAULT_TIMEOUT_MS } from './run.js';
 export { digestInRoot } from './check-in-root.js';
 export { checkUnlistedFiles } from './unlisted-files.js';
+export { defaultDpkgVerifier, type DpkgVerifier } from './dpkg.js';
+export type { Md5Source } from './md5-source.js';
 
 export type PackageManager = 'rpm' | 'dpkg';
 
@@ -27,6 +30,8 @@ export interface PackageOptions {
   timeoutMs?: number;
   /** Record only the packaged paths a walk covers (package-scope.ts); default all. */
   scope?: PackageScope;
+  /** dpkg: keep the info files' texts for the verify that follows (a scan), instead of reading them again. */
+  keepInfoTexts?: boolean;
 }
 
 export interface VerifyOptions extends PackageOptions {
@@ -34,6 +39,10 @@ export interface VerifyOptions extends PackageOptions {
   preflight?: boolean;
   /** dpkg only: how many dpkg --verify processes share the packages (default one per core). */
   jobs?: number;
+  /** dpkg only: driftscan's own verify (default) or the real dpkg --verify. */
+  verifier?: DpkgVerifier;
+  /** dpkg only: md5s known without reading them again (the walk's). */
+  md5Source?: Md5Source;
 }
 
 export interface VerifyResult {

@@ -16,6 +16,7 @@ import { fsPath, rootBytes } from '../paths.js';
 import { runPackageTool, type PackageRun } from './package-check.js';
 import type { PackageChoice } from '../pkg/package-data.js';
 import { digestInRoot } from '../pkg/index.js';
+import { walkMd5 } from '../pkg/md5-record.js';
 
 export interface GatherOptions {
   baselineFile: string;
@@ -76,14 +77,17 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
   checkRoot(opts.root);
   const policy = opts.policy ?? parseStoredPolicy(header.policy);
   const growingSize = new Map<BytePath, number>(header.growing ?? []);
+  // dpkg verify: md5s the baseline recorded, for files the walk reads with the recorded sha256 (md5-record.ts).
+  const md5 = opts.packages === 'none' ? {} : walkMd5(packages?.contentMd5);
   const packageRun = runPackageTool({
-    root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs,
+    root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,
   });
   const walkWarnings: string[] = [];
   const snapshot = await takeSnapshot({
     root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
-    prefixFor: (path) => growingSize.get(path),
+    prefixFor: (path) => growingSize.get(path), extraDigests: md5.extraDigests,
   });
+  md5.source?.walked();
   const entries = reopenBaseline(opts.baselineFile, first, opts.publicKey, opts.skipVerify);
   return {
     baseline, forEachBefore: (visit) => entries.forEachEntry(visit), snapshot, walkWarnings,

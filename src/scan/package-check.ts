@@ -6,7 +6,7 @@
 import type { BaselineInfo, BytePath, Finding, PackageData } from '../types.js';
 import {
   checkUnlistedFiles, detectManagers, diffPackages, readPackageData, verifyPackages,
-  type PackageChanges, type PackageManager,
+  type Md5Source, type PackageChanges, type PackageManager,
 } from '../pkg/index.js';
 import { triage } from '../pkg/triage.js';
 import type { PackageChoice } from '../pkg/package-data.js';
@@ -59,6 +59,8 @@ export interface PackageRun {
   incompleteReason?: string;
   /** The root's own record of package operations, and what its repositories offer (triage). */
   history: PackageHistory;
+  /** md5s known from the walk's reads (md5-record.ts), for triage's lookups too. */
+  md5Source?: Md5Source;
 }
 
 interface PackageToolOptions {
@@ -66,6 +68,8 @@ interface PackageToolOptions {
   baseline: BaselineInfo;
   choice: PackageChoice;
   timeoutMs?: number;
+  /** dpkg: md5s known from the walk (md5-record.ts). */
+  md5Source?: Md5Source;
 }
 
 /**
@@ -79,13 +83,13 @@ export function runPackageTool(opts: PackageToolOptions): Promise<PackageRun> {
 
 async function runPackageQueries(opts: PackageToolOptions): Promise<PackageRun> {
   const manager = chooseManager(opts.choice, opts.baseline, opts.root);
-  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false, history: {} };
+  const run: PackageRun = { manager, findings: [], diagnostics: [], incomplete: false, history: {}, md5Source: opts.md5Source };
   if (!manager) return run;
   try {
-    run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs });
+    run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs, keepInfoTexts: true });
     run.history = await readHistory(opts.root, manager, opts.timeoutMs);
     run.diagnostics.push(...(run.history.unreadIndexes ?? []));
-    const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs });
+    const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs, md5Source: opts.md5Source });
     run.findings = verified.findings;
     // Files a removal or upgrade took out of the database are checked too: the tool no longer looks at them.
     const before = opts.baseline.packages;
@@ -156,7 +160,10 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
       const file = opts.walk.fileFor(path);
       if (!file) return undefined;
       const recorded = file.attrs[algo];
-      return typeof recorded === 'string' ? recorded : opts.readDigest?.(file.path, algo);
+      if (typeof recorded === 'string') return recorded;
+      // The content the walk read, when its sha256 is the one the baseline recorded with this md5.
+      const known = algo === 'md5' ? run.md5Source?.known(file.path) : undefined;
+      return known ?? opts.readDigest?.(file.path, algo);
     };
     const facts = triageFacts(run.history, {
       changes: result.changes, after, walk: opts.walk, digest: lookup,

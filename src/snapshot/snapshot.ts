@@ -23,6 +23,18 @@ export interface SnapshotOptions {
   progress?(p: { entries: number; files: number; bytes: number }): void;
   /** Told what the walk could not use (see WalkOptions.onWarning). */
   onWarning?(message: string): void;
+  /** Digests some files need besides their attributes (a dpkg md5), computed in the same read. */
+  extraDigests?: ExtraDigests;
+}
+
+/**
+ * Asked once per walked regular file when it is queued (a growing log is not
+ * asked); take() gets the algorithms asked for when its digests arrive, not
+ * when the file could not be read. They are not stored in the entry.
+ */
+export interface ExtraDigests {
+  algosFor(path: BytePath): readonly string[] | undefined;
+  take(path: BytePath, digests: Record<string, string>): void;
 }
 
 /**
@@ -69,6 +81,19 @@ const WORLD_READABLE = 0o004;
 /** Entries whose content is withheld: the pool fills in their digest, never their text. */
 const withheld = new WeakSet<Entry>();
 
+/** Entries with extra digests: the algorithms the entry itself wants, and the extra ones. */
+const extras = new WeakMap<Entry, { own: string[]; extra: readonly string[] }>();
+
+/** The extra digests out of the pool's result, and the pool's result left with the entry's own. */
+function splitExtra(entry: Entry, digests: Partial<Record<string, string>> | undefined, take: ExtraDigests['take'] | undefined) {
+  const x = extras.get(entry);
+  if (!x || !digests) return digests;
+  const got: Record<string, string> = {};
+  for (const a of x.extra) if (digests[a] !== undefined) got[a] = digests[a]!;
+  take?.(entry.path, got);
+  return Object.fromEntries(x.own.map((a) => [a, digests[a]]));
+}
+
 export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
   let files = 0;
   let bytes = 0;
@@ -84,7 +109,7 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
       return;
     }
     // The walk left null placeholders in registry order; filling them keeps that order.
-    const digests = byAttr(r.digests);
+    const digests = byAttr(splitExtra(entry, r.digests, opts.extraDigests?.take));
     Object.assign(entry.attrs, digests);
     if (withheld.has(entry)) entry.attrs.content = withheldContent(DIGEST_ROWS.map((row) => digests[row.name]).find((d) => d !== undefined));
     else if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
@@ -107,12 +132,14 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
           // The marker carries a digest, so a change still shows; the table's first when none was asked for.
           if (algos.length === 0) algos.push(DIGEST_ROWS[0]!.digest!.algorithm);
         }
+        const extra = entry.growing ? undefined : opts.extraDigests?.algosFor(entry.path);
+        if (extra?.length) extras.set(entry, { own: [...algos], extra });
         pool.add({
           path: root === '/' ? entry.path : root + entry.path,
           ino: st.ino,
           dev: st.dev,
           size: st.size,
-          algos,
+          algos: extra?.length ? [...new Set([...algos, ...extra])] : algos,
           prefix: entry.growing ? opts.prefixFor?.(entry.path) : undefined,
           keep,
         }, entry);

@@ -34,10 +34,13 @@ describe('package names from the root never become dpkg options', () => {
   it('verify split in two: the trojan is found, the stray info file is named, nothing else', async () => {
     const root = hostileRoot();
     const after = await readPackageData(root, 'dpkg');
-    const r = await verifyPackages(root, 'dpkg', after, { jobs: 2 });
+    const r = await verifyPackages(root, 'dpkg', after, { jobs: 2, verifier: 'tool' });
     expect(r.findings.map((f) => `${f.flags} ${f.path}`)).toEqual(['??5?????? /srv/app/run']);
     expect(r.diagnostics).toContain('info/--instdir=..list names no installed package: not passed to dpkg');
     expect(r.incomplete).toBeUndefined();
+    // driftscan's own verify runs no dpkg: packages come from the status file, the stray list is never read.
+    const native = await verifyPackages(root, 'dpkg', after, { verifier: 'native' });
+    expect(native.findings.map((f) => `${f.flags} ${f.path}`)).toEqual(['??5?????? /srv/app/run']);
   });
 
   it('through the CLI: not clean, with the trojan shown', () => {
@@ -61,7 +64,7 @@ describe('package names from the root never become dpkg options', () => {
     fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
     expect(driftscan(['baseline', '/etc', '--root', root, '--key', keys.key, '-o', file]).code).toBe(0);
     fs.writeFileSync(path.join(root, 'var/lib/dpkg/info/x\x1b[2K\r# driftscan: clean.list'), '/srv\n');
-    const r = driftscan(['scan', file, '--pubkey', keys.pub, '--root', root]);
+    const r = driftscan(['scan', file, '--pubkey', keys.pub, '--root', root], { DRIFTSCAN_DPKG_VERIFY: 'tool' });
     expect(r.stdout).not.toMatch(/\x1b|\r/);
     expect(r.stdout).toContain('info/x\\x1b[2K\\r# driftscan: clean.list names no installed package');
   });

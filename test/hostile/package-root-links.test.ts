@@ -60,7 +60,7 @@ describe('dpkg: packaged paths are resolved inside the root', () => {
     const data = await readPackageData(root, 'dpkg');
 
     // A long timeout: had /proc/kmsg been read, the run would end only by it, incomplete.
-    const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 60_000 });
+    const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 60_000, verifier: 'tool' });
     expect(result.incomplete).toBeUndefined();
     expect(result.findings.map(shown)).toEqual([
       ['missing', '', '/usr/bin/kmsg', 'links'], // the root has no /proc/kmsg
@@ -68,6 +68,17 @@ describe('dpkg: packaged paths are resolved inside the root', () => {
       ['changed', '??5??????', '/usr/bin/other', 'other'], // dpkg's own finding
     ]);
     expect(result.diagnostics.join('\n')).toMatch(/dpkg --verify was not run for links:/);
+
+    // driftscan's own verify, as dpkg would inside the root: each link is not a regular file (M);
+    // the root has no /proc/kmsg (5 untested), its /etc/os-release matches, its /etc/same does not.
+    const native = await verifyPackages(root, 'dpkg', data, { timeoutMs: 60_000 });
+    expect(native.incomplete).toBeUndefined();
+    expect(native.findings.map(shown).sort()).toEqual([
+      ['changed', '?M???????', '/usr/bin/kmsg', 'links'],
+      ['changed', '?M.??????', '/usr/share/links/host', 'links'],
+      ['changed', '?M5??????', '/usr/share/links/same', 'links'],
+      ['changed', '??5??????', '/usr/bin/other', 'other'],
+    ].sort());
   });
 
   it('a link into the root\'s own /proc is not read either: not checked, and said so', async () => {

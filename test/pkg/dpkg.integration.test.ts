@@ -80,9 +80,14 @@ describe('dpkg on a private root', () => {
     appendFileSync(join(root, 'usr/share/dsother/file'), 'changed\n');
     const data = await readPackageData(root, 'dpkg');
 
-    const result = await verifyPackages(root, 'dpkg', data);
     const raw = rawOutput('/usr/bin/dpkg', ['--verify', `--root=${root}`, `--admindir=${root}/var/lib/dpkg`, '--log=/dev/null']);
-    expect(result.findings.map(shown)).toEqual(raw.split('\n').filter((l) => l !== '').map(columns));
+    const printed = raw.split('\n').filter((l) => l !== '').map(columns);
+    const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+    // The real tool (split across processes) and driftscan's own, the same lines in any order.
+    const tool = await verifyPackages(root, 'dpkg', data, { verifier: 'tool' });
+    expect(sorted(tool.findings.map(shown))).toEqual(sorted(printed));
+    const result = await verifyPackages(root, 'dpkg', data);
+    expect(sorted(result.findings.map(shown))).toEqual(sorted(printed));
     expect(result).toMatchObject({ manager: 'dpkg', diagnostics: [] });
     expect(result.incomplete).toBeUndefined();
 
@@ -105,7 +110,7 @@ describe('dpkg --verify hazards', () => {
     const data = await readPackageData(root, 'dpkg');
 
     // dpkg blocks on the FIFO forever: only the timeout ends it (and says so).
-    const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 1500, preflight: false });
+    const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 1500, preflight: false, verifier: 'tool' });
     expect(result.incomplete).toMatch(/dpkg --verify was stopped after 1.5 s/);
     // Printed before dpkg blocked on the FIFO (it is listed before it).
     expect(result.findings.map((f) => [f.path, f.flags, f.package])).toContainEqual(['/usr/bin/dsdeb', '??5??????', 'dsdeb']);
@@ -119,7 +124,7 @@ describe('dpkg --verify hazards', () => {
     appendFileSync(join(root, 'usr/share/dsother/file'), 'changed\n');
     const data = await readPackageData(root, 'dpkg');
 
-    const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 5000 });
+    const result = await verifyPackages(root, 'dpkg', data, { timeoutMs: 5000, verifier: 'tool' });
     expect(result.findings.map(shown)).toEqual([
       { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/bin/dsdeb' },
       { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/share/dsdeb/hazard' },
@@ -130,6 +135,15 @@ describe('dpkg --verify hazards', () => {
     // Every file of every package was checked: nothing is left out.
     expect(result.incomplete).toBeUndefined();
     expect(result.diagnostics.join('\n')).toMatch(/not run for dsdeb:.*checked their files itself/);
+
+    // driftscan's own verify never opens the FIFO: not a regular file, so neither the package's content.
+    const native = await verifyPackages(root, 'dpkg', data, { timeoutMs: 5000 });
+    expect(native.findings.map(shown)).toEqual([
+      { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/bin/dsdeb' },
+      { status: 'changed', flags: '?M5??????', marker: ' ', path: '/usr/share/dsdeb/hazard' },
+      { status: 'changed', flags: '??5??????', marker: ' ', path: '/usr/share/dsother/file' },
+    ]);
+    expect(native.incomplete).toBeUndefined();
   }, 10_000);
 
   it('a packaged file turned directory: dpkg aborts; the run is incomplete with its error', async () => {
@@ -139,12 +153,12 @@ describe('dpkg --verify hazards', () => {
     mkdirSync(join(root, 'usr/share/dsdeb/hazard'));
     const data = await readPackageData(root, 'dpkg');
 
-    const raw = await verifyPackages(root, 'dpkg', data, { preflight: false });
+    const raw = await verifyPackages(root, 'dpkg', data, { preflight: false, verifier: 'tool' });
     expect(raw.incomplete).toMatch(/dpkg --verify exited with status 2/);
     expect(raw.diagnostics.join('\n')).toMatch(/Is a directory/);
     expect(raw.findings.map((f) => f.path)).toContain('/usr/bin/dsdeb');
 
-    const checked = await verifyPackages(root, 'dpkg', data);
+    const checked = await verifyPackages(root, 'dpkg', data, { verifier: 'tool' });
     expect(checked.findings.find((f) => f.path === '/usr/share/dsdeb/hazard')?.note).toMatch(/not a regular file: dir/);
     expect(checked.findings.map((f) => f.path)).toContain('/usr/bin/dsdeb');
     expect(checked.incomplete).toBeUndefined();

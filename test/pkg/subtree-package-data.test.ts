@@ -7,6 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composePolicy, takeBaseline } from '../../src/baseline/build.js';
 import { readPackageData } from '../../src/pkg/index.js';
@@ -55,7 +56,10 @@ describe('package data of a subtree baseline', () => {
   it('a baseline of the default policy (no start paths) records every packaged path, as before', async () => {
     const whole = await readPackageData(root, 'dpkg');
     const { baseline } = await takeBaseline({ root, packages: 'dpkg', signingKey: generateKeyPairSync('ed25519').privateKey });
-    expect(baseline.packages).toEqual(whole);
+    const { contentMd5, ...data } = baseline.packages!;
+    expect(data).toEqual(whole);
+    // The walk's md5 of each packaged file, for driftscan's own dpkg verify.
+    expect(contentMd5!['/usr/share/other/file']).toEqual({ md5: hash('md5', readFileSync(path.join(root, 'usr/share/other/file'))), sha256: hash('sha256', readFileSync(path.join(root, 'usr/share/other/file'))) });
     expect(packageScope(root, composePolicy({ paths: ['/usr'] }))?.needles.sort()).toEqual(['/lib', '/usr']);
     expect(packageScope(root, composePolicy({ paths: ['/'] }))).toBeUndefined();
   });

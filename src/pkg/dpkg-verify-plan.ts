@@ -1,0 +1,163 @@
+/**
+ * What `dpkg --verify` checks, worked out from the database the way dpkg
+ * 1.21's src/main/verify.c does it, so driftscan can check the same paths
+ * against the same digests without running dpkg (dpkg-native.ts).
+ *
+ * dpkg keeps one node per path for the whole run, and a package's check uses
+ * the node's state as the packages before it left it:
+ * - a package's info/PKG.md5sums sets each listed path's digest ("newhash")
+ *   just before that package is checked;
+ * - the package's status `Conffiles:` (obsolete and remove-on-upgrade ones
+ *   too) mark each path as a conffile (the `c` column) and give it an
+ *   "oldhash" when it has none yet; with no newhash, the oldhash is checked
+ *   (a literal "newconffile" never matches);
+ * - each path of info/PKG.list (trailing '/' stripped, leading '/' and './'
+ *   normalised) is first replaced by its diversion unless this package made
+ *   it, and the diverted-to node's own state is what is checked: a diverted
+ *   file's digest is normally unknown there, and dpkg skips it.
+ * Every listed path is lstat-ed (missing ones are printed, digest or not);
+ * only a path with a digest is opened.
+ *
+ * Packages are taken in name order; dpkg's no-argument run takes them in its
+ * hash table's order. The two differ only where two packages give one path
+ * different digests or conffile marks, which dpkg itself resolves by chance.
+ *
+ * What dpkg would abort on (an md5sums or list file without its final
+ * newline, a malformed md5sums line), and a database with unapplied journal
+ * entries (updates/), throw NotModelled: the caller runs the real tool.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { BytePath } from '../types.js';
+import { listQuiet, readQuiet } from './quiet-fs.js';
+import { comparePaths, inRoot } from '../paths.js';
+import type { InfoTexts } from './info-texts.js';
+
+export class NotModelled extends Error {}
+
+export interface PlannedCheck {
+  /** The info file stem: "name" or "name:arch" (Multi-Arch: same). */
+  pkg: string;
+  /** The path dpkg lstats, opens and prints (after the diversion). */
+  path: BytePath;
+  /** The digest text compared with the file's md5; undefined: only existence is checked. */
+  hash?: string;
+  conffile: boolean;
+}
+
+interface StatusPackage {
+  stem: string;
+  name: string;
+  state: string;
+  conffiles: Array<{ path: BytePath; hash: string }>;
+}
+
+interface Node {
+  newhash?: string;
+  oldhash?: string;
+  conffile: boolean;
+}
+
+/** fsys_hash_find_node's name: leading slashes and "./" pairs skipped, one '/' put back. */
+export function nodeName(path: string): BytePath {
+  let p = path;
+  for (;;) {
+    if (p.startsWith('/')) p = p.slice(1);
+    else if (p.startsWith('./')) p = p.slice(2);
+    else break;
+  }
+  return `/${p}`;
+}
+
+function readText(root: string, path: BytePath): string | undefined {
+  try {
+    return readQuiet(inRoot(root, path)).toString('latin1');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Newline-terminated lines, as dpkg reads list and md5sums files: a missing final newline aborts dpkg. */
+function fileLines(text: string, what: string): string[] {
+  if (text === '') return [];
+  if (!text.endsWith('\n')) throw new NotModelled(`${what} is missing its final newline`);
+  return text.slice(0, -1).split('\n');
+}
+
+function stripSlash(s: string): string {
+  return s.endsWith('/') ? s.slice(0, -1) : s;
+}
+
+/** The status file's stanzas, with each package's state and raw conffile digests. */
+export function readStatusPackages(root: string, admin: BytePath): StatusPackage[] {
+  const out: StatusPackage[] = [];
+  for (const stanza of (readText(root, `${admin}/status`) ?? '').split(/\n\n+/)) {
+    const field = (name: string) => new RegExp(`^${name}: *(.*)$`, 'mi').exec(stanza)?.[1]?.trim();
+    const name = field('Package');
+    if (!name) continue;
+    const state = (field('Status') ?? '').split(/\s+/)[2] ?? '';
+    const arch = field('Architecture') ?? '';
+    const stem = field('Multi-Arch') === 'same' ? `${name}:${arch}` : name;
+    const conffiles: StatusPackage['conffiles'] = [];
+    const block = /^Conffiles:[^\n]*\n((?: [^\n]*(?:\n|$))*)/m.exec(stanza)?.[1] ?? '';
+    for (const line of block.split('\n')) {
+      if (!line.startsWith(' ')) continue;
+      const words = line.slice(1).replace(/( (obsolete|remove-on-upgrade))+$/, '');
+      const cut = words.lastIndexOf(' ');
+      if (cut > 0) conffiles.push({ path: words.slice(0, cut), hash: words.slice(cut + 1) });
+    }
+    out.push({ stem, name, state, conffiles });
+  }
+  return out.sort((a, b) => comparePaths(a.stem, b.stem));
+}
+
+/** Diverted node -> the node used instead, and the package that may use the original (undefined: local). */
+function readDiversions(root: string, admin: BytePath): Map<BytePath, { to: BytePath; by?: string }> {
+  const l = (readText(root, `${admin}/diversions`) ?? '').split('\n');
+  const out = new Map<BytePath, { to: BytePath; by?: string }>();
+  for (let i = 0; i + 2 < l.length; i += 3) out.set(nodeName(l[i]!), { to: nodeName(l[i + 1]!), by: l[i + 2] === ':' ? undefined : l[i + 2] });
+  return out;
+}
+
+/** Every check dpkg --verify (no arguments) would make, in package order, then list order. */
+export async function planDpkgVerify(root: string, admin: BytePath, texts?: InfoTexts): Promise<PlannedCheck[]> {
+  // Info files the owner data was read from, the same texts; the rest read now.
+  const infoText = (path: BytePath) => (texts?.has(path) ? texts.get(path) : readText(root, path));
+  const pending = listQuiet(inRoot(root, `${admin}/updates`)).filter((n) => /^\d+$/.test(n));
+  if (pending.length > 0) throw new NotModelled(`${admin}/updates holds unapplied journal entries`);
+  const diversions = readDiversions(root, admin);
+  const nodes = new Map<BytePath, Node>();
+  const node = (p: BytePath) => {
+    let n = nodes.get(p);
+    if (!n) nodes.set(p, (n = { conffile: false }));
+    return n;
+  };
+  const out: PlannedCheck[] = [];
+  let read = 0;
+  for (const pkg of readStatusPackages(root, admin)) {
+    // This runs beside the walk, on the same thread: let it in every few packages.
+    if (++read % 32 === 0) await nextTurn();
+    if (pkg.state === 'not-installed' || pkg.state === '') continue;
+    const list = infoText(`${admin}/info/${pkg.stem}.list`);
+    const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
+    for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {
+      if (line.length < 35 || line.slice(32, 34) !== '  ') throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
+      node(nodeName(stripSlash(line.slice(34)))).newhash = line.slice(0, 32);
+    }
+    for (const c of pkg.conffiles) {
+      const n = node(nodeName(c.path));
+      n.conffile = true;
+      n.oldhash ??= c.hash;
+    }
+    if (list === undefined) continue;
+    for (const line of fileLines(list, `${pkg.stem}.list`)) {
+      const listed = stripSlash(line);
+      if (listed === '') throw new NotModelled(`${pkg.stem}.list names an empty path`);
+      const d = diversions.get(nodeName(listed));
+      const path = d && d.by !== pkg.name ? d.to : nodeName(listed);
+      const n = node(path);
+      out.push({ pkg: pkg.stem, path, hash: n.newhash ?? n.oldhash, conffile: n.conffile });
+    }
+  }
+  return out;
+}
