@@ -3,20 +3,26 @@
 // a comma list such as 1e6,1e7 runs each and prints the ratio of their times): dirs of 999 files of 0–1023
 // bytes, made by a small C helper. Then `driftscan baseline` and `driftscan scan` of it, with the median wall
 // time of BENCH_RUNS rounds, every round, peak RSS (GNU time %M, max over rounds) and time per entry.
-// Where the tree goes: BENCH_FS=dir (default below 5M entries: a directory under BENCH_TMP) or loop (default
-// from 5M: an ext4 image with 1 KiB blocks and one inode per entry, loop-mounted under BENCH_TMP; needs root
-// and ~1.9 KB of disk per entry). Everything is removed at exit (also on Ctrl-C) unless BENCH_KEEP=1.
+// Where the tree goes: BENCH_FS=dir (default when every size is below 5M: a directory under BENCH_TMP, files of
+// 0–1023 bytes, read once untimed to warm the cache) or loop (the default otherwise, for every size of the run so
+// the ratio compares like with like: an ext4 image loop-mounted under BENCH_TMP, one inode per entry, files of
+// 0–59 bytes stored inline in their inodes, so ten million of them fit the page cache; needs root and ~0.4 KB of
+// disk per entry). BENCH_MAX_BYTES overrides the file sizes. Everything is removed at exit (also on Ctrl-C)
+// unless BENCH_KEEP=1.
 // env: BENCH_PEERS=1 adds aide --init / --check (slow), BENCH_DIAG=1 adds a walk-only baseline (no digests).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, statSync, rmSync, mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, RUNS, preflight, scratch, countAndWarm, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio, median, loadNow } from './lib.mjs';
+import { CLI, RUNS, preflight, scratch, countAndWarm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio, median, loadNow } from './lib.mjs';
 
 const SIZES = (process.env.BENCH_ENTRIES ?? '1e6').split(',').map((s) => Math.round(Number(s)));
 if (SIZES.some((n) => !(n >= 2000))) fail(`BENCH_ENTRIES takes entry counts of 2000 or more, comma-separated, not '${process.env.BENCH_ENTRIES}'`);
 const FILES = 999;
 const PEERS = process.env.BENCH_PEERS === '1', DIAG = process.env.BENCH_DIAG === '1', KEEP = process.env.BENCH_KEEP === '1';
 const LOOP_FROM = 5e6;
+const FS = process.env.BENCH_FS ?? (SIZES.some((n) => n >= LOOP_FROM) ? 'loop' : 'dir');
+if (FS !== 'dir' && FS !== 'loop') fail(`BENCH_FS takes dir or loop, not '${FS}'`);
+const MAX_BYTES = Number(process.env.BENCH_MAX_BYTES ?? (FS === 'loop' ? 60 : 1024));
 preflight(PEERS ? ['aide', 'cc', 'find'] : ['cc', 'find']);
 
 const MAKE_TREE_C = String.raw`
@@ -28,8 +34,8 @@ const MAKE_TREE_C = String.raw`
 #include <sys/stat.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
-  if (argc != 4) return 2;
-  int dirs = atoi(argv[2]), files = atoi(argv[3]);
+  if (argc != 5) return 2;
+  int dirs = atoi(argv[2]), files = atoi(argv[3]), max = atoi(argv[4]);
   char path[4096], buf[1024];
   for (int i = 0; i < 1024; i++) buf[i] = 'a' + (i * 7) % 26;
   if (mkdir(argv[1], 0755) && errno != EEXIST) { perror(argv[1]); return 1; }
@@ -40,7 +46,7 @@ int main(int argc, char **argv) {
       int n = snprintf(path, sizeof path, "%s/d%05d/f%04d", argv[1], d, f);
       int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd < 0) { perror(path); return 1; }
-      size_t size = (size_t)(d * 31 + f * 17) % 1024;           /* 0..1023 bytes */
+      size_t size = (size_t)(d * 31 + f * 17) % (size_t)max;     /* 0..max-1 bytes */
       size_t head = (size_t)n < size ? (size_t)n : size;          /* unique content: the path first */
       if (write(fd, path, head) != (ssize_t)head || write(fd, buf, size - head) != (ssize_t)(size - head)) { perror(path); return 1; }
       close(fd);
@@ -66,21 +72,20 @@ process.on('SIGINT', () => { cleanup(); process.exit(130); });
 
 /** A directory for a tree of `entries` entries, and how it was made. */
 function place(entries, name) {
-  const fsKind = process.env.BENCH_FS ?? (entries >= LOOP_FROM ? 'loop' : 'dir');
   const dir = join(s.dir, name);
   mkdirSync(dir);
-  if (fsKind === 'dir') return { dir, how: `a directory under ${s.dir}` };
-  if (fsKind !== 'loop') fail(`BENCH_FS takes dir or loop, not '${fsKind}'`);
-  // 1 KiB blocks: a file of 0–1023 bytes takes one; one 256-byte inode per entry, and a quarter more room.
-  const bytes = Math.ceil(entries * 1.25 * (1024 + 256 + 64) / (1 << 20)) * (1 << 20) + (1 << 30);
+  if (FS === 'dir') return { dir, how: `a directory under ${s.dir}` };
+  // One 256-byte inode per entry holding the file's bytes (inline_data), 1 KiB blocks for the directories.
+  const perEntry = 256 + 32 + (MAX_BYTES > 60 ? 1024 : 0);
+  const bytes = Math.ceil(entries * 1.25 * perEntry / (1 << 20)) * (1 << 20) + (1 << 30);
   const st = statfsSync(s.dir);
   if (st.bavail * st.bsize < bytes * 1.1) fail(`a loop image for ${entries} entries needs ${(bytes / 1e9).toFixed(1)} GB in ${s.dir}`);
   const img = join(s.dir, `${name}.img`);
   sh('truncate', ['-s', String(bytes), img]);
-  sh('mkfs.ext4', ['-q', '-F', '-b', '1024', '-I', '256', '-N', String(Math.ceil(entries * 1.05)), '-m', '0', '-O', '^has_journal', img]);
+  sh('mkfs.ext4', ['-q', '-F', '-b', '1024', '-I', '256', '-N', String(Math.ceil(entries * 1.05)), '-m', '0', '-O', '^has_journal,inline_data', img]);
   sh('mount', ['-o', 'loop,noatime', img, dir]);
   mounts.push(dir);
-  return { dir, how: `a loop-mounted ext4 image (${(bytes / 1e9).toFixed(1)} GB sparse, 1 KiB blocks, ${Math.ceil(entries * 1.05)} inodes, no journal)` };
+  return { dir, how: `a loop-mounted ext4 image (${(bytes / 1e9).toFixed(1)} GB sparse, inline data, 1 KiB blocks, ${Math.ceil(entries * 1.05)} inodes, no journal)` };
 }
 
 const node = process.execPath;
@@ -109,10 +114,11 @@ async function measure(want) {
   const { dir: mountDir, how } = place(want, name);
   const tree = join(mountDir, 't');
   const t0 = process.hrtime.bigint();
-  const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(dirs), String(FILES)], { encoding: 'utf8' });
+  const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(dirs), String(FILES), String(MAX_BYTES)], { encoding: 'utf8' });
   if (mk.status !== 0) fail(`building the tree failed:\n${mk.stderr}`);
   const built = Number(process.hrtime.bigint() - t0) / 1e9;
-  const { entries } = countAndWarm(tree, `, built in ${f2(built)} s in ${how}`);
+  // A loop image's tree was just written, inline in its inodes: cached; a directory's files are read once.
+  const { entries } = FS === 'dir' ? countAndWarm(tree, `, built in ${f2(built)} s in ${how}`) : countOnly(tree, `, built in ${f2(built)} s in ${how}`);
   const out = (f) => join(s.dir, `${name}-${f}`);
   const conf = aideConf(out('aide.conf'), { tree, dbIn: out('aide.db'), dbOut: out('aide.db'), rule: AIDE_RULE });
   const specs = [
@@ -140,7 +146,7 @@ async function measure(want) {
     x.failures.length ? `exit ${x.failures.join(',')}` : x.last.code ? `drift (exit ${x.last.code})` : 'ok']);
 
   console.log(banner(`driftscan on a synthetic tree of ${entries.toLocaleString('en-US')} entries`,
-    `${dirs} dirs × ${FILES} files of 0–1023 bytes in ${how}, built in ${f2(built)} s · median of ${RUNS}`));
+    `${dirs} dirs × ${FILES} files of 0–${MAX_BYTES - 1} bytes in ${how}, built in ${f2(built)} s · median of ${RUNS}`));
   console.log(table(['command', 'wall s (median)', 'every round', 'peak RSS MB (max)', 'per entry', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
   console.log('');
   for (const x of [base, scan]) console.log(`- ${x.label}: peak RSS ${mb(x.rssMB)} MB (target ≤ 300 MB: ${x.rssMB <= 300 ? 'met' : 'NOT met'})`);
@@ -162,4 +168,10 @@ async function measure(want) {
     spawnSync('rm', ['-rf', '--one-file-system', tree]);
   }
   return { entries, base: base.med, scan: scan.med, baseRss: base.rssMB, scanRss: scan.rssMB };
+}
+
+function countOnly(tree, note) {
+  const counts = countTree(tree);
+  process.stderr.write(`${tree}: ${counts.files} regular files, ${counts.entries} entries${note}\n`);
+  return counts;
 }
