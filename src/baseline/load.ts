@@ -5,6 +5,7 @@
  * its bytes are kept. Serves scan, verify and show alike.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Baseline, Entry } from '../types.js';
 import { BaselineReadError } from '../errors.js';
@@ -17,14 +18,26 @@ export interface OpenedBaseline {
   close(): void;
 }
 
-/** Verifies the file and readies its entries; the caller closes it. */
-export function openBaselineFile(file: string, publicKey: KeyObject | undefined, skipVerify = false): OpenedBaseline {
+/**
+ * Verifies the file and readies its entries; the caller closes it. A pipe is
+ * copied into an unnamed file under `spoolDir` when given (a scan's: a
+ * directory outside the scanned root), else kept in memory.
+ */
+export function openBaselineFile(file: string, publicKey: KeyObject | undefined, skipVerify = false, spoolDir?: () => string): OpenedBaseline {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, INPUT_FLAGS);
     const st = fs.fstatSync(fd);
     // A device never ends (`scan /dev/zero` would fill memory): refused.
     if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);
+    if (st.isFIFO() && spoolDir !== undefined) {
+      const spooled = spool(fd, spoolDir());
+      fs.closeSync(fd);
+      fd = spooled.fd;
+      const reader = openSource(new FdSource(spooled.fd, spooled.size), publicKey, skipVerify);
+      fd = undefined;
+      return { reader, close: () => fs.closeSync(spooled.fd) };
+    }
     if (st.isFIFO()) {
       const bytes = readInput(fd);
       fs.closeSync(fd);
@@ -52,4 +65,46 @@ export function loadBaseline(file: string, publicKey: KeyObject | undefined, ski
   } finally {
     opened.close();
   }
+}
+
+/** Waits between reads of a pipe whose writer has not written yet. */
+const PAUSE_MS = 5;
+
+/**
+ * The pipe's bytes copied into a file only this process can reach: made
+ * 0600 in a fresh 0700 directory, then unlinked and the directory removed
+ * before anything else happens, so nothing is left behind whatever ends the
+ * run, and nothing of it is there for a walk to meet.
+ */
+function spool(pipe: number, base: string): { fd: number; size: number } {
+  const dir = fs.mkdtempSync(path.join(base, 'driftscan-baseline-'));
+  const name = path.join(dir, 'baseline');
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(name, 'wx+', 0o600);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let size = 0;
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(pipe, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(pause, 0, 0, PAUSE_MS);
+        continue;
+      }
+      if (n === 0) break;
+      for (let off = 0; off < n; ) off += fs.writeSync(fd, buf, off, n - off, size + off);
+      size += n;
+    }
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  return { fd, size };
 }

@@ -20,6 +20,7 @@ import { fsPath, rootBytes } from '../paths.js';
 import { runPackageTool, type PackageRun } from './package-check.js';
 import type { PackageChoice } from '../pkg/package-data.js';
 import { digestInRoot } from '../pkg/index.js';
+import { scratchBase } from '../pkg/scratch.js';
 
 export interface GatherOptions {
   baselineFile: string;
@@ -73,7 +74,8 @@ export function checkRoot(root: string): void {
 }
 
 export async function gather(opts: GatherOptions): Promise<Gathered> {
-  const opened = openBaselineFile(opts.baselineFile, opts.publicKey, opts.skipVerify);
+  // A pipe (`scan <(...)`) is copied to an unnamed file outside the root rather than held in memory.
+  const opened = openBaselineFile(opts.baselineFile, opts.publicKey, opts.skipVerify, () => scratchBase(opts.root));
   try {
     const { reader } = opened;
     const { header, packages } = reader;
