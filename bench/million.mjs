@@ -11,7 +11,7 @@
 // unless BENCH_KEEP=1.
 // env: BENCH_PEERS=1 adds aide --init / --check (slow), BENCH_DIAG=1 adds a walk-only baseline (no digests).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, statSync, rmSync, mkdirSync, statfsSync } from 'node:fs';
+import { writeFileSync, readFileSync, statSync, rmSync, mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, RUNS, preflight, scratch, countAndWarm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio, median, loadNow } from './lib.mjs';
 
@@ -58,6 +58,7 @@ int main(int argc, char **argv) {
 
 const s = scratch('ds-million-');
 const mounts = [];
+const loops = [];
 const sh = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
@@ -66,6 +67,7 @@ const sh = (cmd, args) => {
 const cleanup = () => {
   if (KEEP) { console.error(`kept ${s.dir}`); return; }
   for (const m of mounts.splice(0)) spawnSync('umount', [m]);
+  for (const l of loops.splice(0)) spawnSync('losetup', ['-d', l]);
   spawnSync('rm', ['-rf', '--one-file-system', s.dir]);
 };
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
@@ -83,9 +85,12 @@ function place(entries, name) {
   const img = join(s.dir, `${name}.img`);
   sh('truncate', ['-s', String(bytes), img]);
   sh('mkfs.ext4', ['-q', '-F', '-b', '1024', '-I', '256', '-N', String(Math.ceil(entries * 1.05)), '-m', '0', '-O', '^has_journal,inline_data', img]);
-  sh('mount', ['-o', 'loop,noatime', img, dir]);
+  // Direct I/O: the image's blocks are cached once (by the mounted filesystem), not a second time as the image file's pages.
+  const dev = sh('losetup', ['--find', '--show', '--direct-io=on', img]).trim();
+  loops.push(dev);
+  sh('mount', ['-o', 'noatime', dev, dir]);
   mounts.push(dir);
-  return { dir, how: `a loop-mounted ext4 image (${(bytes / 1e9).toFixed(1)} GB sparse, inline data, 1 KiB blocks, ${Math.ceil(entries * 1.05)} inodes, no journal)` };
+  return { dir, dev, how: `a loop-mounted ext4 image (${(bytes / 1e9).toFixed(1)} GB sparse, direct I/O, inline data, 1 KiB blocks, ${Math.ceil(entries * 1.05)} inodes, no journal)` };
 }
 
 const node = process.execPath;
@@ -99,9 +104,9 @@ try {
   if (results.length > 1) {
     console.log(`\n### time against entries (target: 10× the entries in ≤ 11× the time, peak RSS ≤ 300 MB at every size)\n`);
     const [small] = results;
-    console.log(table(['entries', 'baseline median s', '÷ smallest', 'scan median s', '÷ smallest', 'entries ÷ smallest'],
+    console.log(table(['entries', 'baseline median s', '÷ smallest', 'scan median s', '÷ smallest', 'find floor s', '÷ smallest', 'entries ÷ smallest', 'peak RSS MB baseline / scan'],
       results.map((r) => [r.entries.toLocaleString('en-US'), f2(r.base), ratio(r.base, small.base), f2(r.scan), ratio(r.scan, small.scan),
-        ratio(r.entries, small.entries)])));
+        f2(r.floor), ratio(r.floor, small.floor), ratio(r.entries, small.entries), `${mb(r.baseRss)} / ${mb(r.scanRss)}`])));
   }
   console.log(`\n- /proc/loadavg at the end: ${loadNow()}`);
 } finally {
@@ -111,7 +116,7 @@ try {
 async function measure(want) {
   const dirs = Math.max(1, Math.round((want - 1) / (FILES + 1)));
   const name = `tree-${want}`;
-  const { dir: mountDir, how } = place(want, name);
+  const { dir: mountDir, dev, how } = place(want, name);
   const tree = join(mountDir, 't');
   const t0 = process.hrtime.bigint();
   const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(dirs), String(FILES), String(MAX_BYTES)], { encoding: 'utf8' });
@@ -157,21 +162,38 @@ async function measure(want) {
     console.log(`- aide/driftscan: init ${ratio(aide[0].med, base.med)}, check ${ratio(aide[1].med, scan.med)}; aide db ${(db / entries).toFixed(1)} bytes/entry`);
   }
   if (scan.last.code) console.log(`- scan of the unchanged tree reported:\n\n\`\`\`\n${scan.last.stdout.trim().split('\n').slice(-6).join('\n')}\n\`\`\``);
+  console.log(`- kernel caches after this size: ${slabs()} (a tree whose inodes do not all fit is re-read from its disk: the find floor grows faster than the entries)`);
   console.log(`- /proc/loadavg after this size: ${loadNow()}\n`);
   // The next size gets the disk and the page cache to itself.
   for (const f of ['ds.dsb', 'walk.dsb', 'aide.db']) rmSync(out(f), { force: true });
   if (mounts.includes(mountDir)) {
     spawnSync('umount', [mountDir]);
     mounts.splice(mounts.indexOf(mountDir), 1);
+    spawnSync('losetup', ['-d', dev]);
+    loops.splice(loops.indexOf(dev), 1);
     rmSync(join(s.dir, `${name}.img`), { force: true });
   } else {
     spawnSync('rm', ['-rf', '--one-file-system', tree]);
   }
-  return { entries, base: base.med, scan: scan.med, baseRss: base.rssMB, scanRss: scan.rssMB };
+  return { entries, base: base.med, scan: scan.med, floor: r.at(-1).med, baseRss: base.rssMB, scanRss: scan.rssMB };
 }
 
 function countOnly(tree, note) {
   const counts = countTree(tree);
   process.stderr.write(`${tree}: ${counts.files} regular files, ${counts.entries} entries${note}\n`);
   return counts;
+}
+
+/** The kernel's ext4 inode and dentry caches, from /proc/slabinfo (root only). */
+function slabs() {
+  try {
+    const lines = readFileSync('/proc/slabinfo', 'utf8').split('\n');
+    const get = (name) => lines.find((l) => l.startsWith(name + ' '))?.split(/\s+/);
+    return ['ext4_inode_cache', 'dentry'].map((n) => {
+      const f = get(n);
+      return f ? `${n} ${Number(f[1]).toLocaleString('en-US')} objects (${(f[1] * f[3] / 1e9).toFixed(1)} GB)` : `${n} ?`;
+    }).join(', ');
+  } catch {
+    return 'unknown (no /proc/slabinfo)';
+  }
 }
