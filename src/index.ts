@@ -32,10 +32,8 @@ export { generateKeyPair, loadPrivateKey, loadPublicKey, keyId, defaultKeyDir, K
 export { seal, openSealed, openSealedReader, checkSignature, SealWriter, type ByteSink } from './baseline/sealed.js';
 export { loadBaseline, openBaselineFile } from './baseline/load.js';
 export { baselineTotals, type WalkTotals } from './baseline/totals.js';
-export {
-  writeAtomic, writeThrough, writeAll, readBaselineFile, cleanUpOnSignals, DEFAULT_OUTPUT_MODE,
-  atomicStream, descriptorStream, throughStream, type OutputStream,
-} from './baseline/store.js';
+export { writeAtomic, writeThrough, writeAll, readBaselineFile, cleanUpOnSignals, DEFAULT_OUTPUT_MODE } from './baseline/store.js';
+export { atomicStream, descriptorStream, throughStream, type OutputStream } from './baseline/output-stream.js';
 export { TOOL_VERSION } from './baseline/format.js';
 // Assess and report.
 export { compareEntries, compareStream, flagString } from './compare/compare.js';

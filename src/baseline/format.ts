@@ -28,4 +28,6 @@ export const TAIL_BYTES = 16;
 export const SIGNATURE_BYTES = 64;
 /** What the signature covers besides the digest: the format and the digest's algorithm, so neither can be swapped. */
 export const SIGNED_LABEL = Buffer.from('driftscan baseline format 2, sha512 of the file before the signature\0', 'latin1');
+/** How much of the file is read at a time. */
+export const CHUNK = 1 << 20;
 export const TOOL_VERSION = '0.1.0';

@@ -10,7 +10,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Baseline, Entry } from '../types.js';
 import { BaselineReadError } from '../errors.js';
 import { INPUT_FLAGS, readInput } from '../read-input.js';
-import { BufferSource, FdSource, openSource, type BaselineReader } from './reader.js';
+import { openSource, type BaselineReader } from './reader.js';
+import { BufferSource, FdSource } from './source.js';
 
 export interface OpenedBaseline {
   reader: BaselineReader;

@@ -6,57 +6,15 @@
  * descriptor, not bytes in memory) is hashed again as the entries go by, and
  * the last one is followed by a check that the digest is still the signed one.
  */
-import fs from 'node:fs';
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { BaselineHeader, Entry, PackageData } from '../types.js';
-import { BaselineFormatError, BaselineReadError, SignatureError } from '../errors.js';
+import { BaselineFormatError, SignatureError } from '../errors.js';
 import { checkFront, checkTrailer, decodeError, joinHeader, unpackValues } from './codec.js';
-import { EntryUnpacker } from './codec-entries.js';
 import { unpackPackages } from './codec-packages.js';
-import { FORMAT_VERSION, MAGIC, PREFIX_BYTES, SIGNATURE_BYTES, SIGNED_LABEL, TAIL_BYTES } from './format.js';
+import { CHUNK, FORMAT_VERSION, MAGIC, PREFIX_BYTES, SIGNATURE_BYTES, SIGNED_LABEL, TAIL_BYTES } from './format.js';
 import { packr } from './msgpack.js';
-
-export interface ByteSource {
-  readonly size: number;
-  /** Exactly `length` bytes at `pos` (a fresh buffer or a view of one that does not change). */
-  read(pos: number, length: number): Buffer;
-  /** The bytes cannot change between two reads (they are in memory). */
-  readonly stable: boolean;
-}
-
-export class BufferSource implements ByteSource {
-  readonly stable = true;
-  constructor(private readonly bytes: Buffer) {}
-  get size(): number {
-    return this.bytes.length;
-  }
-  read(pos: number, length: number): Buffer {
-    return this.bytes.subarray(pos, pos + length);
-  }
-}
-
-/** An open regular file, read with pread: the one file first verified, whatever is renamed over its name. */
-export class FdSource implements ByteSource {
-  readonly stable = false;
-  constructor(private readonly fd: number, readonly size: number) {}
-  read(pos: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      let n: number;
-      try {
-        n = fs.readSync(this.fd, buf, got, length - got, pos + got);
-      } catch (err) {
-        throw new BaselineReadError(`cannot read baseline: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-      if (n === 0) throw new BaselineFormatError('baseline changed during the scan (it is shorter than when it was verified)');
-      got += n;
-    }
-    return buf;
-  }
-}
-
-const CHUNK = 1 << 20;
+import type { ByteSource } from './source.js';
+import { EntryCursor, type Layout } from './cursor.js';
 
 /** A verified baseline: its header and package data decoded, its entries ready to be read in order. */
 export interface BaselineReader {
@@ -72,14 +30,6 @@ export interface BaselineReader {
   forEachEntry(visit: (entry: Entry) => void): void;
 }
 
-interface Layout {
-  src: ByteSource;
-  /** Where the entries start and where the nil after them is. */
-  entriesAt: number;
-  end: number;
-  count: number;
-  sha512: Buffer;
-}
 
 export function openSource(src: ByteSource, publicKey: KeyObject | undefined, skipVerify: boolean): BaselineReader {
   const size = src.size;
@@ -168,75 +118,5 @@ function firstValue(src: ByteSource, front: Buffer, bodyEnd: number): { value: u
       throw decodeError(err);
     }
     return { value, at: PREFIX_BYTES + at };
-  }
-}
-
-/** The entries, a chunk of the file decoded at a time. */
-export class EntryCursor {
-  private values: unknown[] = [];
-  private at = 0;
-  private pos: number;
-  private chunk = CHUNK;
-  private seen = 0;
-  private finished = false;
-  private readonly unpacker = new EntryUnpacker();
-  private readonly recheck?: ReturnType<typeof createHash>;
-
-  constructor(private readonly layout: Layout) {
-    this.pos = layout.entriesAt;
-    if (!layout.src.stable) {
-      this.recheck = createHash('sha512');
-      this.recheck.update(layout.src.read(0, layout.entriesAt));
-    }
-  }
-
-  /** The next entry, or undefined after the last (once the file is known to be the one verified). */
-  next(): Entry | undefined {
-    while (this.at >= this.values.length) {
-      if (this.finished) return undefined;
-      if (this.pos >= this.layout.end) return this.finish();
-      this.fill();
-    }
-    const value = this.values[this.at];
-    this.values[this.at++] = undefined;
-    if (++this.seen > this.layout.count) throw new BaselineFormatError(`baseline has more entries than its count ${this.layout.count}`);
-    return this.unpacker.next(value);
-  }
-
-  private fill(): void {
-    const { src, end } = this.layout;
-    const length = Math.min(this.chunk, end - this.pos);
-    const buf = src.read(this.pos, length);
-    const values: unknown[] = [];
-    let used = 0;
-    try {
-      packr.unpackMultiple(buf, (v: unknown, _start?: number, e?: number) => {
-        values.push(v);
-        used = e ?? length;
-      });
-    } catch (err) {
-      // A value cut by the chunk's end is read again with the next chunk.
-      if (!(err as { incomplete?: boolean }).incomplete || this.pos + length >= end) throw decodeError(err);
-    }
-    if (used === 0) {
-      this.chunk *= 2; // one value longer than the chunk
-      return;
-    }
-    this.recheck?.update(used === length ? buf : buf.subarray(0, used));
-    this.values = values;
-    this.at = 0;
-    this.pos += used;
-  }
-
-  private finish(): undefined {
-    this.finished = true;
-    const { src, end, count, sha512 } = this.layout;
-    if (this.seen !== count) throw new BaselineFormatError(`baseline has ${this.seen} entries, its count says ${count}`);
-    if (this.recheck) {
-      const signedEnd = src.size - SIGNATURE_BYTES;
-      for (let pos = end; pos < signedEnd; pos += CHUNK) this.recheck.update(src.read(pos, Math.min(CHUNK, signedEnd - pos)));
-      if (!this.recheck.digest().equals(sha512)) throw new BaselineFormatError('baseline changed during the scan (its bytes are not the ones verified)');
-    }
-    return undefined;
   }
 }

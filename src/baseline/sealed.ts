@@ -13,7 +13,8 @@ import { packPackages } from './codec-packages.js';
 import { EntryWriter } from './entry-writer.js';
 import { FORMAT_VERSION, MAGIC, PREFIX_BYTES, SIGNED_LABEL, TAIL_BYTES } from './format.js';
 import { packr } from './msgpack.js';
-import { openSource, BufferSource, type BaselineReader } from './reader.js';
+import { openSource, type BaselineReader } from './reader.js';
+import { BufferSource } from './source.js';
 
 /** Takes each piece of the file in order; a promise holds the writer until it settles (it must copy what it keeps). */
 export type ByteSink = (bytes: Uint8Array) => void | Promise<void>;

@@ -6,11 +6,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Entry } from '../types.js';
 import type { Policy } from '../policy/policy.js';
-import { OrderedWalk, type WalkStep } from '../walk/ordered.js';
+import { OrderedWalk } from '../walk/ordered.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
-import type { HashResult } from '../hash/digest.js';
-import { ATTRIBUTES, DIGEST_ROWS, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
+import { fill, queueContent, type Slot } from './content.js';
 import { startsNotWalked } from './starts.js';
 import { rootBytes } from '../paths.js';
 import { heapWatcher } from '../memory.js';
@@ -55,20 +54,6 @@ const MAX_QUEUED_FILES = 65536;
 /** Entries between two yields to the event loop (progress, worker replies, the sink's writes). */
 const YIELD_EVERY = 512;
 
-/** The attributes the hash pool fills in (digests, kept content). */
-const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((row) => row.name);
-
-/** Digest attribute name -> the algorithm the pool runs, and back. */
-const ALGORITHM = new Map(DIGEST_ROWS.map((row) => [row.name, row.digest!.algorithm]));
-const DIGEST_ATTR = new Map(DIGEST_ROWS.map((row) => [row.digest!.algorithm, row.name]));
-
-/** The pool's digests, by algorithm, as attribute values by name. */
-function byAttr(digests: Partial<Record<string, string>> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [algo, value] of Object.entries(digests ?? {})) if (value !== undefined) out[DIGEST_ATTR.get(algo) ?? algo] = value;
-  return out;
-}
-
 export interface Snapshot {
   entries: Entry[];
   unlisted: Map<BytePath, string>;
@@ -88,9 +73,6 @@ export interface SnapshotSummary {
 /** Receives each entry, in path byte order, complete; a promise holds the walk until it settles (a full pipe). */
 export type EntrySink = (entry: Entry) => void | Promise<void>;
 
-/** Others may read it: only then is its text kept (a 0600 unit may hold a password). */
-const WORLD_READABLE = 0o004;
-
 /**
  * Entries walked and not yet handed on: the walk emits in path order, the
  * pool finishes batches out of order, so an entry waits here until every
@@ -98,17 +80,6 @@ const WORLD_READABLE = 0o004;
  * it holds more than this (pool.room bounds the files; this bounds the rest).
  */
 const REORDER_WINDOW = 2 * MAX_QUEUED_FILES;
-
-interface Slot {
-  entry: Entry;
-  /** Waiting for the pool. */
-  pending: boolean;
-  /** The content attribute holds a marker with a digest, never the text. */
-  withheld?: boolean;
-  /** The algorithms the entry records, and those extraDigests asked for (hashed in the same read). */
-  algos?: string[];
-  asked?: readonly string[];
-}
 
 /** The whole snapshot in memory (update, tests): streamSnapshot collected into a sorted list. */
 export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
@@ -172,63 +143,4 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
   } finally {
     await pool.close();
   }
-}
-
-function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, root: string, opts: SnapshotOptions): void {
-  const { entry, st, digests: wanted } = step;
-  const algos = wanted.flatMap((n) => ALGORITHM.get(n) ?? []);
-  let keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
-  if (keep !== undefined && !(st.mode & WORLD_READABLE)) {
-    keep = undefined;
-    slot.withheld = true;
-    // The marker carries a digest, so a change still shows; the table's first when none was asked for.
-    if (algos.length === 0) algos.push(DIGEST_ROWS[0]!.digest!.algorithm);
-  }
-  const asked = opts.extraDigests?.algosFor(entry.path);
-  const extra = asked?.filter((a) => !algos.includes(a)) ?? [];
-  slot.algos = algos;
-  if (asked) slot.asked = asked;
-  slot.pending = true;
-  pool.add({
-    path: root === '/' ? entry.path : root + entry.path,
-    ino: st.ino,
-    dev: st.dev,
-    size: st.size,
-    algos: extra.length ? [...algos, ...extra] : algos,
-    prefix: entry.growing ? opts.prefixFor?.(entry.path) : undefined,
-    keep,
-  }, slot);
-}
-
-/** The pool's result into the entry's null slots (registry order kept); extra digests to their taker. */
-function fill(slot: Slot, r: HashResult, opts: SnapshotOptions): void {
-  const { entry } = slot;
-  if (r.error) {
-    for (const name of CONTENT_ATTRS) {
-      if (!(name in entry.attrs)) continue;
-      delete entry.attrs[name];
-      (entry.untested ??= {})[name] = r.error;
-    }
-    return;
-  }
-  let own = r.digests;
-  if (slot.asked) {
-    // The entry records only its own algorithms: the baseline's bytes do not depend on who else asked.
-    own = pick(r.digests, slot.algos!);
-    opts.extraDigests!.take(entry.path, pick(r.digests, slot.asked));
-  }
-  const digests = byAttr(own);
-  Object.assign(entry.attrs, digests);
-  if (slot.withheld) entry.attrs.content = withheldContent(DIGEST_ROWS.map((row) => digests[row.name]).find((d) => d !== undefined));
-  else if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
-  if (r.prefix) entry.prefix = byAttr(r.prefix);
-}
-
-function pick(digests: Partial<Record<string, string>> | undefined, algos: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const algo of algos) {
-    const value = digests?.[algo];
-    if (value !== undefined) out[algo] = value;
-  }
-  return out;
 }
