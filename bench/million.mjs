@@ -1,17 +1,28 @@
 #!/usr/bin/env node
-// A million entries: build a synthetic tree (BENCH_DIRS dirs x BENCH_FILES files of 0–1023 bytes,
-// default 1000 x 999 = 1,000,001 entries with the dirs and the root) under BENCH_TMP (default /tmp)
-// with a small C helper, then time `driftscan baseline` and `driftscan scan` of it, with peak RSS
-// and the baseline's bytes per entry. The tree is removed afterwards (also on Ctrl-C).
-// env: BENCH_RUNS=N (default 3), BENCH_PEERS=1 adds aide --init / --check (slow), BENCH_DIAG=1 adds a
-// walk-only baseline (no digests), BENCH_KEEP=1 keeps the tree.
+// Memory and time against the tree's size: build a synthetic tree of BENCH_ENTRIES entries (default 1e6;
+// a comma list such as 1e6,1e7 runs each and prints the ratio of their times): dirs of 999 files of 0–1023
+// bytes, made by a small C helper. Then `driftscan baseline` and `driftscan scan` of it, with the median wall
+// time of BENCH_RUNS rounds, every round, peak RSS (GNU time %M, max over rounds) and time per entry.
+// Where the tree goes: BENCH_FS=dir (default when every size is below 5M: a directory under BENCH_TMP, files of
+// 0–1023 bytes, read once untimed to warm the cache) or loop (the default otherwise, for every size of the run so
+// the ratio compares like with like: an ext4 image loop-mounted under BENCH_TMP, one inode per entry, files of
+// 0–59 bytes stored inline in their inodes, so ten million of them fit the page cache; needs root and ~0.4 KB of
+// disk per entry). BENCH_MAX_BYTES overrides the file sizes. Everything is removed at exit (also on Ctrl-C)
+// unless BENCH_KEEP=1.
+// env: BENCH_PEERS=1 adds aide --init / --check (slow), BENCH_DIAG=1 adds a walk-only baseline (no digests).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, statSync, rmSync } from 'node:fs';
+import { writeFileSync, readFileSync, statSync, rmSync, mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, preflight, scratch, countAndWarm, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio } from './lib.mjs';
+import { CLI, RUNS, preflight, scratch, countAndWarm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio, median, loadNow } from './lib.mjs';
 
-const DIRS = Number(process.env.BENCH_DIRS ?? 1000), FILES = Number(process.env.BENCH_FILES ?? 999);
-const PEERS = process.env.BENCH_PEERS === '1', DIAG = process.env.BENCH_DIAG === '1';
+const SIZES = (process.env.BENCH_ENTRIES ?? '1e6').split(',').map((s) => Math.round(Number(s)));
+if (SIZES.some((n) => !(n >= 2000))) fail(`BENCH_ENTRIES takes entry counts of 2000 or more, comma-separated, not '${process.env.BENCH_ENTRIES}'`);
+const FILES = 999;
+const PEERS = process.env.BENCH_PEERS === '1', DIAG = process.env.BENCH_DIAG === '1', KEEP = process.env.BENCH_KEEP === '1';
+const LOOP_FROM = 5e6;
+const FS = process.env.BENCH_FS ?? (SIZES.some((n) => n >= LOOP_FROM) ? 'loop' : 'dir');
+if (FS !== 'dir' && FS !== 'loop') fail(`BENCH_FS takes dir or loop, not '${FS}'`);
+const MAX_BYTES = Number(process.env.BENCH_MAX_BYTES ?? (FS === 'loop' ? 60 : 1024));
 preflight(PEERS ? ['aide', 'cc', 'find'] : ['cc', 'find']);
 
 const MAKE_TREE_C = String.raw`
@@ -23,19 +34,19 @@ const MAKE_TREE_C = String.raw`
 #include <sys/stat.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
-  if (argc != 4) return 2;
-  int dirs = atoi(argv[2]), files = atoi(argv[3]);
+  if (argc != 5) return 2;
+  int dirs = atoi(argv[2]), files = atoi(argv[3]), max = atoi(argv[4]);
   char path[4096], buf[1024];
   for (int i = 0; i < 1024; i++) buf[i] = 'a' + (i * 7) % 26;
   if (mkdir(argv[1], 0755) && errno != EEXIST) { perror(argv[1]); return 1; }
   for (int d = 0; d < dirs; d++) {
-    snprintf(path, sizeof path, "%s/d%04d", argv[1], d);
+    snprintf(path, sizeof path, "%s/d%05d", argv[1], d);
     if (mkdir(path, 0755) && errno != EEXIST) { perror(path); return 1; }
     for (int f = 0; f < files; f++) {
-      int n = snprintf(path, sizeof path, "%s/d%04d/f%04d", argv[1], d, f);
+      int n = snprintf(path, sizeof path, "%s/d%05d/f%04d", argv[1], d, f);
       int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd < 0) { perror(path); return 1; }
-      size_t size = (size_t)(d * 31 + f * 17) % 1024;           /* 0..1023 bytes */
+      size_t size = (size_t)(d * 31 + f * 17) % (size_t)max;     /* 0..max-1 bytes */
       size_t head = (size_t)n < size ? (size_t)n : size;          /* unique content: the path first */
       if (write(fd, path, head) != (ssize_t)head || write(fd, buf, size - head) != (ssize_t)(size - head)) { perror(path); return 1; }
       close(fd);
@@ -46,27 +57,75 @@ int main(int argc, char **argv) {
 `;
 
 const s = scratch('ds-million-');
-const tree = join(s.dir, 'tree');
+const mounts = [];
+const loops = [];
+const sh = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
+  return r.stdout;
+};
 const cleanup = () => {
-  if (process.env.BENCH_KEEP === '1') { console.error(`kept ${tree}`); return; }
+  if (KEEP) { console.error(`kept ${s.dir}`); return; }
+  for (const m of mounts.splice(0)) spawnSync('umount', [m]);
+  for (const l of loops.splice(0)) spawnSync('losetup', ['-d', l]);
   spawnSync('rm', ['-rf', '--one-file-system', s.dir]);
 };
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
 
+/** A directory for a tree of `entries` entries, and how it was made. */
+function place(entries, name) {
+  const dir = join(s.dir, name);
+  mkdirSync(dir);
+  if (FS === 'dir') return { dir, how: `a directory under ${s.dir}` };
+  // One 256-byte inode per entry holding the file's bytes (inline_data), 1 KiB blocks for the directories.
+  const perEntry = 256 + 32 + (MAX_BYTES > 60 ? 1024 : 0);
+  const bytes = Math.ceil(entries * 1.25 * perEntry / (1 << 20)) * (1 << 20) + (1 << 30);
+  const st = statfsSync(s.dir);
+  if (st.bavail * st.bsize < bytes * 1.1) fail(`a loop image for ${entries} entries needs ${(bytes / 1e9).toFixed(1)} GB in ${s.dir}`);
+  const img = join(s.dir, `${name}.img`);
+  sh('truncate', ['-s', String(bytes), img]);
+  sh('mkfs.ext4', ['-q', '-F', '-b', '1024', '-I', '256', '-N', String(Math.ceil(entries * 1.05)), '-m', '0', '-O', '^has_journal,inline_data', img]);
+  // Direct I/O: the image's blocks are cached once (by the mounted filesystem), not a second time as the image file's pages.
+  const dev = sh('losetup', ['--find', '--show', '--direct-io=on', img]).trim();
+  loops.push(dev);
+  sh('mount', ['-o', 'noatime', dev, dir]);
+  mounts.push(dir);
+  return { dir, dev, how: `a loop-mounted ext4 image (${(bytes / 1e9).toFixed(1)} GB sparse, direct I/O, inline data, 1 KiB blocks, ${Math.ceil(entries * 1.05)} inodes, no journal)` };
+}
+
+const node = process.execPath;
+const NOPKG = supports('baseline', '--packages') ? ['--packages', 'none'] : []; // file integrity only
+const results = [];
 try {
   writeFileSync(join(s.dir, 'mktree.c'), MAKE_TREE_C);
   const cc = spawnSync('cc', ['-O2', '-o', join(s.dir, 'mktree'), join(s.dir, 'mktree.c')], { encoding: 'utf8' });
   if (cc.status !== 0) fail(`cc failed:\n${cc.stderr}`);
+  for (const want of SIZES) results.push(await measure(want));
+  if (results.length > 1) {
+    console.log(`\n### time against entries (target: 10× the entries in ≤ 11× the time, peak RSS ≤ 300 MB at every size)\n`);
+    const [small] = results;
+    console.log(table(['entries', 'baseline median s', '÷ smallest', 'scan median s', '÷ smallest', 'find floor s', '÷ smallest', 'entries ÷ smallest', 'peak RSS MB baseline / scan'],
+      results.map((r) => [r.entries.toLocaleString('en-US'), f2(r.base), ratio(r.base, small.base), f2(r.scan), ratio(r.scan, small.scan),
+        f2(r.floor), ratio(r.floor, small.floor), ratio(r.entries, small.entries), `${mb(r.baseRss)} / ${mb(r.scanRss)}`])));
+  }
+  console.log(`\n- /proc/loadavg at the end: ${loadNow()}`);
+} finally {
+  cleanup();
+}
+
+async function measure(want) {
+  const dirs = Math.max(1, Math.round((want - 1) / (FILES + 1)));
+  const name = `tree-${want}`;
+  const { dir: mountDir, dev, how } = place(want, name);
+  const tree = join(mountDir, 't');
   const t0 = process.hrtime.bigint();
-  const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(DIRS), String(FILES)], { encoding: 'utf8' });
+  const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(dirs), String(FILES), String(MAX_BYTES)], { encoding: 'utf8' });
   if (mk.status !== 0) fail(`building the tree failed:\n${mk.stderr}`);
   const built = Number(process.hrtime.bigint() - t0) / 1e9;
-  const { files, entries } = countAndWarm(tree, `, built in ${f2(built)} s`);
-
-  const node = process.execPath;
-  const out = (name) => join(s.dir, name);
+  // A loop image's tree was just written, inline in its inodes: cached; a directory's files are read once.
+  const { entries } = FS === 'dir' ? countAndWarm(tree, `, built in ${f2(built)} s in ${how}`) : countOnly(tree, `, built in ${f2(built)} s in ${how}`);
+  const out = (f) => join(s.dir, `${name}-${f}`);
   const conf = aideConf(out('aide.conf'), { tree, dbIn: out('aide.db'), dbOut: out('aide.db'), rule: AIDE_RULE });
-  const NOPKG = supports('baseline', '--packages') ? ['--packages', 'none'] : []; // file integrity only
   const specs = [
     { label: 'driftscan baseline (sha256+xxh64)', cmd: node, args: [CLI, 'baseline', tree, ...NOPKG, '--key', s.key, '-o', out('ds.dsb')],
       before: () => rmSync(out('ds.dsb'), { force: true }) },
@@ -84,28 +143,57 @@ try {
   specs.push({ label: 'floor: find -printf (lstat only)', cmd: 'find', args: [tree, '-xdev', '-printf', '%s %m %U %G %T@\\n'] });
 
   const res = await rounds(specs, { dir: s.dir });
-  const r = [...res.values()];
+  const r = [...res.values()].map((x) => ({ ...x, med: median(x.walls) }));
   const [base, scan] = r;
   const dsb = statSync(out('ds.dsb')).size;
-  const rows = r.map((x) => [x.label, f2(x.wall), mb(x.rssMB), kps(entries, x.wall),
-    / scan|--check/.test(x.label) ? ratio(x.wall, scan.wall) : ratio(x.wall, base.wall),
+  const rows = r.map((x) => [x.label, f2(x.med), x.walls.map(f2).join(' / '), mb(x.rssMB), `${(x.med / entries * 1e6).toFixed(2)} µs`,
+    kps(entries, x.med), / scan|--check/.test(x.label) ? ratio(x.med, scan.med) : ratio(x.med, base.med),
     x.failures.length ? `exit ${x.failures.join(',')}` : x.last.code ? `drift (exit ${x.last.code})` : 'ok']);
 
   console.log(banner(`driftscan on a synthetic tree of ${entries.toLocaleString('en-US')} entries`,
-    `${DIRS} dirs × ${FILES} files of 0–1023 bytes, built in ${f2(built)} s`));
-  console.log(table(['command', 'wall s (best)', 'peak RSS MB (max)', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
+    `${dirs} dirs × ${FILES} files of 0–${MAX_BYTES - 1} bytes in ${how}, built in ${f2(built)} s · median of ${RUNS}`));
+  console.log(table(['command', 'wall s (median)', 'every round', 'peak RSS MB (max)', 'per entry', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
   console.log('');
-  for (const x of [base, scan]) {
-    console.log(`- ${x.label}: peak RSS ${mb(x.rssMB)} MB (target < 1 GB: ${x.rssMB < 1024 ? 'met' : 'NOT met'})`);
-  }
+  for (const x of [base, scan]) console.log(`- ${x.label}: peak RSS ${mb(x.rssMB)} MB (target ≤ 300 MB: ${x.rssMB <= 300 ? 'met' : 'NOT met'})`);
   console.log(`- baseline file: ${(dsb / 1e6).toFixed(1)} MB, **${(dsb / entries).toFixed(1)} bytes/entry**`);
   const aide = r.filter((x) => x.label.startsWith('aide'));
   if (aide.length === 2) {
     const db = statSync(out('aide.db')).size;
-    console.log(`- aide/driftscan: init ${ratio(aide[0].wall, base.wall)}, check ${ratio(aide[1].wall, scan.wall)}; aide db ${(db / entries).toFixed(1)} bytes/entry`);
+    console.log(`- aide/driftscan: init ${ratio(aide[0].med, base.med)}, check ${ratio(aide[1].med, scan.med)}; aide db ${(db / entries).toFixed(1)} bytes/entry`);
   }
   if (scan.last.code) console.log(`- scan of the unchanged tree reported:\n\n\`\`\`\n${scan.last.stdout.trim().split('\n').slice(-6).join('\n')}\n\`\`\``);
-  console.log(`- all runs (s): ${r.map((x) => `${x.label.split(' (')[0]}: ${x.walls.map(f2).join('/')}`).join('; ')}`);
-} finally {
-  cleanup();
+  console.log(`- kernel caches after this size: ${slabs()} (a tree whose inodes do not all fit is re-read from its disk: the find floor grows faster than the entries)`);
+  console.log(`- /proc/loadavg after this size: ${loadNow()}\n`);
+  // The next size gets the disk and the page cache to itself.
+  for (const f of ['ds.dsb', 'walk.dsb', 'aide.db']) rmSync(out(f), { force: true });
+  if (mounts.includes(mountDir)) {
+    spawnSync('umount', [mountDir]);
+    mounts.splice(mounts.indexOf(mountDir), 1);
+    spawnSync('losetup', ['-d', dev]);
+    loops.splice(loops.indexOf(dev), 1);
+    rmSync(join(s.dir, `${name}.img`), { force: true });
+  } else {
+    spawnSync('rm', ['-rf', '--one-file-system', tree]);
+  }
+  return { entries, base: base.med, scan: scan.med, floor: r.at(-1).med, baseRss: base.rssMB, scanRss: scan.rssMB };
+}
+
+function countOnly(tree, note) {
+  const counts = countTree(tree);
+  process.stderr.write(`${tree}: ${counts.files} regular files, ${counts.entries} entries${note}\n`);
+  return counts;
+}
+
+/** The kernel's ext4 inode and dentry caches, from /proc/slabinfo (root only). */
+function slabs() {
+  try {
+    const lines = readFileSync('/proc/slabinfo', 'utf8').split('\n');
+    const get = (name) => lines.find((l) => l.startsWith(name + ' '))?.split(/\s+/);
+    return ['ext4_inode_cache', 'dentry'].map((n) => {
+      const f = get(n);
+      return f ? `${n} ${Number(f[1]).toLocaleString('en-US')} objects (${(f[1] * f[3] / 1e9).toFixed(1)} GB)` : `${n} ?`;
+    }).join(', ');
+  } catch {
+    return 'unknown (no /proc/slabinfo)';
+  }
 }

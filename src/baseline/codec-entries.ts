@@ -39,8 +39,8 @@ function sharedPrefix(a: string, b: string): number {
 /** Per attribute name: its on-disk code and how a string value is stored (one lookup per value). */
 const PACKING = new Map(ATTRIBUTES.map((row) => [row.name, { code: row.code, stored: row.stored }]));
 
-/** One entry as a PackedEntry, written directly (see entry-writer.ts). */
-function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
+/** One entry as a PackedEntry, written directly (see entry-writer.ts); `previous` is the path before it. */
+export function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
   const shared = sharedPrefix(previous, e.path);
   out.array(6);
   out.number(shared);

@@ -1,113 +1,119 @@
 /**
- * The baseline body: a sequence of msgpack values, not one array, so a scan
- * can read the entries one at a time instead of holding them all:
+ * The baseline body (format.ts): a sequence of msgpack values, not one
+ * array, so it can be written as the walk goes and read one entry at a time:
  *
- *   header, packages (or nil), entry count N, entry 1, ..., entry N
+ *   header, entry 1, ..., entry M, nil, trailer, packages (or nil)
  *
- * Entries are sorted by path bytes and their attributes kept in registry
- * order, so the same Baseline always encodes to the same bytes.
+ * The header holds what is known before the walk; the trailer what the walk
+ * found (count, attributes, unlisted directories, growing logs, start paths
+ * not walked). In memory the two are one BaselineHeader. Entries are sorted
+ * by path bytes and their attributes kept in registry order, so the same
+ * Baseline always encodes to the same bytes.
  */
-import type { Baseline, BaselineHeader, Entry, PackageData } from '../types.js';
+import type { BaselineHeader, BytePath, Entry } from '../types.js';
 import { BaselineFormatError } from '../errors.js';
-import { EntryUnpacker, packEntries } from './codec-entries.js';
-import { packPackages, unpackPackages } from './codec-packages.js';
 import { isNumber, isText, packr } from './msgpack.js';
 
-/**
- * Encodes the body piece by piece into `write`, which must copy each piece
- * (the encoder reuses its buffer): the sealer copies them straight into the
- * file image, so no second copy of a million entries' body is ever held.
- */
-export function encodeBody(b: Baseline, write: (bytes: Uint8Array) => void): void {
-  write(packr.pack(packHeader(b.header)));
-  write(packr.pack(packPackages(b.packages)));
-  write(packr.pack(b.entries.length));
-  packEntries(b.entries, write);
-}
+/** The header fields written before the entries. */
+export type FrontHeader = Pick<BaselineHeader, 'format' | 'tool' | 'host' | 'created' | 'root' | 'policy' | 'keyId' | 'history'>;
 
-/** A verified body, its entries not yet decoded. */
-export interface BaselineReader {
-  header: BaselineHeader;
-  packages?: PackageData;
+/** What the walk found, written after the entries. */
+export interface Trailer {
   count: number;
-  /** Decodes the entries one at a time, in path order; throws BaselineFormatError on any fault. */
-  forEachEntry(visit: (entry: Entry) => void): void;
+  /** Bytes of the regular files: what a later walk of the same paths should expect (progress). */
+  bytes: number;
+  attrs: string[];
+  unlisted: BytePath[];
+  growing: Array<[BytePath, number]>;
+  notWalked?: Array<[BytePath, string]>;
 }
 
-function unpackSequence(body: Buffer, visit: (value: unknown, end: number) => boolean): void {
+const bytes = (p: string) => Buffer.from(p, 'latin1');
+const text = (p: unknown) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1'));
+
+export function packFront(h: BaselineHeader | FrontHeader): Uint8Array {
+  const { format, tool, host, created, root, policy, keyId, history } = h;
+  return packr.pack({ format, tool, host, created, root, policy, keyId, ...(history ? { history } : {}) });
+}
+
+/** BytePath lists as binary, so non-UTF-8 names keep their bytes. */
+export function packTrailer(t: Trailer): Uint8Array {
+  return packr.pack({
+    count: t.count,
+    bytes: t.bytes,
+    attrs: t.attrs,
+    unlisted: t.unlisted.map(bytes),
+    growing: t.growing.map(([p, size]) => [bytes(p), size]),
+    // Only when there are some: a baseline that walked every include has no such field.
+    ...(t.notWalked?.length ? { notWalked: t.notWalked.map(([p, why]) => [bytes(p), why]) } : {}),
+  });
+}
+
+/** The trailer of an in-memory baseline (update, tests). */
+export function trailerOf(h: BaselineHeader, entries: readonly Entry[]): Trailer {
+  let total = 0;
+  for (const e of entries) if (e.kind === 'file' && typeof e.attrs.size === 'number') total += e.attrs.size;
+  return { count: entries.length, bytes: total, attrs: h.attrs, unlisted: h.unlisted, growing: h.growing ?? [], notWalked: h.notWalked };
+}
+
+/** Decodes msgpack values back to back, turning the decoder's failures into one printable line. */
+export function unpackValues(body: Uint8Array, visit: (value: unknown, end: number) => boolean | void): void {
   try {
-    packr.unpackMultiple(body, (value: unknown, _start?: number, end?: number) => visit(value, end ?? body.length));
+    packr.unpackMultiple(body as Buffer, (value: unknown, _start?: number, end?: number) => visit(value, end ?? body.length));
   } catch (err) {
-    if (err instanceof BaselineFormatError) throw err;
-    // The decoder's message may quote the damaged data: keep it to one short, printable line.
-    const reason = String((err as Error).message).replace(/[^\x20-\x7e]+/g, '?').slice(0, 120);
-    throw new BaselineFormatError(`baseline body cannot be decoded: ${reason}`);
+    throw decodeError(err);
   }
 }
 
-export function readBody(body: Buffer): BaselineReader {
-  const head: unknown[] = [];
-  let entriesAt = body.length;
-  if (body.length === 0) throw new BaselineFormatError('baseline body is empty');
-  unpackSequence(body, (value, end) => {
-    head.push(value);
-    entriesAt = end;
-    return head.length < 3;
-  });
-  if (head.length !== 3) throw new BaselineFormatError('baseline body is not header, packages, count, entries');
-  const [rawHeader, rawPackages, count] = head;
-  const header = checkHeader(rawHeader);
-  const packages = unpackPackages(rawPackages);
-  if (!isNumber(count) || !Number.isInteger(count) || count < 0) throw new BaselineFormatError('baseline entry count is malformed');
-  const rest = body.subarray(entriesAt);
+export function decodeError(err: unknown): Error {
+  if (err instanceof BaselineFormatError) return err;
+  // The decoder's message may quote the damaged data: keep it to one short, printable line.
+  const reason = String((err as Error).message).replace(/[^\x20-\x7e]+/g, '?').slice(0, 120);
+  return new BaselineFormatError(`baseline body cannot be decoded: ${reason}`);
+}
+
+export function checkFront(raw: unknown): FrontHeader {
+  const h = raw as FrontHeader;
+  // Every field is printed or parsed later: check its type here, where the error can say so.
+  const texts = ['tool', 'host', 'created', 'root', 'policy', 'keyId'] as const;
+  if (typeof h !== 'object' || h === null || Array.isArray(h) || !isNumber(h.format) || texts.some((k) => !isText(h[k]))) {
+    throw new BaselineFormatError('baseline header is malformed');
+  }
+  if (h.history !== undefined && !validHistory(h.history)) throw new BaselineFormatError('baseline history is malformed');
+  return h;
+}
+
+export function checkTrailer(raw: unknown): Trailer {
+  const t = raw as Record<string, unknown>;
+  const pairs = (v: unknown, second: (x: unknown) => boolean) => Array.isArray(v) &&
+    v.every((g) => Array.isArray(g) && g.length === 2 && g[0] instanceof Uint8Array && second(g[1]));
+  if (
+    typeof t !== 'object' || t === null || Array.isArray(t) || !isCount(t.count) || !isNumber(t.bytes) ||
+    !Array.isArray(t.attrs) || !t.attrs.every(isText) ||
+    !Array.isArray(t.unlisted) || !t.unlisted.every((p) => p instanceof Uint8Array) ||
+    !pairs(t.growing, isNumber) || (t.notWalked !== undefined && !pairs(t.notWalked, isText))
+  ) {
+    throw new BaselineFormatError('baseline trailer is malformed');
+  }
   return {
-    header,
-    packages,
-    count,
-    forEachEntry(visit) {
-      const unpacker = new EntryUnpacker();
-      let seen = 0;
-      if (rest.length > 0) {
-        unpackSequence(rest, (value) => {
-          if (++seen > count) throw new BaselineFormatError(`baseline has more entries than its count ${count}`);
-          visit(unpacker.next(value));
-          return true;
-        });
-      }
-      if (seen !== count) throw new BaselineFormatError(`baseline has ${seen} entries, its count says ${count}`);
-    },
+    count: t.count as number,
+    bytes: t.bytes as number,
+    attrs: t.attrs as string[],
+    unlisted: (t.unlisted as unknown[]).map(text),
+    growing: (t.growing as Array<[unknown, number]>).map(([p, size]) => [text(p), size]),
+    ...(t.notWalked ? { notWalked: (t.notWalked as Array<[unknown, string]>).map(([p, why]): [string, string] => [text(p), why]) } : {}),
   };
 }
 
-export function decodeBody(body: Buffer): Baseline {
-  const reader = readBody(body);
-  const entries: Entry[] = [];
-  reader.forEachEntry((e) => entries.push(e));
-  return { header: reader.header, entries, packages: reader.packages };
-}
+const isCount = (v: unknown): v is number => isNumber(v) && Number.isInteger(v) && v >= 0;
 
-function checkHeader(raw: unknown): BaselineHeader {
-  const header = raw as BaselineHeader;
-  // Every field is printed or parsed later: check its type here, where the error can say so.
-  const texts = ['tool', 'host', 'created', 'root', 'policy', 'keyId'] as const;
-  const pathList = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((p) => isText(p) || p instanceof Uint8Array));
-  if (
-    typeof header !== 'object' || header === null || Array.isArray(header) || !isNumber(header.format) ||
-    texts.some((k) => !isText(header[k])) || !Array.isArray(header.attrs) || !header.attrs.every(isText) ||
-    !pathList(header.unlisted) ||
-    (header.growing !== undefined && (!Array.isArray(header.growing) ||
-      !(header.growing as unknown[]).every((g) => Array.isArray(g) && g.length === 2 && (g[0] instanceof Uint8Array) && isNumber(g[1])))) ||
-    (header.notWalked !== undefined && (!Array.isArray(header.notWalked) ||
-      !(header.notWalked as unknown[]).every((g) => Array.isArray(g) && g.length === 2 && (g[0] instanceof Uint8Array) && isText(g[1]))))
-  ) {
-    throw new BaselineFormatError('baseline header is malformed');
-  }
-  if (header.history !== undefined && !validHistory(header.history)) throw new BaselineFormatError('baseline history is malformed');
-  const text = (p: unknown) => (typeof p === 'string' ? p : Buffer.from(p as Uint8Array).toString('latin1'));
-  header.unlisted = (header.unlisted ?? []).map(text);
-  header.growing = (header.growing ?? []).map(([p, size]) => [text(p), size]);
-  if (header.notWalked) header.notWalked = header.notWalked.map(([p, why]) => [text(p), why]);
-  return header;
+/** The one in-memory header, in the order its fields were always listed. */
+export function joinHeader(front: FrontHeader, t: Trailer): BaselineHeader {
+  const { format, tool, host, created, root, policy, keyId, history } = front;
+  return {
+    format, tool, host, created, root, policy, attrs: t.attrs, keyId, unlisted: t.unlisted, growing: t.growing,
+    ...(t.notWalked ? { notWalked: t.notWalked } : {}), ...(history ? { history } : {}),
+  };
 }
 
 /** An update's chain: each step's fields are printed by `show --history`, so each is checked. */
@@ -118,16 +124,4 @@ function validHistory(history: unknown): boolean {
     typeof step === 'object' && step !== null && texts.every((k) => isText(step[k])) &&
     (step.packages === 'reread' || step.packages === 'kept') && Array.isArray(step.accepted) &&
     (step.accepted as unknown[]).every((a) => Array.isArray(a) && a.length === 2 && isText(a[0]) && isNumber(a[1])));
-}
-
-/** Header with BytePath lists as binary, so non-UTF-8 names keep their bytes. */
-export function packHeader(h: BaselineHeader): BaselineHeader {
-  const bytes = (p: string) => Buffer.from(p, 'latin1');
-  return {
-    ...h,
-    unlisted: h.unlisted.map(bytes) as unknown as string[],
-    growing: (h.growing ?? []).map(([p, size]) => [bytes(p), size]) as unknown as Array<[string, number]>,
-    // Only when there are some: a baseline that walked every include keeps the bytes it always had.
-    ...(h.notWalked?.length ? { notWalked: h.notWalked.map(([p, why]) => [bytes(p), why]) as unknown as Array<[string, string]> } : {}),
-  };
 }

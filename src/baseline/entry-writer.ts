@@ -29,6 +29,18 @@ export class EntryWriter {
     if (this.at >= FLUSH_AT) this.done();
   }
 
+  /** Bytes written and not yet handed over. */
+  get buffered(): number {
+    return this.at;
+  }
+
+  /** Bytes already encoded (msgpackr's header, trailer), copied in as they are. */
+  raw(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
   done(): void {
     if (this.at > 0) this.sink(this.buf.subarray(0, this.at));
     this.at = 0;

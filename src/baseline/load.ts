@@ -1,59 +1,111 @@
 /**
- * Opening a baseline file: read, verify the signature over the raw bytes,
- * then decode. Serves scan, verify and show alike.
+ * Opening a baseline file: verify the signature over its bytes, then decode.
+ * A regular file is read where it lies, in chunks (a baseline of ten million
+ * entries is a gigabyte); a pipe (`scan <(...)`) can be read only once, so
+ * its bytes are kept. Serves scan, verify and show alike.
  */
-import type { KeyObject } from 'node:crypto';
-import type { Baseline } from '../types.js';
-import { openSealed, openSealedReader } from './sealed.js';
-import { readBaselineFile } from './store.js';
-import { SIGNATURE_BYTES } from './format.js';
-import type { BaselineReader } from './codec.js';
-import { BaselineFormatError } from '../errors.js';
 import fs from 'node:fs';
-import { fileDigest } from './entry-state.js';
-
-export function loadBaseline(file: string, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
-  return openSealed(readBaselineFile(file), publicKey, skipVerify);
-}
+import path from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import type { Baseline, Entry } from '../types.js';
+import { BaselineReadError } from '../errors.js';
+import { INPUT_FLAGS, readInput } from '../read-input.js';
+import { openSource, type BaselineReader } from './reader.js';
+import { BufferSource, FdSource } from './source.js';
 
 export interface OpenedBaseline {
   reader: BaselineReader;
-  /** To check that a second read is the same file. */
-  signature: Buffer;
-  /** A pipe (`scan <(...)`) cannot be read twice: its bytes are kept instead. */
-  kept?: Buffer;
-  /** sha256 of the file's bytes: a report names its baseline by it. */
-  digest: string;
-}
-
-function isPipe(file: string): boolean {
-  try {
-    return fs.statSync(file).isFIFO();
-  } catch {
-    return false;
-  }
-}
-
-/** A verified baseline's reader, and its signature. */
-export function openBaselineReader(file: string, publicKey: KeyObject | undefined, skipVerify = false): OpenedBaseline {
-  const bytes = readBaselineFile(file);
-  const reader = openSealedReader(bytes, publicKey, skipVerify);
-  const signature = Buffer.from(bytes.subarray(bytes.length - SIGNATURE_BYTES));
-  const digest = fileDigest(bytes);
-  return isPipe(file) ? { reader, signature, kept: bytes, digest } : { reader, signature, digest };
+  /** Releases the file (its entries cannot be read after). */
+  close(): void;
 }
 
 /**
- * The baseline's entries, read a second time after the walk so that the walk
- * does not hold the file beside the snapshot (117 MB for a million entries).
- * The bytes must be the ones first verified: Ed25519 signatures are
- * deterministic, so an identical, valid signature means an identical file.
+ * Verifies the file and readies its entries; the caller closes it. A pipe is
+ * copied into an unnamed file under `spoolDir` when given (a scan's: a
+ * directory outside the scanned root), else kept in memory.
  */
-export function reopenBaseline(file: string, first: OpenedBaseline, publicKey: KeyObject | undefined, skipVerify = false): BaselineReader {
-  const { signature } = first;
-  const bytes = first.kept ?? readBaselineFile(file);
-  if (bytes.length < SIGNATURE_BYTES || !bytes.subarray(bytes.length - SIGNATURE_BYTES).equals(signature)) {
-    throw new BaselineFormatError(`baseline ${file} changed during the scan`);
+export function openBaselineFile(file: string, publicKey: KeyObject | undefined, skipVerify = false, spoolDir?: () => string): OpenedBaseline {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, INPUT_FLAGS);
+    const st = fs.fstatSync(fd);
+    // A device never ends (`scan /dev/zero` would fill memory): refused.
+    if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);
+    if (st.isFIFO() && spoolDir !== undefined) {
+      const spooled = spool(fd, spoolDir());
+      fs.closeSync(fd);
+      fd = spooled.fd;
+      const reader = openSource(new FdSource(spooled.fd, spooled.size), publicKey, skipVerify);
+      fd = undefined;
+      return { reader, close: () => fs.closeSync(spooled.fd) };
+    }
+    if (st.isFIFO()) {
+      const bytes = readInput(fd);
+      fs.closeSync(fd);
+      fd = undefined;
+      return { reader: openSource(new BufferSource(bytes), publicKey, skipVerify), close: () => undefined };
+    }
+    const opened = fd;
+    const reader = openSource(new FdSource(opened, st.size), publicKey, skipVerify);
+    fd = undefined;
+    return { reader, close: () => fs.closeSync(opened) };
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (err instanceof Error && 'exitCode' in err) throw err;
+    throw new BaselineReadError(`cannot read baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return openSealedReader(bytes, publicKey, skipVerify);
+}
+
+/** Verifies, then decodes everything into memory (show, diff, update: small baselines). */
+export function loadBaseline(file: string, publicKey: KeyObject | undefined, skipVerify = false): Baseline {
+  const opened = openBaselineFile(file, publicKey, skipVerify);
+  try {
+    const entries: Entry[] = [];
+    opened.reader.forEachEntry((e) => entries.push(e));
+    return { header: opened.reader.header, entries, packages: opened.reader.packages };
+  } finally {
+    opened.close();
+  }
+}
+
+/** Waits between reads of a pipe whose writer has not written yet. */
+const PAUSE_MS = 5;
+
+/**
+ * The pipe's bytes copied into a file only this process can reach: made
+ * 0600 in a fresh 0700 directory, then unlinked and the directory removed
+ * before anything else happens, so nothing is left behind whatever ends the
+ * run, and nothing of it is there for a walk to meet.
+ */
+function spool(pipe: number, base: string): { fd: number; size: number } {
+  const dir = fs.mkdtempSync(path.join(base, 'driftscan-baseline-'));
+  const name = path.join(dir, 'baseline');
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(name, 'wx+', 0o600);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let size = 0;
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(pipe, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(pause, 0, 0, PAUSE_MS);
+        continue;
+      }
+      if (n === 0) break;
+      for (let off = 0; off < n; ) off += fs.writeSync(fd, buf, off, n - off, size + off);
+      size += n;
+    }
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  return { fd, size };
 }

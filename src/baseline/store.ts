@@ -16,8 +16,8 @@ import { INPUT_FLAGS, readInput } from '../read-input.js';
 /** Baselines and reports may hold the text of configuration files: owner-only unless told otherwise. */
 export const DEFAULT_OUTPUT_MODE = 0o600;
 
-/** Temporary files being written, so a signal handler can remove them. */
-const pending = new Set<string>();
+/** Temporary files being written, so a signal handler can remove them (output-stream.ts adds its own). */
+export const pending = new Set<string>();
 
 /** Replaces (or creates) the regular file `file` with data, with exactly `mode` (the umask does not apply). */
 export function writeAtomic(file: string, data: Buffer, mode = DEFAULT_OUTPUT_MODE): void {
@@ -129,3 +129,4 @@ export function readBaselineFile(file: string): Buffer {
     if (fd !== undefined) fs.closeSync(fd);
   }
 }
+

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import {
-  baselineTotals, defaultKeyDir, describeReason, displayPath, generateKeyPair, KEY_FILE, loadPrivateKey, sourceDateEpoch, takeBaseline, UsageError,
+  baselineTotals, defaultKeyDir, describeReason, displayPath, generateKeyPair, KEY_FILE, loadPrivateKey, sourceDateEpoch, writeBaseline, UsageError,
 } from '../index.js';
 import { parseJobs, parsePackageChoice, publicKeyFrom, readRules, resolveRoot } from './common.js';
 import { progressLine } from './terminal.js';
-import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
+import { defaultKeyFiles, outputStream, outputTarget, parseMode, refuseInsideRoot } from './output.js';
 
 interface BaselineOpts {
   root?: string;
@@ -69,21 +69,28 @@ export function registerBaseline(program: Command): void {
       // Verified like any baseline (exit 19 with the wrong key), even where no progress is shown.
       if (opts.previous) progress.setTotals(baselineTotals(opts.previous, publicKeyFrom(opts.pubkey)));
       else if (opts.pubkey) throw new UsageError('--pubkey checks --previous: give both or neither');
-      const { baseline, sealed } = await takeBaseline({
-        root, paths, policy, fast: opts.fast, packages, jobs, created, progress: progress.update, onWarning: warn,
-        signingKey: () => signingKey(opts.key),
-      });
-      progress.done();
-      await writeOutput(output, inputs, sealed, mode);
+      // Written as the walk goes: a temporary file renamed into place at the end, or straight into a FIFO or device.
+      const out = outputStream(output, inputs, mode);
+      let baseline;
+      try {
+        baseline = await writeBaseline({
+          root, paths, policy, fast: opts.fast, packages, jobs, created, progress: progress.update, onWarning: warn,
+          signingKey: () => signingKey(opts.key),
+        }, (bytes) => out.write(bytes));
+        progress.done();
+        await out.commit();
+      } catch (err) {
+        out.abort();
+        throw err;
+      }
       for (const [start, why] of baseline.header.notWalked ?? []) {
         warn(`include ${displayPath(start)} ${describeReason(why)}: nothing walked there; recorded, and every scan will say so`);
       }
       for (const dir of baseline.header.unlisted) {
         warn(`could not list ${displayPath(dir)}; nothing below it is in the baseline`);
       }
-      const untested = baseline.entries.filter((e) => e.untested).length;
-      if (untested) warn(`${untested} entries could not be read completely (marked untested)`);
+      if (baseline.untested) warn(`${baseline.untested} entries could not be read completely (marked untested)`);
       const pkgNote = baseline.packages ? `, ${baseline.packages.packages.length} ${baseline.packages.manager} packages` : '';
-      process.stderr.write(`driftscan: wrote ${output}: ${baseline.entries.length} entries${pkgNote}\n`);
+      process.stderr.write(`driftscan: wrote ${output}: ${baseline.entries} entries${pkgNote}\n`);
     });
 }

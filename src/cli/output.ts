@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   DEFAULT_OUTPUT_MODE, defaultKeyDir, KEY_FILE, OutputClosedError, OutputError, PUB_FILE, UsageError, writeAll, writeAtomic, writeThrough,
+  atomicStream, descriptorStream, throughStream, type OutputStream,
 } from '../index.js';
 
 export type OutputTarget =
@@ -157,6 +158,29 @@ export async function writeOutput(output: string, inputs: Record<string, string 
     case 'file':
       writeAtomic(target.file, data, mode);
   }
+}
+
+/**
+ * Where -o says, as a stream: the name is checked again when the first piece
+ * is written (after the walk's first megabyte, or at its end), as writeOutput does.
+ */
+export function outputStream(output: string, inputs: Record<string, string | undefined>, mode: number): OutputStream {
+  let inner: OutputStream | undefined;
+  const open = (): OutputStream => {
+    if (inner) return inner;
+    const target = outputTarget(output, inputs);
+    switch (target.kind) {
+      case 'stdout':
+        return (inner = descriptorStream(1, 'standard output'));
+      case 'descriptor':
+        return (inner = descriptorStream(target.fd, output));
+      case 'device':
+        return (inner = throughStream(target.file));
+      case 'file':
+        return (inner = atomicStream(target.file, mode));
+    }
+  };
+  return { write: (bytes) => open().write(bytes), commit: () => open().commit(), abort: () => inner?.abort() };
 }
 
 /** --mode: the permission bits of a baseline or report written to a file. */

@@ -93,28 +93,70 @@ function added(now: Entry): Finding {
 }
 
 /**
- * The merge-join, driven by the baseline's entries as they are decoded one at
- * a time (a scan never holds the whole baseline), against the sorted snapshot.
+ * The merge-join of two path-ordered streams, one entry of each at a time:
+ * the baseline's, pulled as the walk's arrive (a scan holds neither). Only
+ * findings are kept. Whether a missing path was below a directory that could
+ * not be listed is settled at the end, when every such directory is known.
  */
+export class MergeCompare {
+  readonly findings: Finding[] = [];
+  private old: Entry | undefined;
+
+  /** `next` gives the baseline's entries in path order, then undefined; `onFinding` sees each finding with the entry now, if any. */
+  constructor(private readonly next: () => Entry | undefined, private readonly onFinding?: (f: Finding, now?: Entry) => void) {
+    this.old = next();
+  }
+
+  /** The walk's next entry. */
+  now(e: Entry): void {
+    while (this.old !== undefined && this.old.path < e.path) this.gone(this.old);
+    if (this.old !== undefined && this.old.path === e.path) {
+      const f = compareEntry(this.old, e);
+      this.old = this.next();
+      if (f) this.found(f, e);
+    } else {
+      this.found(added(e), e);
+    }
+  }
+
+  /** The walk is done: the rest of the baseline is missing (or below an unlisted directory). */
+  end(unlisted?: ReadonlyMap<BytePath, string>): Finding[] {
+    while (this.old !== undefined) this.gone(this.old);
+    if (unlisted?.size) {
+      for (const f of this.findings) {
+        const code = f.status === 'missing' ? underUnlisted(f.path, unlisted) : undefined;
+        if (!code) continue;
+        f.status = 'untested';
+        f.untested = { contents: `${code}: parent directory could not be listed` };
+      }
+      addUnlisted(this.findings, unlisted);
+    }
+    return this.findings;
+  }
+
+  private gone(old: Entry): void {
+    this.old = this.next();
+    this.found(missing(old, undefined));
+  }
+
+  private found(f: Finding, now?: Entry): void {
+    this.findings.push(f);
+    this.onFinding?.(f, now);
+  }
+}
+
+/** The merge-join, driven by the baseline's entries as they are decoded, against a sorted list (diff, tests). */
 export function compareStream(
   forEachBefore: (visit: (old: Entry) => void) => void,
   after: readonly Entry[],
   opts: CompareOptions = {},
 ): Finding[] {
-  const findings: Finding[] = [];
-  let j = 0;
-  forEachBefore((old) => {
-    while (j < after.length && after[j]!.path < old.path) findings.push(added(after[j++]!));
-    if (j < after.length && after[j]!.path === old.path) {
-      const f = compareEntry(old, after[j++]!);
-      if (f) findings.push(f);
-    } else {
-      findings.push(missing(old, opts.unlisted));
-    }
-  });
-  while (j < after.length) findings.push(added(after[j++]!));
-  if (opts.unlisted?.size) addUnlisted(findings, opts.unlisted);
-  return findings;
+  const before: Entry[] = [];
+  forEachBefore((e) => before.push(e));
+  let i = 0;
+  const merge = new MergeCompare(() => before[i++]);
+  for (const e of after) merge.now(e);
+  return merge.end(opts.unlisted);
 }
 
 /** A directory that could not be listed is itself a finding: nothing below it was checked. */

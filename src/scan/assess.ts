@@ -1,8 +1,9 @@
 /**
  * Deciding what a scan found: compare, join the package tool's results,
  * triage, summarize, exit bits. No I/O of its own: everything it looks at is
- * in its input (gather.ts collects it; a test writes it by hand; diff of two
- * baselines hands it a second baseline's entries as the snapshot).
+ * in its input (gather.ts collects it, the compare done as the walk went; a
+ * test writes it by hand; diff of two baselines hands it a second baseline's
+ * entries as the snapshot).
  */
 import type { BaselineInfo, BytePath, Entry, Finding } from '../types.js';
 import type { Policy } from '../policy/policy.js';
@@ -13,15 +14,21 @@ import { comparePaths, displayPath, rootBytes } from '../paths.js';
 import { entryState } from '../baseline/entry-state.js';
 import { checkPackages, type PackageRun } from './package-check.js';
 import { WalkEvidence } from './walk-evidence.js';
+import { SortedEntries, type WalkedEntries } from './walked-entries.js';
 import { notWalkedDiagnostics } from '../snapshot/starts.js';
 
 export interface AssessInput {
   /** The verified baseline's header and package data. */
   baseline: BaselineInfo;
-  /** The baseline's entries in path byte order. */
-  forEachBefore(visit: (old: Entry) => void): void;
-  /** The tree now: entries in path byte order, and directories that could not be listed (path -> errno). */
-  snapshot: { entries: readonly Entry[]; unlisted: ReadonlyMap<BytePath, string> };
+  /** The baseline's entries in path byte order (unless `compared` is given). */
+  forEachBefore?(visit: (old: Entry) => void): void;
+  /**
+   * The tree now: directories that could not be listed (path -> errno), and
+   * its entries in path byte order (unless `compared` is given).
+   */
+  snapshot: { entries?: readonly Entry[]; unlisted: ReadonlyMap<BytePath, string> };
+  /** The compare, done as the walk went (gather): its findings, how many entries were walked, the ones kept to look up. */
+  compared?: Compared;
   policy: Policy;
   /** The root scanned: "/" is a live host (its own package tools judged, absolute links inside). */
   root: string;
@@ -45,6 +52,12 @@ export interface AssessInput {
   mask?(f: Finding): string | undefined;
 }
 
+export interface Compared {
+  findings: Finding[];
+  entries: number;
+  walked: WalkedEntries;
+}
+
 export interface Assessment {
   report: Report;
   exitCode: number;
@@ -54,9 +67,9 @@ const NO_PACKAGE_RUN: PackageRun = { findings: [], diagnostics: [], incomplete: 
 
 export function assess(input: AssessInput): Assessment {
   const { baseline, snapshot, policy, root } = input;
-  const findings = compareStream(input.forEachBefore, snapshot.entries, { unlisted: snapshot.unlisted });
+  const { findings, entries, walked } = input.compared ?? compareInMemory(input);
   const walk = new WalkEvidence({
-    entries: snapshot.entries,
+    walked,
     findings: new Map(findings.map((f) => [f.path, f])),
     unlisted: new Set([...snapshot.unlisted.keys(), ...baseline.header.unlisted]),
     policy,
@@ -70,11 +83,11 @@ export function assess(input: AssessInput): Assessment {
     if (rule !== undefined) masked.push(`masked by ignore-diff ${rule}: ${f.status} ${displayPath(f.path)}`);
     return rule === undefined;
   });
-  recordStates(all, snapshot.entries);
+  recordStates(all, walked);
   const diagnostics: string[] = [...(input.walkWarnings ?? []), ...notWalkedDiagnostics(baseline.header), ...pkg.diagnostics, ...masked];
   if (input.unverified) diagnostics.unshift('WARNING: baseline signature NOT verified (--no-verify)');
   const incomplete = input.unverified === true || pkg.incomplete;
-  const summary = summarize(all, snapshot.entries.length, incomplete, input.failOn);
+  const summary = summarize(all, entries, incomplete, input.failOn);
   return {
     report: {
       header: baseline.header, root, findings: all, summary, diagnostics,
@@ -84,14 +97,25 @@ export function assess(input: AssessInput): Assessment {
   };
 }
 
+/** Two entry lists in memory (diff, tests). */
+function compareInMemory(input: AssessInput): Compared {
+  const now = input.snapshot.entries ?? [];
+  const findings = compareStream(input.forEachBefore ?? (() => undefined), now, { unlisted: input.snapshot.unlisted });
+  return { findings, entries: now.length, walked: new SortedEntries(now) };
+}
+
 /** Each finding's path as it is now (entryState), so that `update` can tell whether it changed after the report. */
-function recordStates(findings: Finding[], now: readonly Entry[]): void {
-  const wanted = new Set(findings.map((f) => f.path));
+function recordStates(findings: Finding[], now: WalkedEntries): void {
   const states = new Map<BytePath, string>();
-  for (const e of now) if (wanted.has(e.path)) states.set(e.path, entryState(e));
   for (const f of findings) {
-    const state = states.get(f.path);
-    if (state !== undefined) f.state = state;
+    let state = states.get(f.path);
+    if (state === undefined) {
+      const e = now.get(f.path);
+      if (e === undefined) continue;
+      state = entryState(e);
+      states.set(f.path, state);
+    }
+    f.state = state;
   }
 }
 

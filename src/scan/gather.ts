@@ -1,21 +1,26 @@
 /**
  * The effects of a scan: open and verify the baseline, start the package
- * tool, snapshot the tree with the baseline's own policy, and read the
- * verified entries again for the compare. Everything decided from them is
- * assess.ts's.
+ * tool, walk the tree with the baseline's own policy, and compare each entry
+ * with the baseline's as the walk hands it on (both in path order), keeping
+ * only findings and the entries the package checks may look up. Everything
+ * decided from them is assess.ts's.
  */
 import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import type { BaselineInfo, BytePath, Entry } from '../types.js';
-import { openBaselineReader, reopenBaseline } from '../baseline/load.js';
+import type { BaselineInfo, BytePath } from '../types.js';
+import { openBaselineFile } from '../baseline/load.js';
 import { readerTotals, type WalkTotals } from '../baseline/totals.js';
 import { parseStoredPolicy, type Policy } from '../policy/policy.js';
-import { takeSnapshot, type Snapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
+import { streamSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
+import { MergeCompare } from '../compare/compare.js';
+import { KeptEntries } from './walked-entries.js';
+import type { Compared } from './assess.js';
 import { RootError } from '../errors.js';
 import { fsPath, rootBytes } from '../paths.js';
 import { runPackageTool, type PackageRun } from './package-check.js';
 import type { PackageChoice } from '../pkg/package-data.js';
 import { digestInRoot } from '../pkg/index.js';
+import { scratchBase } from '../pkg/scratch.js';
 import { walkMd5 } from '../pkg/md5-record.js';
 
 export interface GatherOptions {
@@ -39,9 +44,10 @@ export interface GatherOptions {
 export interface Gathered {
   /** The verified baseline's header and package data. */
   baseline: BaselineInfo;
-  /** The verified baseline's entries, decoded one at a time in path order. */
-  forEachBefore(visit: (old: Entry) => void): void;
-  snapshot: Pick<Snapshot, 'entries' | 'unlisted'>;
+  /** The walk compared with the baseline's entries. */
+  compared: Compared;
+  /** Directories the walk could not list. */
+  snapshot: { unlisted: ReadonlyMap<BytePath, string> };
   /** What the walk could not use, as it said it. */
   walkWarnings: string[];
   packageRun: PackageRun;
@@ -69,33 +75,47 @@ export function checkRoot(root: string): void {
 }
 
 export async function gather(opts: GatherOptions): Promise<Gathered> {
-  // Only the header and package data are kept: the reader (and the file) go.
-  const first = openBaselineReader(opts.baselineFile, opts.publicKey, opts.skipVerify);
-  const { header, packages } = first.reader;
-  if (opts.progressTotals) opts.progressTotals(readerTotals(first.reader));
-  const baseline: BaselineInfo = { header, packages };
-  checkRoot(opts.root);
-  const policy = opts.policy ?? parseStoredPolicy(header.policy);
-  const growingSize = new Map<BytePath, number>(header.growing ?? []);
-  // dpkg verify: md5s the baseline recorded, for files the walk reads with the recorded sha256 (md5-record.ts).
-  const md5 = opts.packages === 'none' ? {} : walkMd5(packages?.contentMd5);
-  const packageRun = runPackageTool({
-    root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,
-  });
-  const walkWarnings: string[] = [];
-  const snapshot = await takeSnapshot({
-    root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
-    prefixFor: (path) => growingSize.get(path), extraDigests: md5.extraDigests,
-  });
-  md5.source?.walked();
-  const entries = reopenBaseline(opts.baselineFile, first, opts.publicKey, opts.skipVerify);
-  return {
-    baseline, forEachBefore: (visit) => entries.forEachEntry(visit), snapshot, walkWarnings,
-    packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true, baselineDigest: first.digest,
-    sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
-    // Resolved inside the root: a packaged path's directory may be a link out of it.
-    readDigest: (path, algo) => digestInRoot(opts.root, path, algo),
-  };
+  // A pipe (`scan <(...)`) is copied to an unnamed file outside the root rather than held in memory.
+  const opened = openBaselineFile(opts.baselineFile, opts.publicKey, opts.skipVerify, () => scratchBase(opts.root));
+  try {
+    const { reader } = opened;
+    const { header, packages } = reader;
+    if (opts.progressTotals) opts.progressTotals(readerTotals(reader));
+    const baseline: BaselineInfo = { header, packages };
+    checkRoot(opts.root);
+    const policy = opts.policy ?? parseStoredPolicy(header.policy);
+    const growingSize = new Map<BytePath, number>(header.growing ?? []);
+    // dpkg verify: md5s the baseline recorded, for files the walk reads with the recorded sha256 (md5-record.ts).
+    const md5 = opts.packages === 'none' ? {} : walkMd5(packages?.contentMd5);
+    const packageRun = runPackageTool({
+      root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,
+    });
+    const walkWarnings: string[] = [];
+    // The package half looks entries up by path: only those it can ask about are kept.
+    const walked = new KeptEntries(opts.packages === 'none' ? [] : Object.keys(packages?.files ?? {}), policy.includes);
+    const keeping = opts.packages !== 'none';
+    const cursor = reader.cursor();
+    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && walked.keep(now));
+    const snapshot = await streamSnapshot({
+      root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
+      prefixFor: (path) => growingSize.get(path), extraDigests: md5.extraDigests,
+    }, (now) => {
+      merge.now(now);
+      if (keeping) walked.offer(now);
+    });
+    md5.source?.walked();
+    // The rest of the baseline, and the check that the file read is still the one verified.
+    const findings = merge.end(snapshot.unlisted);
+    return {
+      baseline, compared: { findings, entries: snapshot.entries, walked }, snapshot: { unlisted: snapshot.unlisted }, walkWarnings,
+      packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true, baselineDigest: reader.digest,
+      sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
+      // Resolved inside the root: a packaged path's directory may be a link out of it.
+      readDigest: (path, algo) => digestInRoot(opts.root, path, algo),
+    };
+  } finally {
+    opened.close();
+  }
 }
 
 /** lstat of a directory and its parent now (lstat changes no atime). False when either cannot be read. */

@@ -15,13 +15,15 @@ import type { BytePath, Entry, Finding } from '../types.js';
 import type { Policy } from '../policy/policy.js';
 import { ATTRIBUTES, readAttr } from '../attrs/registry.js';
 import { childPath, isUnder } from '../paths.js';
+import { SortedEntries, type WalkedEntries } from './walked-entries.js';
 
 /** The kernel's limit on symlinks in one lookup. */
 const MAX_LINKS = 40;
 
 export interface WalkView {
-  /** The scan's entries, sorted by path bytes. */
-  entries: readonly Entry[];
+  /** The scan's entries, sorted by path bytes (diff, tests); or the ones a streamed scan kept. */
+  entries?: readonly Entry[];
+  walked?: WalkedEntries;
   /** The baseline findings (walk against baseline), by path. */
   findings: ReadonlyMap<BytePath, Finding>;
   /** Directories the scan or the baseline could not list. */
@@ -46,36 +48,20 @@ interface Resolution {
 }
 
 export class WalkEvidence {
-  constructor(private readonly view: WalkView) {}
+  private readonly walked: WalkedEntries;
 
-  /** Binary search for the first entry at or after `path`. */
-  private lowerBound(path: BytePath): number {
-    const list = this.view.entries;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.path < path) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  constructor(private readonly view: WalkView) {
+    this.walked = view.walked ?? new SortedEntries(view.entries ?? []);
   }
 
   entry(path: BytePath): Entry | undefined {
-    const e = this.view.entries[this.lowerBound(path)];
-    return e?.path === path ? e : undefined;
+    return this.walked.get(path);
   }
 
   /** True when the walk listed `dir`: it recorded something below it, or `dir` is a directory it entered. */
   private listed(dir: BytePath): boolean {
     if (this.view.unlisted.has(dir) || this.entry(dir)?.kind !== 'dir') return false;
-    const prefix = dir === '/' ? '/' : dir + '/';
-    const i = this.lowerBound(prefix);
-    const below = [i, i + 1].some((j) => {
-      const p = this.view.entries[j]?.path;
-      return p !== undefined && p !== dir && p.startsWith(prefix);
-    });
-    if (below) return true;
+    if (this.walked.hasBelow(dir)) return true;
     const { policy } = this.view;
     return policy.includes.includes(dir) || policy.crossFilesystems || this.view.sameFilesystemAsParent(dir);
   }
@@ -105,7 +91,7 @@ export class WalkEvidence {
         dir = at;
         continue;
       }
-      if (!e) return { visited, absent: { path: at, parent: dir } };
+      if (!e) return this.walked.knows(at) ? { visited, absent: { path: at, parent: dir } } : undefined;
       const last = !rest.some((n) => n !== '' && n !== '.');
       // A directory on the way may have changed (a file added beside): what is
       // below it is compared on its own. A symlink decides where the path goes.

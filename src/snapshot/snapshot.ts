@@ -1,17 +1,18 @@
 /**
  * A snapshot of a tree: the walk on the main thread, content digests in the
- * hash pool, joined into one sorted Entry list. Baseline and scan both use it.
+ * hash pool, each entry handed on in path byte order once complete and then
+ * dropped. Baseline and scan both stream it; update and tests collect it.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Entry } from '../types.js';
 import type { Policy } from '../policy/policy.js';
-import { walk } from '../walk/walker.js';
+import { OrderedWalk } from '../walk/ordered.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
-import { ATTRIBUTES, DIGEST_ROWS, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
+import { fill, queueContent, type Slot } from './content.js';
 import { startsNotWalked } from './starts.js';
 import { rootBytes } from '../paths.js';
-import { collectGarbage, heapWatcher } from '../memory.js';
+import { heapWatcher } from '../memory.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -23,18 +24,14 @@ export interface SnapshotOptions {
   progress?(p: { entries: number; files: number; bytes: number }): void;
   /** Told what the walk could not use (see WalkOptions.onWarning). */
   onWarning?(message: string): void;
-  /** Digests some files need besides their attributes (a dpkg md5), computed in the same read. */
-  extraDigests?: ExtraDigests;
-}
-
-/**
- * Asked once per walked regular file when it is queued (a growing log is not
- * asked); take() gets the algorithms asked for when its digests arrive, not
- * when the file could not be read. They are not stored in the entry.
- */
-export interface ExtraDigests {
-  algosFor(path: BytePath): readonly string[] | undefined;
-  take(path: BytePath, digests: Record<string, string>): void;
+  /**
+   * More digests of regular files, hashed in the same read (package checks):
+   * algosFor is asked as each file is queued, take() gets them when they arrive.
+   */
+  extraDigests?: {
+    algosFor(path: BytePath): readonly string[] | undefined;
+    take(path: BytePath, digests: Record<string, string>): void;
+  };
 }
 
 /**
@@ -54,19 +51,8 @@ const COLLECT_AFTER_GROWTH = 64 * 1024 * 1024;
  */
 const MAX_QUEUED_FILES = 65536;
 
-/** The attributes the hash pool fills in (digests, kept content). */
-const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((row) => row.name);
-
-/** Digest attribute name -> the algorithm the pool runs, and back. */
-const ALGORITHM = new Map(DIGEST_ROWS.map((row) => [row.name, row.digest!.algorithm]));
-const DIGEST_ATTR = new Map(DIGEST_ROWS.map((row) => [row.digest!.algorithm, row.name]));
-
-/** The pool's digests, by algorithm, as attribute values by name. */
-function byAttr(digests: Partial<Record<string, string>> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [algo, value] of Object.entries(digests ?? {})) if (value !== undefined) out[DIGEST_ATTR.get(algo) ?? algo] = value;
-  return out;
-}
+/** Entries between two yields to the event loop (progress, worker replies, the sink's writes). */
+const YIELD_EVERY = 512;
 
 export interface Snapshot {
   entries: Entry[];
@@ -75,91 +61,89 @@ export interface Snapshot {
   notWalked: Map<BytePath, string>;
 }
 
-/** Others may read it: only then is its text kept (a 0600 unit may hold a password). */
-const WORLD_READABLE = 0o004;
-
-/** Entries whose content is withheld: the pool fills in their digest, never their text. */
-const withheld = new WeakSet<Entry>();
-
-/** Entries with extra digests: the algorithms the entry itself wants, and the extra ones. */
-const extras = new WeakMap<Entry, { own: string[]; extra: readonly string[] }>();
-
-/** The extra digests out of the pool's result, and the pool's result left with the entry's own. */
-function splitExtra(entry: Entry, digests: Partial<Record<string, string>> | undefined, take: ExtraDigests['take'] | undefined) {
-  const x = extras.get(entry);
-  if (!x || !digests) return digests;
-  const got: Record<string, string> = {};
-  for (const a of x.extra) if (digests[a] !== undefined) got[a] = digests[a]!;
-  take?.(entry.path, got);
-  return Object.fromEntries(x.own.map((a) => [a, digests[a]]));
+/** What a streamed snapshot leaves once its entries have gone by: counts and the small maps. */
+export interface SnapshotSummary {
+  entries: number;
+  files: number;
+  bytes: number;
+  unlisted: Map<BytePath, string>;
+  notWalked: Map<BytePath, string>;
 }
 
+/** Receives each entry, in path byte order, complete; a promise holds the walk until it settles (a full pipe). */
+export type EntrySink = (entry: Entry) => void | Promise<void>;
+
+/**
+ * Entries walked and not yet handed on: the walk emits in path order, the
+ * pool finishes batches out of order, so an entry waits here until every
+ * entry before it is complete. The walk stops to let the pool catch up when
+ * it holds more than this (pool.room bounds the files; this bounds the rest).
+ */
+const REORDER_WINDOW = 2 * MAX_QUEUED_FILES;
+
+/** The whole snapshot in memory (update, tests): streamSnapshot collected into a sorted list. */
 export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
+  const entries: Entry[] = [];
+  const summary = await streamSnapshot(opts, (e) => void entries.push(e));
+  return { entries, unlisted: summary.unlisted, notWalked: summary.notWalked };
+}
+
+/** Walks, hashes, and hands each entry to `sink` in path byte order, keeping none. */
+export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Promise<SnapshotSummary> {
   let files = 0;
   let bytes = 0;
-  const pool = new HashPool<Entry>((entry, size, r) => {
+  const pool = new HashPool<Slot>((slot, size, r) => {
     files++;
     bytes += size;
-    if (r.error) {
-      for (const name of CONTENT_ATTRS) {
-        if (!(name in entry.attrs)) continue;
-        delete entry.attrs[name];
-        (entry.untested ??= {})[name] = r.error;
-      }
-      return;
-    }
-    // The walk left null placeholders in registry order; filling them keeps that order.
-    const digests = byAttr(splitExtra(entry, r.digests, opts.extraDigests?.take));
-    Object.assign(entry.attrs, digests);
-    if (withheld.has(entry)) entry.attrs.content = withheldContent(DIGEST_ROWS.map((row) => digests[row.name]).find((d) => d !== undefined));
-    else if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
-    if (r.prefix) entry.prefix = byAttr(r.prefix);
+    slot.pending = false;
+    fill(slot, r, opts);
   }, opts.jobs);
+  const queue: Array<Slot | undefined> = [];
+  let head = 0;
+  const drain = async (): Promise<void> => {
+    while (head < queue.length && !queue[head]!.pending) {
+      const slot = queue[head]!;
+      queue[head++] = undefined;
+      const held = sink(slot.entry);
+      if (held) await held;
+    }
+    if (head >= 4096 && head * 2 >= queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  };
   const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
   const root = rootBytes(opts.root);
+  const ordered = new OrderedWalk({ root: opts.root, policy: opts.policy, fs: opts.fs, onWarning: opts.onWarning });
   try {
-    const result = await walk({
-      root: opts.root,
-      policy: opts.policy,
-      fs: opts.fs,
-      onWarning: opts.onWarning,
-      onContent(entry, st, wanted) {
-        const algos = wanted.flatMap((n) => ALGORITHM.get(n) ?? []);
-        let keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
-        if (keep !== undefined && !(st.mode & WORLD_READABLE)) {
-          keep = undefined;
-          withheld.add(entry);
-          // The marker carries a digest, so a change still shows; the table's first when none was asked for.
-          if (algos.length === 0) algos.push(DIGEST_ROWS[0]!.digest!.algorithm);
-        }
-        const extra = entry.growing ? undefined : opts.extraDigests?.algosFor(entry.path);
-        if (extra?.length) extras.set(entry, { own: [...algos], extra });
-        pool.add({
-          path: root === '/' ? entry.path : root + entry.path,
-          ino: st.ino,
-          dev: st.dev,
-          size: st.size,
-          algos: extra?.length ? [...new Set([...algos, ...extra])] : algos,
-          prefix: entry.growing ? opts.prefixFor?.(entry.path) : undefined,
-          keep,
-        }, entry);
-      },
-      onProgress: async (entries) => {
-        opts.progress?.({ entries, files, bytes });
-        watchHeap();
-        // Let worker replies in, so the pool keeps both cores busy, and wait
-        // when the walk runs far ahead of the hashing.
-        await nextTurn();
-        await pool.room(MAX_QUEUED_FILES);
-      },
-    });
+    let sinceYield = 0;
+    for (const step of ordered.steps()) {
+      const slot: Slot = { entry: step.entry, pending: false };
+      if (step.digests.length) queueContent(pool, slot, step, root, opts);
+      queue.push(slot);
+      if (++sinceYield < YIELD_EVERY) continue;
+      sinceYield = 0;
+      opts.progress?.({ entries: ordered.count, files, bytes });
+      watchHeap();
+      // Let worker replies in, so the pool keeps both cores busy, and wait
+      // when the walk runs far ahead of the hashing.
+      await nextTurn();
+      await pool.room(MAX_QUEUED_FILES);
+      await drain();
+      if (queue.length - head > REORDER_WINDOW) {
+        await pool.finish();
+        await drain();
+      }
+    }
     await pool.finish();
-    // The walk's garbage goes now, before the caller encodes or compares; on a
-    // small tree (/usr: ~100 MB) that 80 ms would only delay the result.
-    collectGarbage(256 * 1024 * 1024);
-    opts.progress?.({ entries: result.entries.length, files, bytes });
-    return { ...result, notWalked: startsNotWalked(opts.policy, result.notWalked) };
+    await drain();
+    opts.progress?.({ entries: ordered.count, files, bytes });
+    const notWalked = startsNotWalked(opts.policy, ordered.finishStarts());
+    return { entries: ordered.count, files, bytes, unlisted: ordered.unlisted, notWalked };
   } finally {
     await pool.close();
   }
 }
+
+/** The extra-digest hook's shape, for those who implement it (pkg/md5-record.ts). */
+export type ExtraDigests = NonNullable<SnapshotOptions['extraDigests']>;

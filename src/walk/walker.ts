@@ -1,8 +1,8 @@
 /**
  * The walk: lstat every entry, never follow a symlink, stay on each start
  * path's filesystem unless the policy says otherwise, and collect every
- * non-content attribute the policy asks for. Content digests are handed to a
- * sink (the hash pool) as regular files are met.
+ * non-content attribute the policy asks for. Entries come in path byte order
+ * (ordered.ts); content digests are left as null slots for the hash pool.
  *
  * Synchronous calls in a loop, yielding to the event loop every few hundred
  * entries: promise-based fs costs microseconds a call (bench/README.md).
@@ -10,10 +10,10 @@
 import type { AttrValue, BytePath, Entry } from '../types.js';
 import { attrRow, type AttrRow, type CollectInput } from '../attrs/registry.js';
 import type { Policy } from '../policy/policy.js';
-import { bytePath, comparePaths, fsPath, fsPathScratch, rootBytes } from '../paths.js';
-import { listDirectory } from './listing.js';
-import { errorCode, realFs, type FsPort } from './fsport.js';
-import { readIdNames, type IdNames } from './names.js';
+import { bytePath, fsPath, fsPathScratch } from '../paths.js';
+import { errorCode, type FsPort } from './fsport.js';
+import type { IdNames } from './names.js';
+import { OrderedWalk, type WalkStep } from './ordered.js';
 import type { StatRecord } from '../native-stat.js';
 
 export interface WalkOptions {
@@ -39,95 +39,20 @@ export interface WalkResult {
 
 const YIELD_EVERY = 512;
 
-interface Pending {
-  path: BytePath;
-  /** The filesystem this walk stays on. */
-  dev: number;
-  /** The directory's own identity when it was lstat-ed. */
-  self: { dev: number; ino: number };
-}
-
+/**
+ * The whole walk in memory, sorted: for tests and small trees. The baseline
+ * and the scan use OrderedWalk directly and keep nothing.
+ */
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
-  const port = opts.fs ?? realFs;
-  const root = rootBytes(opts.root);
-  const names = readIdNames(port, root, opts.onWarning);
+  const ordered = new OrderedWalk(opts);
   const entries: Entry[] = [];
-  const unlisted = new Map<BytePath, string>();
-  const notWalked = new Map<BytePath, string>();
-  // A bind mount of a directory inside itself shares dev and inode: walk it once.
-  const dirsSeen = new Set<string>();
-  const stack: Pending[] = [];
-  let sinceYield = 0;
-
-  const starts = new Set(opts.policy.starts.map((s) => s.path));
-  const enter = (path: BytePath, st: StatRecord, fsDev: number): void => {
-    const entry = record(path, st, opts, port, root, names);
-    entries.push(entry);
-    if (st.kind !== 'dir') return;
-    if (st.dev !== fsDev && !opts.policy.crossFilesystems) {
-      // Another filesystem is walked only where the policy names it (include / and include /boot).
-      if (!starts.has(path)) return;
-      fsDev = st.dev;
-    }
-    const id = `${st.dev}:${st.ino}`;
-    if (dirsSeen.has(id)) {
-      unlisted.set(path, 'ELOOP');
-      return;
-    }
-    dirsSeen.add(id);
-    stack.push({ path, dev: fsDev, self: { dev: st.dev, ino: st.ino } });
-  };
-
-  // A start path is walked even where an exclude names it: the policy asked for it by name.
-  for (const start of opts.policy.includes) {
-    const st = lstatInside(port, root, start);
-    if (typeof st === 'string') notWalked.set(start, st);
-    else enter(start, st, st.dev);
-    while (stack.length) {
-      const dir = stack.pop()!;
-      const listing = listDirectory(port, root, dir.path, dir.self.dev, dir.self.ino);
-      if (typeof listing === 'string') {
-        unlisted.set(dir.path, listing);
-        continue;
-      }
-      for (let i = 0; i < listing.paths.length; i++) {
-        const child = listing.paths[i]!;
-        if (opts.policy.isExcluded(child)) continue;
-        const childSt = listing.stats[i]!;
-        if (typeof childSt === 'string') {
-          if (childSt !== 'ENOENT') unlisted.set(dir.path, childSt); // ENOENT: gone since the listing
-          continue;
-        }
-        enter(child, childSt, dir.dev);
-        if (++sinceYield >= YIELD_EVERY) {
-          sinceYield = 0;
-          await opts.onProgress?.(entries.length);
-        }
-      }
-    }
+  for (const step of ordered.steps()) {
+    entries.push(step.entry);
+    if (step.digests.length && step.st.kind === 'file') opts.onContent?.(step.entry, step.st, step.digests);
+    if (entries.length % YIELD_EVERY === 0) await opts.onProgress?.(entries.length);
   }
   await opts.onProgress?.(entries.length);
-  entries.sort((a, b) => comparePaths(a.path, b.path));
-  // Nested start paths were walked as part of their parent: the ones it did not meet, and why.
-  for (const { path } of opts.policy.starts) {
-    if (notWalked.has(path) || hasEntry(entries, path)) continue;
-    const st = lstatInside(port, root, path);
-    notWalked.set(path, typeof st === 'string' ? st : 'ENOENT');
-  }
-  return { entries, unlisted, notWalked };
-}
-
-function hasEntry(entries: readonly Entry[], path: BytePath): boolean {
-  let lo = 0;
-  let hi = entries.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const p = entries[mid]!.path;
-    if (p === path) return true;
-    if (p < path) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+  return { entries, unlisted: ordered.unlisted, notWalked: ordered.finishStarts() };
 }
 
 type AttrsFactory = () => Record<string, AttrValue>;
@@ -152,7 +77,7 @@ function attrsFactory(list: readonly string[]): AttrsFactory {
 }
 
 /** One entry with every attribute the policy wants, in registry order. */
-function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort, root: string, names: IdNames): Entry {
+export function record(path: BytePath, st: StatRecord, opts: Pick<WalkOptions, 'policy'>, port: FsPort, root: string, names: IdNames): WalkStep {
   const list = opts.policy.attrsFor(path, st.kind);
   const entry: Entry = { path, kind: st.kind, attrs: attrsFactory(list)() };
   const input: CollectInput = { kind: st.kind, st, users: names.users, groups: names.groups };
@@ -181,8 +106,7 @@ function record(path: BytePath, st: StatRecord, opts: WalkOptions, port: FsPort,
   }
   if (opts.policy.isConfig(path)) entry.config = true;
   if (opts.policy.isGrowing(path)) entry.growing = true;
-  if (digests.length && st.kind === 'file') opts.onContent?.(entry, st, digests);
-  return entry;
+  return { entry, st, digests: st.kind === 'file' ? digests : [] };
 }
 
 /**

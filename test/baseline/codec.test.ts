@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { EntryUnpacker, packEntries } from '../../src/baseline/codec-entries.js';
 import { EntryWriter } from '../../src/baseline/entry-writer.js';
 import type { Entry } from '../../src/types.js';
-import { readBody } from '../../src/baseline/codec.js';
+import { packTrailer } from '../../src/baseline/codec.js';
+import { openSealedReader } from '../../src/baseline/sealed.js';
 import { BaselineFormatError } from '../../src/errors.js';
 import { packr } from '../../src/baseline/msgpack.js';
 
@@ -29,9 +30,18 @@ describe('decode errors', () => {
 
   it('the decoder\'s own message is kept printable and on one line', () => {
     // A valid header, then a string value cut short: msgpackr's message may quote what it read.
-    const header = packr.pack({ format: 1, tool: 't', host: 'h\n\x1b]0;x', created: 'c', root: '/', policy: 'p', keyId: 'k', attrs: [] });
-    const body = Buffer.concat([header, packr.pack(null), packr.pack(1), Buffer.from([0xd9, 0x40]), Buffer.from('\n\x1b[31m')]);
-    const err = caught(() => readBody(body).forEachEntry(() => undefined));
+    const header = packr.pack({ format: 2, tool: 't', host: 'h\n\x1b]0;x', created: 'c', root: '/', policy: 'p', keyId: 'k' });
+    const entries = Buffer.concat([Buffer.from([0xd9, 0x40]), Buffer.from('\n\x1b[31m')]);
+    const prefix = Buffer.alloc(16);
+    Buffer.from('DRIFTSCN').copy(prefix);
+    prefix.writeUInt16BE(2, 8);
+    const trailer = packTrailer({ count: 1, bytes: 0, attrs: [], unlisted: [], growing: [] });
+    const body = Buffer.concat([header, entries, packr.pack(null), trailer, packr.pack(null)]);
+    const tail = Buffer.alloc(16);
+    tail.writeBigUInt64BE(BigInt(body.length), 0);
+    tail.writeBigUInt64BE(BigInt(16 + header.length + entries.length), 8);
+    const file = Buffer.concat([prefix, body, tail, Buffer.alloc(64)]);
+    const err = caught(() => openSealedReader(file, undefined, true).forEachEntry(() => undefined));
     expect(err).toBeInstanceOf(BaselineFormatError);
     expect(err.message).toMatch(/^baseline body cannot be decoded: /);
     expect(err.message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);

@@ -114,7 +114,7 @@ describe('baseline records', () => {
   });
 
   it('header records the root, policy and attribute set', () => {
-    expect(baseline.header).toMatchObject({ format: 1, host: 'testhost', root: tree, created: '2023-11-14T22:13:20.000Z' });
+    expect(baseline.header).toMatchObject({ format: 2, host: 'testhost', root: tree, created: '2023-11-14T22:13:20.000Z' });
     expect(baseline.header.attrs).toEqual(expect.arrayContaining(['sha256', 'xxh64', 'caps', 'rdev', 'target']));
     expect(baseline.header.policy).toContain('include /');
   });

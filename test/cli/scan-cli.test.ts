@@ -46,7 +46,7 @@ describe('scan', () => {
     const r = scan('--format', 'json');
     expect(r.code).toBe(7);
     const doc = JSON.parse(r.stdout);
-    expect(doc.baseline).toMatchObject({ format: 1, root: tree });
+    expect(doc.baseline).toMatchObject({ format: 2, root: tree });
     expect(doc.summary).toMatchObject({ changed: 2, missing: 1, added: 1, untested: 0, clean: false });
     const cfg = doc.findings.find((f: { path: string }) => f.path === '/etc/ssh/sshd_config');
     expect(cfg).toMatchObject({ status: 'changed', source: 'baseline', flags: 'S.5....T.', marker: 'c', kind: 'file', extra: ['ctime', 'content'] });

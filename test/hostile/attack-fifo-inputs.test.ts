@@ -57,10 +57,10 @@ describe('a FIFO with no writer as an input', () => {
 });
 
 /** The CLI with `<(cat FILE)` (a pipe, as bash makes it) in place of each `%` argument. */
-function throughPipe(args: string[], from: string) {
+function throughPipe(args: string[], from: string, env: Record<string, string> = {}) {
   const words = args.map((a, i) => (a === '%' ? '<(cat "$1")' : `"\${${i + 2}}"`)).join(' ');
   const r = spawnSync('/bin/bash', ['-c', `"$0" ${words}`, process.execPath, from, ...args], {
-    encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },
+    encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000', ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -72,5 +72,21 @@ describe('a pipe with a writer', () => {
     expect(scan.stdout).toMatch(/# driftscan: clean: .*; 2 entries compared/);
     expect(scan.code).toBe(0);
     expect(throughPipe([CLI, 'verify', '%', '--pubkey', keys.pub], file).code).toBe(0);
+  });
+
+  it('is copied by scan into a file of its own outside the root, gone before the walk (nothing left in TMPDIR)', () => {
+    const tmp = fs.mkdtempSync(path.join(dir, 'private-tmp-'));
+    const scan = throughPipe([CLI, 'scan', '%', '--pubkey', keys.pub, '--root', root], file, { TMPDIR: tmp });
+    expect(scan.stderr).toBe('');
+    expect(scan.code).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    // A damaged copy is refused like a damaged file.
+    const bad = path.join(dir, 'bad.dsb');
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 100]! ^= 1;
+    fs.writeFileSync(bad, bytes);
+    const refused = throughPipe([CLI, 'scan', '%', '--pubkey', keys.pub, '--root', root], bad, { TMPDIR: tmp });
+    expect(refused.code).toBe(19);
+    expect(fs.readdirSync(tmp)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemTree, tempDir } from '../helpers/tree.js';
@@ -29,7 +29,10 @@ let second: Buffer;
 let original: Baseline;
 
 const PREFIX = 16;
+/** The body length and the offset of the entries' end, after the body. */
+const TAIL = 16;
 const SIG = 64;
+const LABEL = Buffer.from('driftscan baseline format 2, sha512 of the file before the signature\0', 'latin1');
 
 async function sealedTree(extra: Record<string, string>): Promise<{ file: Buffer; baseline: Baseline }> {
   const tree = systemTree(tempDir(), {
@@ -48,17 +51,24 @@ async function sealedTree(extra: Record<string, string>): Promise<{ file: Buffer
   return { file: seal(baseline, keys.privateKey), baseline };
 }
 
-/** Frame a body as seal() does, with any version, signed by any key. */
-function frame(body: Buffer, key: KeyObject, version = 1): Buffer {
+const endOf = (file: Buffer) => file.readBigUInt64BE(file.length - SIG - TAIL + 8);
+
+/** Frame a body as seal() does, with any version, signed by any key; the entries' end as in `good` unless given. */
+function frame(body: Buffer, key: KeyObject, version = 2, end = endOf(good)): Buffer {
   const prefix = Buffer.alloc(PREFIX);
   good.copy(prefix, 0, 0, 8);
   prefix.writeUInt16BE(version, 8);
-  prefix.writeUInt32BE(body.length, 12);
-  const signed = Buffer.concat([prefix, body]);
-  return Buffer.concat([signed, sign(null, signed, key)]);
+  const tail = Buffer.alloc(TAIL);
+  tail.writeBigUInt64BE(BigInt(body.length), 0);
+  tail.writeBigUInt64BE(end, 8);
+  const signed = Buffer.concat([prefix, body, tail]);
+  const digest = createHash('sha512').update(signed).digest();
+  return Buffer.concat([signed, sign(null, Buffer.concat([LABEL, digest]), key)]);
 }
 
-const bodyOf = (file: Buffer) => file.subarray(PREFIX, file.length - SIG);
+const bodyOf = (file: Buffer) => file.subarray(PREFIX, file.length - SIG - TAIL);
+/** Where the body length lies: a change there unframes the file. */
+const inLength = (off: number, length: number) => off >= length - SIG - TAIL && off < length - SIG - TAIL + 8;
 
 /** The error openSealed throws for these bytes (fails the test if it returns). */
 function rejection(bytes: Buffer, label: string): DriftscanError {
@@ -88,8 +98,8 @@ describe('in-process: every damaged frame is rejected with the right error class
   function expectedFor(off: number): { cls: typeof DriftscanError; code: number; message: RegExp } {
     if (off < 8) return { cls: BaselineFormatError, code: 18, message: /bad magic/ };
     if (off < 10) return { cls: BaselineFormatError, code: 18, message: /format version \d+ is not supported/ };
-    if (off < 12) return { cls: BaselineFormatError, code: 18, message: /unknown flags/ };
-    if (off < 16) return { cls: BaselineFormatError, code: 18, message: /truncated|unexpected bytes/ };
+    if (off < 16) return { cls: BaselineFormatError, code: 18, message: /unknown flags/ };
+    if (inLength(off, good.length)) return { cls: BaselineFormatError, code: 18, message: /truncated|unexpected bytes/ };
     return { cls: SignatureError, code: 19, message: /signature does not verify/ };
   }
 
@@ -130,16 +140,12 @@ describe('in-process: every damaged frame is rejected with the right error class
     const a = bodyOf(good);
     const b = bodyOf(second);
     const splices: Array<[string, Buffer]> = [
-      ['A prefix, B body, B signature', Buffer.concat([good.subarray(0, PREFIX), b, second.subarray(-SIG)])],
-      ['A header with B length, B body, A signature', (() => {
-        const x = Buffer.concat([good.subarray(0, PREFIX), b, good.subarray(-SIG)]);
-        x.writeUInt32BE(b.length, 12);
-        return x;
-      })()],
+      ['A prefix, B body, A tail and signature', Buffer.concat([good.subarray(0, PREFIX), b, good.subarray(-SIG - TAIL)])],
+      ['A body, B tail and signature', Buffer.concat([good.subarray(0, PREFIX), a, second.subarray(-SIG - TAIL)])],
       ['B signed part, A signature', Buffer.concat([second.subarray(0, -SIG), good.subarray(-SIG)])],
-      ['half of A body, half of B body, A length', (() => {
+      ['half of A body, half of B body, A tail', (() => {
         const half = Buffer.concat([a.subarray(0, a.length >> 1), b.subarray(b.length >> 1)]).subarray(0, a.length);
-        return Buffer.concat([good.subarray(0, PREFIX), half, Buffer.alloc(a.length - half.length), good.subarray(-SIG)]);
+        return Buffer.concat([good.subarray(0, PREFIX), half, Buffer.alloc(a.length - half.length), good.subarray(-SIG - TAIL)]);
       })()],
     ];
     for (const [label, bytes] of splices) {
@@ -160,10 +166,10 @@ describe('in-process: every damaged frame is rejected with the right error class
   });
 
   it('an older or newer format version number is refused even when the signature is valid', () => {
-    for (const version of [0, 2, 0xffff]) {
+    for (const version of [0, 1, 3, 0xffff]) {
       const err = rejection(frame(bodyOf(good), keys.privateKey, version), `version ${version}`);
       expect(err).toBeInstanceOf(BaselineFormatError);
-      expect(err.message).toBe(`baseline format version ${version} is not supported (this driftscan reads 1)`);
+      expect(err.message).toBe(`baseline format version ${version} is not supported (this driftscan reads 2)`);
     }
   });
 });
@@ -226,13 +232,13 @@ describe('through the CLI: one line on stderr, the documented exit code', () => 
     for (let off = 0; off < good.length; off += step) {
       const bad = Buffer.from(good);
       bad[off]! ^= 0x20;
-      out.push([`flip at ${off}`, bad, off < PREFIX ? [18] : [19]]);
+      out.push([`flip at ${off}`, bad, off < PREFIX || inLength(off, good.length) ? [18] : [19]]);
     }
     for (const len of [0, 5, 15, 40, good.length - SIG, good.length - 1]) out.push([`truncated to ${len}`, good.subarray(0, len), [18]]);
     out.push(['appended byte', Buffer.concat([good, Buffer.from('x')]), [18]]);
     out.push(['re-signed with another key', frame(bodyOf(good), other.privateKey), [19]]);
     out.push(['version rolled back', frame(bodyOf(good), keys.privateKey, 0), [18]]);
-    out.push(['spliced', Buffer.concat([good.subarray(0, PREFIX), bodyOf(second), second.subarray(-SIG)]), [18, 19]]);
+    out.push(['spliced', Buffer.concat([good.subarray(0, -SIG), second.subarray(-SIG)]), [18, 19]]);
     return out;
   }
 
