@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KeyError } from '../errors.js';
 import { INPUT_FLAGS, readInput } from '../read-input.js';
+import { openNoAtime } from '../quiet-open.js';
 
 export const KEY_FILE = 'driftscan.key';
 export const PUB_FILE = 'driftscan.pub';
@@ -62,7 +63,8 @@ function readKeyFile(file: string, what: string, check?: (st: fs.Stats) => void)
   const pipeOk = check === undefined;
   let fd: number;
   try {
-    fd = fs.openSync(file, INPUT_FLAGS);
+    // O_NOATIME: a --pubkey may lie inside the scanned root (evidence).
+    fd = openNoAtime(file, INPUT_FLAGS);
   } catch (err) {
     throw new KeyError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`);
   }

@@ -10,6 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Baseline, Entry } from '../types.js';
 import { BaselineReadError } from '../errors.js';
 import { INPUT_FLAGS, readInput } from '../read-input.js';
+import { openNoAtime } from '../quiet-open.js';
 import { openSource, type BaselineReader } from './reader.js';
 import { BufferSource, FdSource } from './source.js';
 
@@ -27,7 +28,8 @@ export interface OpenedBaseline {
 export function openBaselineFile(file: string, publicKey: KeyObject | undefined, skipVerify = false, spoolDir?: () => string): OpenedBaseline {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, INPUT_FLAGS);
+    // O_NOATIME: the file may lie inside the scanned root (evidence), and is read twice.
+    fd = openNoAtime(file, INPUT_FLAGS);
     const st = fs.fstatSync(fd);
     // A device never ends (`scan /dev/zero` would fill memory): refused.
     if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BaselineReadError, OutputClosedError, OutputError } from '../errors.js';
 import { INPUT_FLAGS, readInput } from '../read-input.js';
+import { openNoAtime } from '../quiet-open.js';
 
 /** Baselines and reports may hold the text of configuration files: owner-only unless told otherwise. */
 export const DEFAULT_OUTPUT_MODE = 0o600;
@@ -118,7 +119,8 @@ export function cleanUpOnSignals(): void {
 export function readBaselineFile(file: string): Buffer {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, INPUT_FLAGS);
+    // O_NOATIME: the file may lie inside the scanned root (evidence).
+    fd = openNoAtime(file, INPUT_FLAGS);
     const st = fs.fstatSync(fd);
     if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);
     return st.isFIFO() ? readInput(fd) : fs.readFileSync(fd);
