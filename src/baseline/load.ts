@@ -34,7 +34,7 @@ export function openBaselineFile(file: string, publicKey: KeyObject | undefined,
     // A device never ends (`scan /dev/zero` would fill memory): refused.
     if (!st.isFile() && !st.isFIFO()) throw new BaselineReadError(`cannot read baseline ${file}: not a regular file`);
     if (st.isFIFO() && spoolDir !== undefined) {
-      const spooled = spool(fd, spoolDir());
+      const spooled = spoolNamed(fd, file, spoolDir());
       fs.closeSync(fd);
       fd = spooled.fd;
       const reader = openSource(new FdSource(spooled.fd, spooled.size), publicKey, skipVerify);
@@ -67,6 +67,20 @@ export function loadBaseline(file: string, publicKey: KeyObject | undefined, ski
     return { header: opened.reader.header, entries, packages: opened.reader.packages };
   } finally {
     opened.close();
+  }
+}
+
+/**
+ * The copy's failures name the directory it was made in: "cannot read
+ * baseline /dev/fd/63: ENOSPC" sent a tired operator looking at the pipe,
+ * when TMPDIR was full or missing.
+ */
+function spoolNamed(pipe: number, file: string, base: string): { fd: number; size: number } {
+  try {
+    return spool(pipe, base);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new BaselineReadError(`cannot read baseline ${file}: cannot copy it from its pipe into ${base} (TMPDIR): ${code}`);
   }
 }
 
