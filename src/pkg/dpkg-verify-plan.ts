@@ -138,6 +138,10 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     // This runs beside the walk, on the same thread: let it in every few packages.
     if (++read % 32 === 0) await nextTurn();
     if (pkg.state === 'not-installed' || pkg.state === '') continue;
+    // dpkg checks the name but not a Multi-Arch: same package's Architecture, which makes the
+    // stem: "x:../../../../tmp/f" would read info/x:.. (a directory the intruder made), then
+    // climb out of the root to the scanning host's /tmp/f.list. No info file name holds a '/'.
+    if (pkg.stem.includes('/')) throw new Error(`${admin}/status gives package ${pkg.name} an architecture with '/' in it: its info files are not read (they would lie outside ${admin}/info)`);
     const list = infoText(`${admin}/info/${pkg.stem}.list`);
     const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
     for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {
