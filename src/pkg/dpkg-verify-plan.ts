@@ -111,6 +111,19 @@ export function readStatusPackages(root: string, admin: BytePath): StatusPackage
   return out.sort((a, b) => comparePaths(a.stem, b.stem));
 }
 
+/**
+ * dpkg checks a package's name but not a Multi-Arch: same package's
+ * Architecture, which makes its info files' stem: "x:../../../../tmp/f"
+ * reads info/x:.. (a directory the intruder made), then climbs out of the
+ * root to the scanning host's /tmp/f.list, for driftscan and for the real
+ * dpkg alike. No info file name holds a '/': such a package stops the check.
+ */
+export function refuseClimbingStem(pkg: { stem: string; name: string }, admin: BytePath): void {
+  if (pkg.stem.includes('/')) {
+    throw new Error(`${admin}/status gives package ${pkg.name} an architecture with '/' in it: its info files are not read (they would lie outside ${admin}/info)`);
+  }
+}
+
 /** Diverted node -> the node used instead, and the package that may use the original (undefined: local). */
 function readDiversions(root: string, admin: BytePath): Map<BytePath, { to: BytePath; by?: string }> {
   const l = (readText(root, `${admin}/diversions`) ?? '').split('\n');
@@ -138,10 +151,7 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     // This runs beside the walk, on the same thread: let it in every few packages.
     if (++read % 32 === 0) await nextTurn();
     if (pkg.state === 'not-installed' || pkg.state === '') continue;
-    // dpkg checks the name but not a Multi-Arch: same package's Architecture, which makes the
-    // stem: "x:../../../../tmp/f" would read info/x:.. (a directory the intruder made), then
-    // climb out of the root to the scanning host's /tmp/f.list. No info file name holds a '/'.
-    if (pkg.stem.includes('/')) throw new Error(`${admin}/status gives package ${pkg.name} an architecture with '/' in it: its info files are not read (they would lie outside ${admin}/info)`);
+    refuseClimbingStem(pkg, admin);
     const list = infoText(`${admin}/info/${pkg.stem}.list`);
     const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
     for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {

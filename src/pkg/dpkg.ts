@@ -27,7 +27,7 @@ import { defaultVerifyJobs, listedPackages, splitPackages } from './dpkg-shares.
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { runInRootView } from './isolate.js';
 import { verifyDpkgNative } from './dpkg-native.js';
-import { NotModelled, readStatusPackages } from './dpkg-verify-plan.js';
+import { NotModelled, readStatusPackages, refuseClimbingStem } from './dpkg-verify-plan.js';
 import type { Md5Source } from './md5-source.js';
 import { keepTexts, takeTexts, type InfoTexts } from './info-texts.js';
 import type { PackageScope } from './package-scope.js';
@@ -119,6 +119,8 @@ export async function verifyDpkg(root: string, owners: PackageData, opts: DpkgVe
       diagnostics.push(`${e.message}: the real dpkg --verify is run instead of driftscan's own`);
     }
   }
+  // The real dpkg reads the same info files through the kernel, out of the root's view.
+  for (const pkg of readStatusPackages(root, admin)) refuseClimbingStem(pkg, admin);
   const incomplete: string[] = [];
   let findings = [] as ToolVerify['findings'];
   let packageArgs: string[] = [];
