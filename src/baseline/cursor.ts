@@ -19,6 +19,8 @@ export interface Layout {
   end: number;
   count: number;
   sha512: Buffer;
+  /** Bytes 0 .. entriesAt as the header was decoded from them. */
+  head: Buffer;
 }
 
 export class EntryCursor {
@@ -35,7 +37,8 @@ export class EntryCursor {
     this.pos = layout.entriesAt;
     if (!layout.src.stable) {
       this.recheck = createHash('sha512');
-      this.recheck.update(layout.src.read(0, layout.entriesAt));
+      // Not read again: the header decoded is what must prove to be the verified one.
+      this.recheck.update(layout.head);
     }
   }
 

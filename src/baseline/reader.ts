@@ -72,7 +72,7 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   }
   if (!after) throw new BaselineFormatError('baseline entries end outside its body');
 
-  const { value: rawFront, at: entriesAt } = firstValue(src, front, bodyEnd);
+  const { value: rawFront, at: entriesAt, bytes: headerBytes } = firstValue(src, front, bodyEnd);
   const frontHeader = checkFront(rawFront);
   if (entriesAt > end) throw new BaselineFormatError('baseline header runs past the end of its entries');
   const rest: unknown[] = [];
@@ -86,7 +86,11 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   }
   const trailer = checkTrailer(rest[1]);
   const packages = unpackPackages(rest[2]);
-  const layout: Layout = { src, entriesAt, end, count: trailer.count, sha512: digest };
+  // The bytes the header was decoded from start the second pass's hash: a header longer than the
+  // first chunk was read again after the check, and other bytes there must fail it too.
+  const head = Buffer.concat([front.subarray(0, PREFIX_BYTES), headerBytes]);
+  if (entriesAt > front.length && !src.stable) checkReread(src, head, digest);
+  const layout: Layout = { src, entriesAt, end, count: trailer.count, sha512: digest, head };
   return {
     header: joinHeader(frontHeader, trailer),
     packages,
@@ -101,8 +105,20 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   };
 }
 
+/**
+ * A header longer than the first chunk was read again after the check (a
+ * policy of a MiB): the file is hashed once more from those bytes before the
+ * header is used (show --header prints it without reading the entries).
+ */
+function checkReread(src: ByteSource, head: Buffer, sha512: Buffer): void {
+  const again = createHash('sha512').update(head);
+  const signedEnd = src.size - SIGNATURE_BYTES;
+  for (let pos = head.length; pos < signedEnd; pos += CHUNK) again.update(src.read(pos, Math.min(CHUNK, signedEnd - pos)));
+  if (!again.digest().equals(sha512)) throw new BaselineFormatError('baseline changed while it was read (its header is not the one verified)');
+}
+
 /** The header: the first value of the body, read further than the first chunk if it must be. */
-function firstValue(src: ByteSource, front: Buffer, bodyEnd: number): { value: unknown; at: number } {
+function firstValue(src: ByteSource, front: Buffer, bodyEnd: number): { value: unknown; at: number; bytes: Buffer } {
   for (let length = front.length; ; length = Math.min(bodyEnd, length * 4)) {
     const bytes = length <= front.length ? front.subarray(PREFIX_BYTES, length) : src.read(PREFIX_BYTES, length - PREFIX_BYTES);
     let value: unknown;
@@ -117,6 +133,6 @@ function firstValue(src: ByteSource, front: Buffer, bodyEnd: number): { value: u
       if ((err as { incomplete?: boolean }).incomplete && length < bodyEnd) continue;
       throw decodeError(err);
     }
-    return { value, at: PREFIX_BYTES + at };
+    return { value, at: PREFIX_BYTES + at, bytes: bytes.subarray(0, at) };
   }
 }
