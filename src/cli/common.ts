@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import {
-  defaultKeyDir, INPUT_FLAGS, KeyError, loadPublicKey, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
+  defaultKeyDir, INPUT_FLAGS, KeyError, loadPublicKey, openNoAtime, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
   type PackageChoice, type Policy,
 } from '../index.js';
 
@@ -92,7 +92,8 @@ export function readRulesText(file: string): string {
   let buf: Buffer;
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, INPUT_FLAGS);
+    // O_NOATIME: the rules may be kept inside the root they describe (evidence).
+    fd = openNoAtime(file, INPUT_FLAGS);
     buf = readInput(fd, RULES_FILE_LIMIT);
   } catch (err) {
     throw new PolicyError(`cannot read rules file ${file}: ${(err as NodeJS.ErrnoException).code}`);

@@ -4,7 +4,7 @@
  * --root) and scans with it. The scan reads that file twice (the verify pass
  * and the entries pass); the tree is evidence, so those reads must leave its
  * atime as it was, like every other read of the tree (O_NOATIME); so must
- * the read of a --pubkey kept beside it.
+ * the reads of a --pubkey and a --rules file kept beside it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,5 +41,14 @@ describe('a baseline kept inside the scanned root', () => {
     expect(fs.statSync(inside).atimeMs).toBe(before.atimeMs);
     expect(fs.statSync(inside).atimeMs).toBe(OLD.getTime());
     expect(fs.statSync(pub).atimeMs).toBe(OLD.getTime());
+  });
+
+  it('and its --rules, read by baseline, keep their atime', () => {
+    const root = makeTree(tempDir(), { 'etc/a': 'a', 'usr/b': 'b', 'srv/driftscan/etc.rules': 'use default\n' });
+    const rules = path.join(root, 'srv/driftscan/etc.rules');
+    fs.utimesSync(rules, OLD, new Date());
+    const taken = cli.baseline(root, ['--rules', rules]);
+    expect(taken.code).toBe(0);
+    expect(fs.statSync(rules).atimeMs).toBe(OLD.getTime());
   });
 });
