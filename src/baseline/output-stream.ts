@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OutputClosedError, OutputError } from '../errors.js';
-import { DEFAULT_OUTPUT_MODE, pending, writeAll } from './store.js';
+import { DEFAULT_OUTPUT_MODE, pending, syncDirectory, writeAll } from './store.js';
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK;
 
@@ -77,13 +77,7 @@ export function atomicStream(file: string, mode = DEFAULT_OUTPUT_MODE): OutputSt
         fail(err);
       }
       pending.delete(tmp);
-      try {
-        const dfd = fs.openSync(dir, 'r');
-        fs.fsyncSync(dfd);
-        fs.closeSync(dfd);
-      } catch {
-        // Some filesystems refuse fsync on a directory; the rename is still atomic.
-      }
+      syncDirectory(dir);
     },
     abort: cleanUp,
   };

@@ -44,12 +44,17 @@ export function writeAtomic(file: string, data: Buffer, mode = DEFAULT_OUTPUT_MO
   } finally {
     pending.delete(tmp);
   }
+  syncDirectory(dir);
+}
+
+/** Makes a rename into `dir` durable. Some filesystems refuse fsync on a directory; the rename is still atomic. */
+export function syncDirectory(dir: string): void {
   try {
     const dfd = fs.openSync(dir, 'r');
     fs.fsyncSync(dfd);
     fs.closeSync(dfd);
   } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+    // Not durable, still atomic: nothing to tell.
   }
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import {
-  defaultKeyDir, INPUT_FLAGS, KeyError, loadPublicKey, openNoAtime, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
+  defaultKeyDir, INPUT_FLAGS, KeyError, loadPublicKey, openFileLimit, openNoAtime, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
   type PackageChoice, type Policy,
 } from '../index.js';
 
@@ -23,16 +23,6 @@ export function parseJobs(value: string | undefined): number {
 // The main thread needs about 20, plus the walk's and the output's.
 const FDS_PER_WORKER = 6;
 const FDS_RESERVED = 32;
-
-/** Soft RLIMIT_NOFILE from /proc (Node has no getrlimit); undefined when unknown or unlimited. */
-function openFileLimit(): number | undefined {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Too many workers for `ulimit -n` fail to start (EMFILE) and end the run as an

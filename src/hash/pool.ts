@@ -45,8 +45,8 @@ export function aheadFilesFor(jobs: number, limit = openFileLimit()): number {
 /** native/hashfile.h: AHEAD_FILES - 1. */
 const MAX_AHEAD_FILES = 63;
 
-/** Soft RLIMIT_NOFILE from /proc; undefined when unknown or unlimited. */
-function openFileLimit(): number | undefined {
+/** Soft RLIMIT_NOFILE from /proc (Node has no getrlimit); undefined when unknown or unlimited. */
+export function openFileLimit(): number | undefined {
   try {
     const m = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
     return m ? Number(m[1]) : undefined;
