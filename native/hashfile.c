@@ -68,7 +68,7 @@ int hash_fd(const job *j, int fd, const struct stat *before, unsigned bits, doub
  * swapped directory could lead, is ever read).
  */
 static int open_checked(const char *path, const double *t, int *fd, struct stat *st) {
-  *fd = open_noatime(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  *fd = open_beneath_links(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (*fd < 0) return -errno;
   int code = 0;
   if (fstat(*fd, st) != 0) code = -errno;

@@ -8,4 +8,7 @@
 
 /* open(2) with O_NOATIME, and without it where the kernel refuses it (EPERM: not the owner). */
 int open_noatime(const char *path, int flags);
+
+/* open_noatime, refusing a symlink in any component of the path (ELOOP); see quietopen.c. */
+int open_beneath_links(const char *path, int flags);
 #endif

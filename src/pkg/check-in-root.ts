@@ -10,7 +10,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Finding, FindingSource, PackageData } from '../types.js';
-import { digestQuiet } from './quiet-fs.js';
+import { digestOfFile } from './read-in-root.js';
 import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
 
@@ -74,14 +74,12 @@ function checkOne(root: string, r: Resolved, digest: string, algo: string, base:
     return { ...base, status: 'untested', flags: '?????????', note: `(${why})`, untested: { [algo]: why } };
   }
   if (r.kind !== 'file') return { ...base, flags: '??5??????', note: `(not a regular file: ${r.kind})` };
-  let now: string;
-  try {
-    now = digestQuiet(inRoot(root, r.path), algo);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  const now = digestOfFile(inRoot(root, r.path), algo);
+  if ('error' in now) {
+    const code = now.error;
     return { ...base, status: 'untested', flags: '?????????', note: `(${code})`, untested: { [algo]: code } };
   }
-  return now === digest ? undefined : { ...base, flags: '??5??????' };
+  return now.digest === digest ? undefined : { ...base, flags: '??5??????' };
 }
 
 /**
@@ -92,9 +90,6 @@ function checkOne(root: string, r: Resolved, digest: string, algo: string, base:
 export function digestInRoot(root: string, path: BytePath, algo: string): string | undefined {
   const r = new InRootResolver(root).resolve(path, false);
   if (!r.ok || r.kind !== 'file' || inPseudoFs(r.path)) return undefined;
-  try {
-    return digestQuiet(inRoot(root, r.path), algo);
-  } catch {
-    return undefined;
-  }
+  const read = digestOfFile(inRoot(root, r.path), algo);
+  return 'digest' in read ? read.digest : undefined;
 }

@@ -8,7 +8,7 @@
 import type { BytePath } from '../types.js';
 import { HashPool } from '../hash/pool.js';
 import { realFs } from '../walk/fsport.js';
-import { digestQuiet } from './quiet-fs.js';
+import { digestOfFile } from './read-in-root.js';
 import { inRoot } from '../paths.js';
 
 export interface Md5Source {
@@ -68,9 +68,6 @@ export async function md5InRoot(root: string, paths: readonly BytePath[], source
 }
 
 function readOne(root: string, p: BytePath): Md5Result {
-  try {
-    return { md5: digestQuiet(inRoot(root, p), 'md5') };
-  } catch (e) {
-    return { error: (e as NodeJS.ErrnoException).code ?? 'EIO' };
-  }
+  const r = digestOfFile(inRoot(root, p), 'md5');
+  return 'digest' in r ? { md5: r.digest } : r;
 }
