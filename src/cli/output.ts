@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  DEFAULT_OUTPUT_MODE, defaultKeyDir, KEY_FILE, OutputClosedError, OutputError, PUB_FILE, UsageError, writeAll, writeAtomic, writeThrough,
+  DEFAULT_OUTPUT_MODE, defaultKeyDir, KEY_FILE, openNoAtime, OutputClosedError, OutputError, PUB_FILE, UsageError, writeAll, writeAtomic, writeThrough,
   atomicStream, descriptorStream, throughStream, type OutputStream,
 } from '../index.js';
 
@@ -50,7 +50,8 @@ function isKeyFile(file: string): boolean {
   const head = Buffer.alloc(64);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    // Reading the head of a file to refuse overwriting it must not change its atime either.
+    fd = openNoAtime(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     const n = fs.readSync(fd, head, 0, head.length, 0);
     return /^-----BEGIN [A-Z0-9 ]*KEY-----/.test(head.subarray(0, n).toString('latin1'));
   } catch {

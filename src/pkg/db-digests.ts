@@ -7,7 +7,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
-import { digestQuiet, listQuiet } from './quiet-fs.js';
+import { listQuiet } from './quiet-fs.js';
+import { digestOfFile } from './read-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
 
 /**
@@ -44,7 +45,7 @@ export async function digestDir(
     const path = `${dir}/${wanted[i]}`;
     const full = inRoot(root, path);
     if (!isRegular(full)) continue;
-    out[path] = digestQuiet(full, 'sha256');
+    out[path] = sha256Of(full);
   }
   return out;
 }
@@ -56,10 +57,17 @@ export async function digestFiles(root: string, paths: BytePath[]): Promise<Reco
     try {
       const full = inRoot(root, path);
       if (!isRegular(full)) continue;
-      out[path] = digestQuiet(full, 'sha256');
+      out[path] = sha256Of(full);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
   return out;
+}
+
+/** Through the native read (no symlink on the path, the inode lstat found); an error thrown with its code. */
+function sha256Of(full: Buffer): string {
+  const r = digestOfFile(full, 'sha256');
+  if ('digest' in r) return r.digest;
+  throw Object.assign(new Error(`cannot read ${full.toString('latin1')}: ${r.error}`), { code: r.error });
 }

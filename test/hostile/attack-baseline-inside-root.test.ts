@@ -52,3 +52,21 @@ describe('a baseline kept inside the scanned root', () => {
     expect(fs.statSync(rules).atimeMs).toBe(OLD.getTime());
   });
 });
+
+describe('a scan report kept inside the scanned root', () => {
+  it('is read by update without changing its atime', () => {
+    const root = makeTree(tempDir(), { 'etc/a': 'a', 'usr/b': 'b', 'srv/driftscan/.keep': '' });
+    const taken = cli.baseline(root, ['--packages', 'none']);
+    expect(taken.code).toBe(0);
+    fs.appendFileSync(path.join(root, 'etc/a'), 'changed');
+    const report = path.join(root, 'srv/driftscan/report.json');
+    const scanned = cli.scan(taken.out, root, ['--packages', 'none', '--format', 'json', '-o', path.join(cli.work, 'r.json')]);
+    expect(scanned.code).toBe(4);
+    fs.copyFileSync(path.join(cli.work, 'r.json'), report);
+    fs.utimesSync(report, OLD, new Date());
+    const r = driftscan(['update', taken.out, '--report', report, '--key', cli.key, '--pubkey', cli.pub, '-o', path.join(cli.work, 'new.dsb'), '--accept', 'all']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(fs.statSync(report).atimeMs).toBe(OLD.getTime());
+  });
+});
