@@ -18,7 +18,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, Finding, PackageData } from '../types.js';
-import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
+import { inPseudoFs, InRootResolver, throughDirectories, type Resolved } from './resolve-in-root.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { attachOwners, type ToolVerify } from './verify-result.js';
 import { planDpkgVerify, type PlannedCheck } from './dpkg-verify-plan.js';
@@ -55,19 +55,10 @@ function marker(c: PlannedCheck): string {
  * regular file (no lstat again: on / that is 95,000 fewer).
  */
 function walkAwareLstat(resolver: InRootResolver, source: Md5Source | undefined) {
-  const dirs = new Map<BytePath, BytePath | undefined>();
+  const through = throughDirectories(resolver);
   return (path: BytePath): Resolved => {
-    const cut = path.lastIndexOf('/');
-    const name = path.slice(cut + 1);
-    if (source && cut >= 0 && name !== '' && name !== '.' && name !== '..') {
-      const dir = path.slice(0, cut);
-      if (!dirs.has(dir)) {
-        const r = dir === '' ? undefined : resolver.resolve(dir, true);
-        dirs.set(dir, r === undefined ? '' : r.ok && r.kind === 'dir' ? (r.path === '/' ? '' : r.path) : undefined);
-      }
-      const at = dirs.get(dir);
-      if (at !== undefined && source.known(`${at}/${name}`) !== undefined) return { ok: true, path: `${at}/${name}`, kind: 'file', divergent: false };
-    }
+    const at = source ? through(path) : undefined;
+    if (at !== undefined && source!.known(at) !== undefined) return { ok: true, path: at, kind: 'file', divergent: false };
     return resolver.resolve(path, false);
   };
 }

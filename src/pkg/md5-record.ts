@@ -20,7 +20,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
 import type { ExtraDigests } from '../snapshot/snapshot.js';
-import { InRootResolver } from './resolve-in-root.js';
+import { InRootResolver, throughDirectories } from './resolve-in-root.js';
 import type { Md5Source } from './md5-source.js';
 import { detectManagers } from './index.js';
 import type { PackageChoice } from './package-data.js';
@@ -30,21 +30,14 @@ const SHA256 = ['sha256'] as const;
 
 /** The walked paths the digest-recorded packaged paths lead to (their directories resolved in the root). */
 async function packagedWalkPaths(root: string, p: PackageData): Promise<Set<BytePath>> {
-  const resolver = new InRootResolver(root);
-  const dirs = new Map<BytePath, BytePath | undefined>();
+  const through = throughDirectories(new InRootResolver(root));
   const out = new Set<BytePath>();
   let n = 0;
   for (const [path, f] of Object.entries(p.files)) {
     if (f.digest === undefined) continue;
     if (++n % 2048 === 0) await nextTurn();
-    const cut = path.lastIndexOf('/');
-    const dir = path.slice(0, cut);
-    if (!dirs.has(dir)) {
-      const r = dir === '' ? { ok: true as const, path: '', kind: 'dir' } : resolver.resolve(dir, true);
-      dirs.set(dir, r.ok && r.kind === 'dir' ? (r.path === '/' ? '' : r.path) : undefined);
-    }
-    const at = dirs.get(dir);
-    if (at !== undefined) out.add(`${at}${path.slice(cut)}`);
+    const at = through(path);
+    if (at !== undefined) out.add(at);
   }
   return out;
 }

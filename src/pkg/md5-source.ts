@@ -7,8 +7,7 @@
  */
 import type { BytePath } from '../types.js';
 import { HashPool } from '../hash/pool.js';
-import { realFs } from '../walk/fsport.js';
-import { digestOfFile } from './read-in-root.js';
+import { digestOfFile, fileTask } from './read-in-root.js';
 import { inRoot } from '../paths.js';
 
 export interface Md5Source {
@@ -46,19 +45,9 @@ export async function md5InRoot(root: string, paths: readonly BytePath[], source
   });
   try {
     for (const p of toRead) {
-      const full = inRoot(root, p);
-      let st;
-      try {
-        st = realFs.lstat(full);
-      } catch (e) {
-        out.set(p, { error: (e as NodeJS.ErrnoException).code ?? 'EIO' });
-        continue;
-      }
-      if (st.kind !== 'file') {
-        out.set(p, { error: 'NOTREG' });
-        continue;
-      }
-      pool.add({ path: full.toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: ['md5'] }, p);
+      const task = fileTask(inRoot(root, p), 'md5');
+      if ('error' in task) out.set(p, task);
+      else pool.add(task, p);
     }
     await pool.finish();
   } finally {

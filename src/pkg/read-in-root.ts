@@ -8,14 +8,15 @@
  * refuses the link (ELOOP) instead, so nothing outside the root is read.
  */
 import { hashFile, READ_BUFFER_BYTES } from '../hash/run-batch.js';
+import type { HashTask } from '../hash/digest.js';
 import { realFs } from '../walk/fsport.js';
 
 let buffer: Buffer | undefined;
 
 export type ReadDigest = { digest: string } | { error: string };
 
-/** `full`: the root and an in-root path with no symlink left in it. */
-export function digestOfFile(full: Buffer, algo: string): ReadDigest {
+/** The hash task for the regular file at `full` (the root and an in-root path with no symlink left in it), or why there is none. */
+export function fileTask(full: Buffer, algo: string): HashTask | { error: string } {
   let st;
   try {
     st = realFs.lstat(full);
@@ -23,8 +24,15 @@ export function digestOfFile(full: Buffer, algo: string): ReadDigest {
     return { error: (e as NodeJS.ErrnoException).code ?? 'EIO' };
   }
   if (st.kind !== 'file') return { error: 'NOTREG' };
+  return { path: full.toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: [algo] };
+}
+
+/** One file's digest, read on this thread. */
+export function digestOfFile(full: Buffer, algo: string): ReadDigest {
+  const task = fileTask(full, algo);
+  if ('error' in task) return task;
   buffer ??= Buffer.alloc(READ_BUFFER_BYTES);
-  const r = hashFile({ path: full.toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: [algo] }, buffer);
+  const r = hashFile(task, buffer);
   const digest = r.digests?.[algo];
   return digest !== undefined ? { digest } : { error: r.error ?? 'EIO' };
 }

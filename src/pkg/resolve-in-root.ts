@@ -118,3 +118,25 @@ export function locateInRoot(root: string, path: BytePath, want: 'dir' | 'file')
   if (r.kind !== want) return undefined;
   return r.path;
 }
+
+/**
+ * The in-root path a packaged path leads to through its directories (merged
+ * /usr: /bin/ls is /usr/bin/ls), each directory resolved inside the root once;
+ * the last component is left as it is, a link or not. Undefined when a
+ * directory does not resolve to one, or the name is empty, `.` or `..`.
+ */
+export function throughDirectories(resolver: InRootResolver): (path: BytePath) => BytePath | undefined {
+  const dirs = new Map<BytePath, BytePath | undefined>();
+  return (path) => {
+    const cut = path.lastIndexOf('/');
+    const name = path.slice(cut + 1);
+    if (cut < 0 || name === '' || name === '.' || name === '..') return undefined;
+    const dir = path.slice(0, cut);
+    if (!dirs.has(dir)) {
+      const r = dir === '' ? undefined : resolver.resolve(dir, true);
+      dirs.set(dir, r === undefined ? '' : r.ok && r.kind === 'dir' ? (r.path === '/' ? '' : r.path) : undefined);
+    }
+    const at = dirs.get(dir);
+    return at === undefined ? undefined : `${at}/${name}`;
+  };
+}
