@@ -28,6 +28,7 @@ export { parsePolicy, policyForPaths, withFastMode, ATTR_SETS, type Policy } fro
 export { takeSnapshot, streamSnapshot, type Snapshot, type SnapshotOptions, type SnapshotSummary } from './snapshot/snapshot.js';
 export { describeReason, startsMissing } from './snapshot/starts.js';
 export { collectPackageData, PACKAGE_CHOICES, type PackageChoice } from './pkg/package-data.js';
+export { defaultDpkgVerifier } from './pkg/dpkg.js';
 // The file.
 export { generateKeyPair, loadPrivateKey, loadPublicKey, keyId, defaultKeyDir, KEY_FILE, PUB_FILE } from './baseline/keys.js';
 export { seal, openSealed, openSealedReader, checkSignature, SealWriter, type ByteSink } from './baseline/sealed.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { FAIL_ON, REPORTERS, scan, SUMMARY_REPORTER, UsageError, type FailOn } from '../index.js';
+import { defaultDpkgVerifier, FAIL_ON, REPORTERS, scan, SUMMARY_REPORTER, UsageError, type FailOn } from '../index.js';
 import { defaultKeyFiles, outputTarget, parseMode, refuseInsideRoot, writeOutput } from './output.js';
 import { parseJobs, parsePackageChoice, parseSeconds, publicKeyFrom, readRules, resolveRoot } from './common.js';
 import { progressLine, wantColour } from './terminal.js';
@@ -62,6 +62,8 @@ export function registerScan(program: Command, setExit: (code: number) => void):
       const packages = parsePackageChoice(opts.packages);
       const packageTimeoutMs = parseSeconds('--package-timeout', opts.packageTimeout);
       const jobs = parseJobs(opts.jobs);
+      // DRIFTSCAN_DPKG_VERIFY with a typo is a usage error now, not a quiet fallback after the walk.
+      defaultDpkgVerifier();
       if (!(FAIL_ON as readonly string[]).includes(opts.failOn)) throw new UsageError(`unknown --fail-on ${opts.failOn} (known: ${FAIL_ON.join(', ')})`);
       if (!['show', 'summary', 'hide'].includes(opts.explained)) throw new UsageError(`unknown --explained ${opts.explained} (known: show, summary, hide)`);
       const root = resolveRoot(opts.root);

@@ -17,7 +17,7 @@
  *   what it found: it is run under stdbuf -oL.
  */
 import { access, constants } from 'node:fs/promises';
-import { PackageToolError } from '../errors.js';
+import { PackageToolError, UsageError } from '../errors.js';
 import type { BytePath, PackageData, PackageInfo } from '../types.js';
 import { digestDir, digestFiles } from './db-digests.js';
 import { locateDpkgDb, readConffiles, readDpkgFiles } from './dpkg-db.js';
@@ -48,9 +48,17 @@ export interface DpkgVerifyOptions extends RunOptions {
 
 export type DpkgVerifier = 'native' | 'tool';
 
-/** The verifier a run uses when none is named: the environment's DRIFTSCAN_DPKG_VERIFY=tool, else native. */
+/**
+ * The verifier a run uses when none is named: the environment's
+ * DRIFTSCAN_DPKG_VERIFY (tool or native), native when unset or empty. Any
+ * other value is a usage error (the CLI asks before the walk): a typo for
+ * `tool` must not quietly run the other verifier.
+ */
 export function defaultDpkgVerifier(): DpkgVerifier {
-  return process.env.DRIFTSCAN_DPKG_VERIFY === 'tool' ? 'tool' : 'native';
+  const value = process.env.DRIFTSCAN_DPKG_VERIFY;
+  if (value === undefined || value === '' || value === 'native') return 'native';
+  if (value === 'tool') return 'tool';
+  throw new UsageError(`DRIFTSCAN_DPKG_VERIFY takes tool or native, not '${value}'`);
 }
 
 /** The admin directory resolved inside the root; a PackageToolError when there is none or it leads astray. */

@@ -134,3 +134,19 @@ describe('SOURCE_DATE_EPOCH: checked before the walk, exit 16', () => {
     expect(driftscan(['baseline', '/', '--root', tree, '--key', key, '-o', out, '--packages', 'none'], { SOURCE_DATE_EPOCH: '' }).code).toBe(0);
   });
 });
+
+describe('DRIFTSCAN_DPKG_VERIFY: checked before the walk, exit 16', () => {
+  it('a typo for tool is a usage error, not a quiet run of the other verifier', () => {
+    const r = driftscan(['scan', file, '--pubkey', pub, '--root', tree], { DRIFTSCAN_DPKG_VERIFY: 'tol' });
+    expect(r.code, r.stderr).toBe(16);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("driftscan: error: DRIFTSCAN_DPKG_VERIFY takes tool or native, not 'tol'\n");
+  });
+
+  it('tool, native and empty are accepted', () => {
+    for (const value of ['tool', 'native', '']) {
+      const r = driftscan(['scan', file, '--pubkey', pub, '--root', tree, '--packages', 'none'], { DRIFTSCAN_DPKG_VERIFY: value });
+      expect(r.code, `${value}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
