@@ -59,3 +59,17 @@ export function keyedCli(): KeyedCli {
     scan: (file, root, args = []) => driftscan(['scan', file, '--pubkey', pub, '--root', root, ...args]),
   };
 }
+
+/** A root holding /srv/f, a key pair from keygen, and a baseline of /srv with it, all in a new temp dir: the fixture of the input-mistake tests. */
+export function srvBaseline(prefix: string): { dir: string; root: string; file: string; keys: { key: string; pub: string } } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(path.join(root, 'srv'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'srv/f'), 'f\n');
+  const keys = keygen(path.join(dir, 'k'));
+  const file = path.join(dir, 'b.dsb');
+  const r = driftscan(['baseline', '/srv', '--root', root, '--key', keys.key, '-o', file]);
+  if (r.code !== 0) throw new Error(`baseline of /srv failed (${r.code}): ${r.stderr}`);
+  return { dir, root, file, keys };
+}

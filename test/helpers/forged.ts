@@ -3,7 +3,12 @@
  * print a fake verdict, hide the rest. Shared by the forged-output tests of
  * every format.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { buildDeb, installDeb, newDpkgRoot } from '../pkg/build-packages.js';
+import { tempDir } from './tree.js';
+import { driftscan } from './cli.js';
 import { REPORTERS, type Report } from '../../src/report/reporters.js';
 import { summarize } from '../../src/report/summary.js';
 import type { Finding } from '../../src/types.js';
@@ -35,4 +40,23 @@ export function render(report: Report, format: string): string {
   out.on('data', (b: Buffer) => (text += b.toString()));
   REPORTERS[format]!(report, out);
   return text;
+}
+
+/**
+ * A real dpkg root whose package `hello` is also claimed by an md5sums file
+ * named with FORGE (sorted after hello.md5sums, so that name is taken as the
+ * file's owner), baselined with `key`, then /usr/bin/hello replaced by a trojan.
+ */
+export function forgedPackageRoot(key: string): { root: string; file: string } {
+  const work = tempDir('ds-forge-pkg-');
+  const root = newDpkgRoot(work);
+  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+  installDeb(root, buildDeb(work, { name: 'hello', version: '1.0', files: { '/usr/bin/hello': 'hello v1\n' } }));
+  const info = path.join(root, 'var/lib/dpkg/info');
+  fs.copyFileSync(path.join(info, 'hello.md5sums'), path.join(info, `zz${FORGE}.md5sums`));
+  const file = path.join(work, 'b.dsb');
+  const taken = driftscan(['baseline', '/usr', '/etc', '--root', root, '--key', key, '-o', file]);
+  if (taken.code !== 0) throw new Error(`baseline of the forged package root failed (${taken.code}): ${taken.stderr}`);
+  fs.writeFileSync(path.join(root, 'usr/bin/hello'), 'trojan\n');
+  return { root, file };
 }

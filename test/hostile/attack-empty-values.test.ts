@@ -9,8 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { driftscan, keygen } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tree.js';
+import { driftscan, srvBaseline } from '../helpers/cli.js';
 
 let dir: string;
 let root: string;
@@ -18,13 +17,7 @@ let file: string;
 let keys: { key: string; pub: string };
 
 beforeAll(() => {
-  dir = tempDir('ds-empty-');
-  root = path.join(dir, 'root');
-  fs.mkdirSync(path.join(root, 'srv'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'srv/f'), 'f\n');
-  keys = keygen(path.join(dir, 'k'));
-  file = path.join(dir, 'b.dsb');
-  expect(driftscan(['baseline', '/srv', '--root', root, '--key', keys.key, '-o', file]).code).toBe(0);
+  ({ dir, root, file, keys } = srvBaseline('ds-empty-'));
 });
 
 describe('an empty file or directory option', () => {

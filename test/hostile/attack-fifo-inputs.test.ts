@@ -11,8 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, driftscan, keygen } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tree.js';
+import { CLI, driftscan, srvBaseline } from '../helpers/cli.js';
 
 let dir: string;
 let root: string;
@@ -21,13 +20,7 @@ let file: string;
 let keys: { key: string; pub: string };
 
 beforeAll(() => {
-  dir = tempDir('ds-fifo-in-');
-  root = path.join(dir, 'root');
-  fs.mkdirSync(path.join(root, 'srv'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'srv/f'), 'f\n');
-  keys = keygen(path.join(dir, 'k'));
-  file = path.join(dir, 'b.dsb');
-  expect(driftscan(['baseline', '/srv', '--root', root, '--key', keys.key, '-o', file]).code).toBe(0);
+  ({ dir, root, file, keys } = srvBaseline('ds-fifo-in-'));
   fifo = path.join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
 });

@@ -11,11 +11,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDeb, installDeb, newDpkgRoot } from '../pkg/build-packages.js';
 import { at, rawPath, systemTree, tempDir } from '../helpers/tree.js';
 import { driftscan } from '../helpers/cli.js';
 import { parseJunit } from '../report/parse-junit.js';
-import { FORGE, FORGE_SHOWN, RAW_CONTROL, forgedPackageReport, render as renderReport } from '../helpers/forged.js';
+import { FORGE, FORGE_SHOWN, RAW_CONTROL, forgedPackageReport, forgedPackageRoot, render as renderReport } from '../helpers/forged.js';
 
 const FORMATS = ['sarif', 'junit', 'ecs'] as const;
 
@@ -92,15 +91,7 @@ describe('hostile path names', () => {
 
 describe('package names from md5sums file names (real dpkg root)', () => {
   it('are escaped in sarif, junit and ecs', () => {
-    const work = tempDir('ds-forge-pkg-');
-    const root = newDpkgRoot(work);
-    fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
-    installDeb(root, buildDeb(work, { name: 'hello', version: '1.0', files: { '/usr/bin/hello': 'hello v1\n' } }));
-    const info = path.join(root, 'var/lib/dpkg/info');
-    fs.copyFileSync(path.join(info, 'hello.md5sums'), path.join(info, `zz${FORGE}.md5sums`));
-    const file = path.join(work, 'b.dsb');
-    expect(driftscan(['baseline', '/usr', '/etc', '--root', root, '--key', key(), '-o', file]).code).toBe(0);
-    fs.writeFileSync(path.join(root, 'usr/bin/hello'), 'trojan\n');
+    const { root, file } = forgedPackageRoot(key());
     for (const format of FORMATS) {
       const r = driftscan(['scan', file, '--pubkey', pub(), '--root', root, '--format', format]);
       expect(r.code).toBe(4);
