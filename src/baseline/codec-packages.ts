@@ -21,13 +21,28 @@ export function packPackages(p: PackageData | undefined): unknown {
   return packed;
 }
 
+/** latin1 text of a decoded bin (a Buffer from msgpackr: no copy). */
+function latin1(v: Uint8Array): string {
+  return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length)).toString('latin1');
+}
+
+function hex(v: Uint8Array): string {
+  return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length)).toString('hex');
+}
+
+/**
+ * Decodes ~100,000 rows each of files and md5s on a whole host, on every scan
+ * before its walk starts: plain loops and one object literal per row, no
+ * per-row closures or copies.
+ */
 export function unpackPackages(raw: unknown): PackageData | undefined {
   if (raw === null || raw === undefined) return undefined;
   const malformed = () => new BaselineFormatError('baseline package data is malformed');
   if (!Array.isArray(raw)) throw malformed();
   const [manager, packages, files, dbFiles, contentMd5] = raw as unknown[];
   const rows = (v: unknown, width: number): unknown[][] => {
-    if (!Array.isArray(v) || !v.every((r) => Array.isArray(r) && r.length === width)) throw malformed();
+    if (!Array.isArray(v)) throw malformed();
+    for (let i = 0; i < v.length; i++) if (!Array.isArray(v[i]) || (v[i] as unknown[]).length !== width) throw malformed();
     return v as unknown[][];
   };
   const optText = (v: unknown): v is string | null => v === null || isText(v);
@@ -37,25 +52,24 @@ export function unpackPackages(raw: unknown): PackageData | undefined {
     if (!isText(name) || !isText(version) || !isText(arch)) throw malformed();
     out.packages.push({ name, version, arch });
   }
-  for (const [path, pkg, digest, algo] of rows(files, 4)) {
+  const fileRows = rows(files, 4);
+  for (let i = 0; i < fileRows.length; i++) {
+    const [path, pkg, digest, algo] = fileRows[i]!;
     if (!(path instanceof Uint8Array) || !isText(pkg) || !optText(digest) || !optText(algo)) throw malformed();
-    const key = Buffer.from(path).toString('latin1');
-    out.files[key] = { pkg };
-    if (digest) out.files[key]!.digest = digest;
-    if (algo) out.files[key]!.algo = algo;
+    out.files[latin1(path)] = digest ? (algo ? { pkg, digest, algo } : { pkg, digest }) : algo ? { pkg, algo } : { pkg };
   }
   for (const [path, digest] of rows(dbFiles ?? [], 2)) {
     if (!(path instanceof Uint8Array) || !isText(digest)) throw malformed();
-    out.dbFiles[Buffer.from(path).toString('latin1')] = digest;
+    out.dbFiles[latin1(path)] = digest;
   }
   if (contentMd5 !== undefined && contentMd5 !== null) {
     const bytes = (v: unknown, n: number): v is Uint8Array => v instanceof Uint8Array && v.length === n;
-    // Views, not copies: ~100,000 rows on a whole host.
-    const text = (v: Uint8Array, enc: BufferEncoding) => Buffer.from(v.buffer, v.byteOffset, v.length).toString(enc);
-    out.contentMd5 = {};
-    for (const [path, sha256, md5] of rows(contentMd5, 3)) {
+    const md5Rows = rows(contentMd5, 3);
+    const md5s: NonNullable<PackageData['contentMd5']> = (out.contentMd5 = {});
+    for (let i = 0; i < md5Rows.length; i++) {
+      const [path, sha256, md5] = md5Rows[i]!;
       if (!(path instanceof Uint8Array) || !bytes(sha256, 32) || !bytes(md5, 16)) throw malformed();
-      out.contentMd5[text(path, 'latin1')] = { sha256: text(sha256, 'hex'), md5: text(md5, 'hex') };
+      md5s[latin1(path)] = { sha256: hex(sha256), md5: hex(md5) };
     }
   }
   return out;

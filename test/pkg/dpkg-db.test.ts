@@ -58,6 +58,34 @@ describe('readDpkgFiles', () => {
       '/opt/caf\xe9': { pkg: 'latin', digest: H3, algo: 'md5' },
     });
   });
+  it('takes only "<32 hex>  <path>" md5sums lines, lowercased, with empty lines and a missing last newline', async () => {
+    const upper = 'ABCDEF0123456789'.repeat(2);
+    const root = fakeRoot({
+      'var/lib/dpkg/status': 'Package: p\n',
+      'var/lib/dpkg/info/p.list': '/usr/a\n\n/usr/b\n/usr/c\n/usr/d\n/usr/e\n/usr/f g\n/usr/h\r\n/usr/last',
+      'var/lib/dpkg/info/p.md5sums': [
+        `${upper}  usr/a`,
+        '',
+        `${H1.slice(1)}  usr/b`, // 31 digits
+        `${H1} usr/c`, // one space
+        `${H1.slice(1)}g  usr/d`, // not hex
+        `${H1.slice(1)}\x11  usr/e`, // a control character is no digit either
+        `${H2}  usr/f g`,
+        `${H3}  usr/h\r`,
+        `${H1}  usr/last`,
+      ].join('\n'),
+    });
+    expect(await readDpkgFiles(root, '/var/lib/dpkg')).toEqual({
+      '/usr/a': { pkg: 'p', digest: upper.toLowerCase(), algo: 'md5' },
+      '/usr/b': { pkg: 'p' },
+      '/usr/c': { pkg: 'p' },
+      '/usr/d': { pkg: 'p' },
+      '/usr/e': { pkg: 'p' },
+      '/usr/f g': { pkg: 'p', digest: H2, algo: 'md5' },
+      '/usr/h\r': { pkg: 'p', digest: H3, algo: 'md5' },
+      '/usr/last': { pkg: 'p', digest: H1, algo: 'md5' },
+    });
+  });
 });
 
 describe('detectManagers', () => {
