@@ -86,6 +86,9 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   }
   const trailer = checkTrailer(rest[1]);
   const packages = unpackPackages(rest[2]);
+  // The reader's closures below share this scope with the one that filled `rest`: without this the
+  // decoded rows (~80 MB of arrays for a whole host's package data) would live as long as the reader.
+  rest.length = 0;
   // The bytes the header was decoded from start the second pass's hash: a header longer than the
   // first chunk was read again after the check, and other bytes there must fail it too.
   const head = Buffer.concat([front.subarray(0, PREFIX_BYTES), headerBytes]);
