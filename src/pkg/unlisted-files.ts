@@ -18,10 +18,13 @@ export async function checkUnlistedFiles(root: string, before: PackageData, afte
   if (before.manager !== after.manager) return [];
   const changes = diffPackages(before.packages, after.packages);
   const gone = new Set([...changes.removed, ...changes.upgraded].map((p) => p.name));
+  // No package removed or upgraded (a scan on a timer): no file can have left the database that way.
+  if (gone.size === 0) return [];
   const unlisted: PackageData = { ...before, files: {} };
   const owners = new Set<string>();
-  for (const [path, f] of Object.entries(before.files)) {
-    if (path in after.files || !f.digest || !gone.has(f.pkg.split(':')[0])) continue;
+  for (const path in before.files) {
+    const f = before.files[path]!;
+    if (path in after.files || !f.digest || !gone.has(f.pkg.split(':')[0]!)) continue;
     unlisted.files[path] = f;
     owners.add(f.pkg);
   }
