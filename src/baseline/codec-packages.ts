@@ -1,7 +1,7 @@
 /** The package data in the baseline body: rows in path order, checked on the way back. */
 import type { PackageData } from '../types.js';
 import { BaselineFormatError } from '../errors.js';
-import { isText } from './msgpack.js';
+import { RowsReader } from './rows-reader.js';
 
 export function packPackages(p: PackageData | undefined): unknown {
   if (!p) return null;
@@ -21,56 +21,55 @@ export function packPackages(p: PackageData | undefined): unknown {
   return packed;
 }
 
-/** latin1 text of a decoded bin (a Buffer from msgpackr: no copy). */
-function latin1(v: Uint8Array): string {
-  return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length)).toString('latin1');
-}
-
-function hex(v: Uint8Array): string {
-  return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length)).toString('hex');
-}
-
 /**
- * Decodes ~100,000 rows each of files and md5s on a whole host, on every scan
- * before its walk starts: plain loops and one object literal per row, no
- * per-row closures or copies.
+ * The package data from its bytes (packPackages' value as msgpackr wrote it),
+ * exactly as a msgpack decoder would give it and checked the same way:
+ * [manager, packages, files, dbFiles?, contentMd5?, ...anything appended later].
+ * `bytes` must hold that one value and nothing after it.
  */
-export function unpackPackages(raw: unknown): PackageData | undefined {
-  if (raw === null || raw === undefined) return undefined;
+export function unpackPackages(bytes: Buffer): PackageData | undefined {
   const malformed = () => new BaselineFormatError('baseline package data is malformed');
-  if (!Array.isArray(raw)) throw malformed();
-  const [manager, packages, files, dbFiles, contentMd5] = raw as unknown[];
-  const rows = (v: unknown, width: number): unknown[][] => {
-    if (!Array.isArray(v)) throw malformed();
-    for (let i = 0; i < v.length; i++) if (!Array.isArray(v[i]) || (v[i] as unknown[]).length !== width) throw malformed();
-    return v as unknown[][];
-  };
-  const optText = (v: unknown): v is string | null => v === null || isText(v);
+  const r = new RowsReader(bytes, malformed);
+  if (r.nil()) {
+    if (!r.done) throw malformed();
+    return undefined;
+  }
+  const fields = r.array();
+  if (fields < 3) throw malformed();
+  const manager = r.text();
   if (manager !== 'rpm' && manager !== 'dpkg') throw malformed();
+  const row = (width: number) => {
+    if (r.array() !== width) throw malformed();
+  };
   const out: PackageData = { manager, packages: [], files: {}, dbFiles: {} };
-  for (const [name, version, arch] of rows(packages, 3)) {
-    if (!isText(name) || !isText(version) || !isText(arch)) throw malformed();
-    out.packages.push({ name, version, arch });
+  for (let n = r.array(); n > 0; n--) {
+    row(3);
+    out.packages.push({ name: r.text(), version: r.text(), arch: r.text() });
   }
-  const fileRows = rows(files, 4);
-  for (let i = 0; i < fileRows.length; i++) {
-    const [path, pkg, digest, algo] = fileRows[i]!;
-    if (!(path instanceof Uint8Array) || !isText(pkg) || !optText(digest) || !optText(algo)) throw malformed();
-    out.files[latin1(path)] = digest ? (algo ? { pkg, digest, algo } : { pkg, digest }) : algo ? { pkg, algo } : { pkg };
+  for (let n = r.array(); n > 0; n--) {
+    row(4);
+    const path = r.binText('latin1');
+    const pkg = r.text();
+    const digest = r.textOrNull();
+    const algo = r.textOrNull();
+    out.files[path] = digest ? (algo ? { pkg, digest, algo } : { pkg, digest }) : algo ? { pkg, algo } : { pkg };
   }
-  for (const [path, digest] of rows(dbFiles ?? [], 2)) {
-    if (!(path instanceof Uint8Array) || !isText(digest)) throw malformed();
-    out.dbFiles[latin1(path)] = digest;
-  }
-  if (contentMd5 !== undefined && contentMd5 !== null) {
-    const bytes = (v: unknown, n: number): v is Uint8Array => v instanceof Uint8Array && v.length === n;
-    const md5Rows = rows(contentMd5, 3);
-    const md5s: NonNullable<PackageData['contentMd5']> = (out.contentMd5 = {});
-    for (let i = 0; i < md5Rows.length; i++) {
-      const [path, sha256, md5] = md5Rows[i]!;
-      if (!(path instanceof Uint8Array) || !bytes(sha256, 32) || !bytes(md5, 16)) throw malformed();
-      md5s[latin1(path)] = { sha256: hex(sha256), md5: hex(md5) };
+  if (fields >= 4 && !r.nil()) {
+    for (let n = r.array(); n > 0; n--) {
+      row(2);
+      const path = r.binText('latin1');
+      out.dbFiles[path] = r.text();
     }
   }
+  if (fields >= 5 && !r.nil()) {
+    const md5s: NonNullable<PackageData['contentMd5']> = (out.contentMd5 = {});
+    for (let n = r.array(); n > 0; n--) {
+      row(3);
+      const path = r.binText('latin1');
+      md5s[path] = { sha256: r.binText('hex', 32), md5: r.binText('hex', 16) };
+    }
+  }
+  for (let n = fields - 5; n > 0; n--) r.skip();
+  if (!r.done) throw malformed();
   return out;
 }

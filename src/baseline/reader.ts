@@ -75,20 +75,20 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   const { value: rawFront, at: entriesAt, bytes: headerBytes } = firstValue(src, front, bodyEnd);
   const frontHeader = checkFront(rawFront);
   if (entriesAt > end) throw new BaselineFormatError('baseline header runs past the end of its entries');
+  // The entries' end and the trailer through msgpack; the package data, the bulk of it, from its bytes.
   const rest: unknown[] = [];
   let used = 0;
-  unpackValues(after.subarray(0, bodyEnd - end), (v, at) => {
+  const tailBytes = after.subarray(0, bodyEnd - end);
+  unpackValues(tailBytes, (v, at) => {
     rest.push(v);
     used = at;
+    return rest.length < 2;
   });
-  if (rest.length !== 3 || used !== bodyEnd - end || rest[0] !== null) {
+  if (rest.length !== 2 || used >= tailBytes.length || rest[0] !== null) {
     throw new BaselineFormatError('baseline body does not end with its entries\' end, trailer and package data');
   }
   const trailer = checkTrailer(rest[1]);
-  const packages = unpackPackages(rest[2]);
-  // The reader's closures below share this scope with the one that filled `rest`: without this the
-  // decoded rows (~80 MB of arrays for a whole host's package data) would live as long as the reader.
-  rest.length = 0;
+  const packages = unpackPackages(tailBytes.subarray(used));
   // The bytes the header was decoded from start the second pass's hash: a header longer than the
   // first chunk was read again after the check, and other bytes there must fail it too.
   const head = Buffer.concat([front.subarray(0, PREFIX_BYTES), headerBytes]);
