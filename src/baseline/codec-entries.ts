@@ -5,7 +5,7 @@
 import type { AttrValue, Entry, FileKind } from '../types.js';
 import { ATTRIBUTES, attrByCode } from '../attrs/registry.js';
 import { BaselineFormatError } from '../errors.js';
-import { isAttrValue, isNumber, isTextRecord } from './msgpack.js';
+import type { RowsReader } from './rows-reader.js';
 import { EntryWriter } from './entry-writer.js';
 
 const KINDS: readonly FileKind[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'];
@@ -19,14 +19,6 @@ const FLAG_GROWING = 2;
  * on-disk code, value) pairs.
  */
 type PackedEntry = [number, Buffer, number, unknown[], Record<string, string> | null, number];
-
-function unpackValue(stored: 'hex' | 'bytes' | undefined, v: unknown): AttrValue | undefined {
-  if (v instanceof Uint8Array) {
-    const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-    return stored === 'hex' ? b.toString('hex') : b.toString('latin1');
-  }
-  return isAttrValue(v) ? v : undefined;
-}
 
 /** Bytes two BytePaths share at the start (their chars are their bytes). */
 function sharedPrefix(a: string, b: string): number {
@@ -74,39 +66,48 @@ export function packEntries(entries: readonly Entry[], write: (bytes: Uint8Array
   out.done();
 }
 
-/** Turns packed entries back into Entries, in order, checking each as it comes. */
+/**
+ * Reads packed entries back into Entries, one at a time straight from the
+ * bytes (rows-reader.ts), in order, checking each as it comes. A value cut
+ * short by the end of the bytes throws the reader's short() error, with
+ * nothing consumed that counts: the cursor reads on from the entry's start.
+ */
 export class EntryUnpacker {
   private previous = '';
   private index = 0;
 
-  next(item: unknown): Entry {
-    const index = this.index++;
+  read(r: RowsReader): Entry {
+    const index = this.index;
     const previous = this.previous;
-    if (!Array.isArray(item) || item.length !== 6 || typeof item[0] !== 'number' || !(item[1] instanceof Uint8Array)) {
-      throw new BaselineFormatError(`baseline entry ${index} is malformed`);
-    }
-    const [shared, suffix, kindCode, attrs, untested, flags] = item as PackedEntry;
-    const kind = KINDS[kindCode];
-    if (!kind || !Array.isArray(attrs) || attrs.length % 2 !== 0 || !isNumber(flags) || !isNumber(shared) || shared > previous.length) {
-      throw new BaselineFormatError(`baseline entry ${index} is malformed`);
-    }
-    const path = previous.slice(0, shared) + Buffer.from(suffix.buffer, suffix.byteOffset, suffix.byteLength).toString('latin1');
-    this.previous = path;
+    const malformed = () => new BaselineFormatError(`baseline entry ${index} is malformed`);
+    if (r.array() !== 6) throw malformed();
+    const shared = r.number();
+    if (shared === undefined || !r.isBin()) throw malformed();
+    const suffix = r.binText('latin1');
+    const kind = KINDS[r.number() ?? -1];
+    if (!kind || !r.isArray()) throw malformed();
+    const pairs = r.array();
+    if (pairs % 2 !== 0 || shared > previous.length || !Number.isInteger(shared) || shared < 0) throw malformed();
+    const path = previous.slice(0, shared) + suffix;
     const entry: Entry = { path, kind, attrs: {} };
-    for (let i = 0; i < attrs.length; i += 2) {
-      const code = attrs[i];
-      const v = attrs[i + 1];
-      const row = typeof code === 'number' ? attrByCode(code) : undefined;
-      if (!row) throw new BaselineFormatError(`baseline entry ${index} has an unknown attribute${typeof code === 'number' ? ` (${code})` : ''}`);
-      const value = unpackValue(row.stored, v);
+    for (let i = 0; i < pairs; i += 2) {
+      const code = r.number();
+      const row = code === undefined ? undefined : attrByCode(code);
+      if (!row) throw new BaselineFormatError(`baseline entry ${index} has an unknown attribute${code !== undefined ? ` (${code})` : ''}`);
+      const value = r.attrValue(row.stored === 'hex' ? 'hex' : 'latin1');
       if (value === undefined) throw new BaselineFormatError(`baseline entry ${index} has a malformed ${row.name}`);
       entry.attrs[row.name] = value;
     }
-    if (untested !== null && !isTextRecord(untested)) throw new BaselineFormatError(`baseline entry ${index} is malformed`);
+    const untested = r.nil() ? null : r.textRecord();
+    if (untested === undefined) throw malformed();
     if (untested) entry.untested = untested;
+    const flags = r.number();
+    if (flags === undefined) throw malformed();
     if (flags & FLAG_CONFIG) entry.config = true;
     if (flags & FLAG_GROWING) entry.growing = true;
     if (index > 0 && !(previous < path)) throw new BaselineFormatError('baseline entries are not sorted by path bytes');
+    this.index++;
+    this.previous = path;
     return entry;
   }
 }

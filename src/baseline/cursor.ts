@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { Entry } from '../types.js';
 import { BaselineFormatError } from '../errors.js';
-import { decodeError } from './codec.js';
 import { EntryUnpacker } from './codec-entries.js';
 import { CHUNK, SIGNATURE_BYTES } from './format.js';
-import { packr } from './msgpack.js';
+import { RowsReader } from './rows-reader.js';
 import type { ByteSource } from './source.js';
 
 export interface Layout {
@@ -23,15 +22,21 @@ export interface Layout {
   head: Buffer;
 }
 
+/** Thrown by the reader when an entry runs past the bytes read so far: read on from its start. */
+const SHORT = new Error('entry continues past the bytes read');
+const short = () => SHORT;
+
 export class EntryCursor {
-  private values: unknown[] = [];
-  private at = 0;
+  /** The bytes read at `pos` and the reader going through them. */
+  private buf: Buffer = Buffer.alloc(0);
+  private reader?: RowsReader;
   private pos: number;
   private chunk = CHUNK;
   private seen = 0;
   private finished = false;
   private readonly unpacker = new EntryUnpacker();
   private readonly recheck?: ReturnType<typeof createHash>;
+  private readonly fault = () => new BaselineFormatError(`baseline entry ${this.seen} is malformed`);
 
   constructor(private readonly layout: Layout) {
     this.pos = layout.entriesAt;
@@ -44,40 +49,39 @@ export class EntryCursor {
 
   /** The next entry, or undefined after the last (once the file is known to be the one verified). */
   next(): Entry | undefined {
-    while (this.at >= this.values.length) {
+    const { end, count } = this.layout;
+    for (;;) {
       if (this.finished) return undefined;
-      if (this.pos >= this.layout.end) return this.finish();
-      this.fill();
+      const r = this.reader;
+      if (r && !r.done) {
+        if (this.seen >= count) throw new BaselineFormatError(`baseline has more entries than its count ${count}`);
+        const at = r.at;
+        try {
+          const entry = this.unpacker.read(r);
+          this.seen++;
+          return entry;
+        } catch (err) {
+          if (err !== SHORT) throw err;
+          r.at = at;
+          if (this.pos + this.buf.length >= end) throw new BaselineFormatError('baseline body cannot be decoded: its last entry is cut short');
+          if (at === 0) this.chunk *= 2; // one entry longer than the chunk
+        }
+      }
+      this.advance();
+      if (this.pos >= end) return this.finish();
+      this.buf = this.layout.src.read(this.pos, Math.min(this.chunk, end - this.pos));
+      this.reader = new RowsReader(this.buf, this.fault, short);
     }
-    const value = this.values[this.at];
-    this.values[this.at++] = undefined;
-    if (++this.seen > this.layout.count) throw new BaselineFormatError(`baseline has more entries than its count ${this.layout.count}`);
-    return this.unpacker.next(value);
   }
 
-  private fill(): void {
-    const { src, end } = this.layout;
-    const length = Math.min(this.chunk, end - this.pos);
-    const buf = src.read(this.pos, length);
-    const values: unknown[] = [];
-    let used = 0;
-    try {
-      packr.unpackMultiple(buf, (v: unknown, _start?: number, e?: number) => {
-        values.push(v);
-        used = e ?? length;
-      });
-    } catch (err) {
-      // A value cut by the chunk's end is read again with the next chunk.
-      if (!(err as { incomplete?: boolean }).incomplete || this.pos + length >= end) throw decodeError(err);
+  /** Past what the reader took whole: those bytes count towards the check that the file is the one verified. */
+  private advance(): void {
+    const used = this.reader?.at ?? 0;
+    if (used > 0) {
+      this.recheck?.update(used === this.buf.length ? this.buf : this.buf.subarray(0, used));
+      this.pos += used;
     }
-    if (used === 0) {
-      this.chunk *= 2; // one value longer than the chunk
-      return;
-    }
-    this.recheck?.update(used === length ? buf : buf.subarray(0, used));
-    this.values = values;
-    this.at = 0;
-    this.pos += used;
+    this.reader = undefined;
   }
 
   private finish(): undefined {

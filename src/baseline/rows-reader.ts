@@ -1,11 +1,18 @@
 /**
- * A reader of the msgpack a baseline's package data is written in (arrays of
- * rows of text, bin and nil), straight from the bytes. A whole host's package
- * data is ~200,000 rows: decoded by msgpackr into arrays and Buffers first,
- * then into objects, it cost ~0.4 s before a scan's walk could start, most of
- * it collecting the intermediate arrays. Here each row becomes its object
- * directly. Any byte that is not what the layout says is a fault (fail()).
+ * A reader of the msgpack a baseline's package data and entries are written
+ * in, straight from the bytes. A whole host's package data is ~200,000 rows
+ * and its entries ~140,000: decoded by msgpackr into arrays and Buffers first,
+ * then into objects, the package data cost ~0.4 s before a scan's walk could
+ * start, most of it collecting the intermediate arrays. Here each row becomes
+ * its object directly. Any byte that is not what the layout says is a fault
+ * (fail()); running past the end of the bytes is short() (the entries' cursor
+ * then reads on).
+ *
+ * Only the forms a baseline's values can take are read: a 64-bit integer
+ * (which msgpackr decodes as a BigInt, no attribute value) and ext types are
+ * faults, and a map's keys must be text.
  */
+import type { AttrValue } from '../types.js';
 
 /** Type bytes followed by a fixed number of bytes: float, uint, int, fixext (its type byte too). */
 const FIXED: Record<number, number> = {
@@ -18,21 +25,22 @@ const SIZED: Record<number, 1 | 2 | 4> = { 0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0
 const EXT: Record<number, 1 | 2 | 4> = { 0xc7: 1, 0xc8: 2, 0xc9: 4 };
 
 export class RowsReader {
-  private at = 0;
+  /** Where the next value starts. */
+  at = 0;
 
-  constructor(private readonly buf: Buffer, private readonly fail: () => Error) {}
+  constructor(private readonly buf: Buffer, private readonly fail: () => Error, private readonly short: () => Error = fail) {}
 
   get done(): boolean {
     return this.at === this.buf.length;
   }
 
   private byte(): number {
-    if (this.at >= this.buf.length) throw this.fail();
+    if (this.at >= this.buf.length) throw this.short();
     return this.buf[this.at++]!;
   }
 
   private uint(bytes: 1 | 2 | 4): number {
-    if (this.at + bytes > this.buf.length) throw this.fail();
+    if (this.at + bytes > this.buf.length) throw this.short();
     const v = bytes === 1 ? this.buf[this.at]! : bytes === 2 ? this.buf.readUInt16BE(this.at) : this.buf.readUInt32BE(this.at);
     this.at += bytes;
     return v;
@@ -41,7 +49,7 @@ export class RowsReader {
   /** Moves past `length` bytes, returning where they start. */
   private span(length: number): number {
     const start = this.at;
-    if (start + length > this.buf.length) throw this.fail();
+    if (start + length > this.buf.length) throw this.short();
     this.at += length;
     return start;
   }
@@ -90,6 +98,88 @@ export class RowsReader {
     if (exactly !== undefined && length !== exactly) throw this.fail();
     const start = this.span(length);
     return this.buf.toString(encoding, start, start + length);
+  }
+
+  /** The next type byte, not consumed. */
+  private peek(): number {
+    if (this.at >= this.buf.length) throw this.short();
+    return this.buf[this.at]!;
+  }
+
+  /** An integer or float, or undefined (consumed) for any other type; a non-finite float is no number either. */
+  number(): number | undefined {
+    const b = this.peek();
+    if (b <= 0x7f) return this.buf[this.at++]!;
+    if (b >= 0xe0) return this.buf[this.at++]! - 0x100;
+    if (b < 0xca || b > 0xd3 || b === 0xcf || b === 0xd3) return this.skip(), undefined;
+    this.at++;
+    const width = FIXED[b]!;
+    const start = this.span(width);
+    const buf = this.buf;
+    const v = b === 0xca ? buf.readFloatBE(start) : b === 0xcb ? buf.readDoubleBE(start)
+      : b === 0xcc ? buf[start]! : b === 0xcd ? buf.readUInt16BE(start) : b === 0xce ? buf.readUInt32BE(start)
+        : b === 0xd0 ? buf.readInt8(start) : b === 0xd1 ? buf.readInt16BE(start) : buf.readInt32BE(start);
+    return Number.isFinite(v) ? v : undefined;
+  }
+
+  /**
+   * An attribute's value: nil, a boolean, a number, text, bin (as text in the
+   * given encoding), a list of numbers, or a record of text. undefined (the
+   * value consumed) when it is anything else.
+   */
+  attrValue(binAs: 'hex' | 'latin1'): AttrValue | undefined {
+    const b = this.peek();
+    if (b === 0xc0) return this.at++, null;
+    if (b === 0xc2 || b === 0xc3) return this.at++, b === 0xc3;
+    if (b <= 0x7f || b >= 0xe0 || (b >= 0xca && b <= 0xd3)) return this.number();
+    if ((b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb)) return this.text();
+    if (b >= 0xc4 && b <= 0xc6) return this.binText(binAs);
+    if ((b >= 0x90 && b <= 0x9f) || b === 0xdc || b === 0xdd) {
+      const list: number[] = [];
+      let ok = true;
+      for (let n = this.array(); n > 0; n--) {
+        const v = this.number();
+        if (v === undefined) ok = false;
+        else list.push(v);
+      }
+      return ok ? list : undefined;
+    }
+    if ((b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf) return this.textRecord();
+    return this.skip(), undefined;
+  }
+
+  /** A map of text to text (a new object), or undefined (consumed) for anything else. */
+  textRecord(): Record<string, string> | undefined {
+    const b = this.byte();
+    let n: number;
+    if (b >= 0x80 && b <= 0x8f) n = b & 0x0f;
+    else if (b === 0xde || b === 0xdf) n = this.uint(b === 0xde ? 2 : 4);
+    else return (this.at--, this.skip(), undefined);
+    const out: Record<string, string> = {};
+    let ok = true;
+    for (; n > 0; n--) {
+      const k = this.isText() ? this.text() : (this.skip(), undefined);
+      const v = this.isText() ? this.text() : (this.skip(), undefined);
+      // A key of __proto__ would set the record's prototype, not a field.
+      if (k === undefined || v === undefined || k === '__proto__') ok = false;
+      else out[k] = v;
+    }
+    return ok ? out : undefined;
+  }
+
+  isBin(): boolean {
+    const b = this.peek();
+    return b >= 0xc4 && b <= 0xc6;
+  }
+
+  isArray(): boolean {
+    const b = this.peek();
+    return (b >= 0x90 && b <= 0x9f) || b === 0xdc || b === 0xdd;
+  }
+
+  isText(): boolean {
+    const b = this.peek();
+    return (b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb);
   }
 
   /**
