@@ -5,7 +5,7 @@
  * the walk saw now (kinds, ctimes, attributes, the top-level merged-/usr links).
  */
 import type { BytePath, PackageData } from '../types.js';
-import type { PackageChanges, PackageManager } from '../pkg/index.js';
+import { diffPackages, type PackageChanges, type PackageManager } from '../pkg/index.js';
 import type { TriageFacts } from '../pkg/triage.js';
 import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
 import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
@@ -32,15 +32,34 @@ export interface PackageHistory {
   unreadIndexes?: string[];
 }
 
-/** Read while the package tool runs; a part that cannot be read is left out (nothing is then explained by it). */
-export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined): Promise<PackageHistory> {
+/**
+ * The package names whose origin triage will check: every one installed or
+ * upgraded between the baseline's package data and `after` (the same
+ * diffPackages triage runs; a removal has no origin). None when there is no
+ * triage (no package data in the baseline, or another manager's). Usually
+ * none at all: then no repository index is read.
+ */
+export function originsAsked(before: PackageData | undefined, manager: PackageManager, after: PackageData): Set<string> {
+  if (!before || before.manager !== manager) return new Set();
+  const changes = diffPackages(before.packages, after.packages);
+  return new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
+}
+
+/**
+ * Read while the package tool runs; a part that cannot be read is left out
+ * (nothing is then explained by it). The repository indexes are read only
+ * for the names `asked` (originsAsked): a 50 MB apt index costs a scan
+ * nothing when no package changed, and an unreadable one is reported only
+ * when an answer it might hold was needed.
+ */
+export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined, asked: ReadonlySet<string>): Promise<PackageHistory> {
   if (manager === 'dpkg') {
     const unreadIndexes: string[] = [];
-    const offered = readAptLists(root, unreadIndexes);
+    const offered = readAptLists(root, asked, unreadIndexes);
     return { events: readDpkgLog(root), offered, overrides: readStatOverrides(root), unreadIndexes };
   }
   const records = await readRpmRecords(root, { timeoutMs });
-  const offered = readRpmRepodata(root);
+  const offered = readRpmRepodata(root, asked);
   return { ...(records ? { installTimes: records.installTimes, rpmFiles: records.files } : {}), ...(offered ? { offered } : {}) };
 }
 
