@@ -32,34 +32,43 @@ export interface PackageHistory {
   unreadIndexes?: string[];
 }
 
+/** What triage will ask of the root's history, known as soon as the root's package data is read. */
+export interface HistoryQuestions {
+  /** Some package was installed, upgraded or removed since the baseline: their windows come from dpkg.log. */
+  operations: boolean;
+  /** The names whose new version's origin is checked: every one installed or upgraded (a removal has none). */
+  origins: ReadonlySet<string>;
+}
+
 /**
- * The package names whose origin triage will check: every one installed or
- * upgraded between the baseline's package data and `after` (the same
- * diffPackages triage runs; a removal has no origin). None when there is no
- * triage (no package data in the baseline, or another manager's). Usually
- * none at all: then no repository index is read.
+ * From the same diffPackages triage runs on the baseline's package data and
+ * `after`. Nothing is asked when there is no triage (no package data in the
+ * baseline, or another manager's), nor, usually, when no package changed.
  */
-export function originsAsked(before: PackageData | undefined, manager: PackageManager, after: PackageData): Set<string> {
-  if (!before || before.manager !== manager) return new Set();
+export function historyQuestions(before: PackageData | undefined, manager: PackageManager, after: PackageData): HistoryQuestions {
+  if (!before || before.manager !== manager) return { operations: false, origins: new Set() };
   const changes = diffPackages(before.packages, after.packages);
-  return new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
+  const origins = new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
+  return { operations: origins.size > 0 || changes.removed.length > 0, origins };
 }
 
 /**
  * Read while the package tool runs; a part that cannot be read is left out
- * (nothing is then explained by it). The repository indexes are read only
- * for the names `asked` (originsAsked): a 50 MB apt index costs a scan
- * nothing when no package changed, and an unreadable one is reported only
- * when an answer it might hold was needed.
+ * (nothing is then explained by it). Only what `asks` needs is read: the
+ * repository indexes for the names whose origin is checked (a 50 MB apt
+ * index costs a scan nothing when no package changed, and an unreadable one
+ * is reported only when an answer it might hold was needed), dpkg.log when
+ * there is an operation to find the window of. statoverride and rpm's file
+ * records are read always: every finding's triage consults them.
  */
-export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined, asked: ReadonlySet<string>): Promise<PackageHistory> {
+export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined, asks: HistoryQuestions): Promise<PackageHistory> {
   if (manager === 'dpkg') {
     const unreadIndexes: string[] = [];
-    const offered = readAptLists(root, asked, unreadIndexes);
-    return { events: readDpkgLog(root), offered, overrides: readStatOverrides(root), unreadIndexes };
+    const offered = readAptLists(root, asks.origins, unreadIndexes);
+    return { events: asks.operations ? readDpkgLog(root) : [], offered, overrides: readStatOverrides(root), unreadIndexes };
   }
   const records = await readRpmRecords(root, { timeoutMs });
-  const offered = readRpmRepodata(root, asked);
+  const offered = readRpmRepodata(root, asks.origins);
   return { ...(records ? { installTimes: records.installTimes, rpmFiles: records.files } : {}), ...(offered ? { offered } : {}) };
 }
 

@@ -4,7 +4,9 @@
  * since the baseline. A root with a corrupt index is scanned with no word
  * about it while no package changed (clean stays clean, a trojan stays a
  * finding); after a real `dpkg -i` the index is needed, named in the
- * diagnostics, and every origin verdict is the one it always was.
+ * diagnostics, and every origin verdict is the one it always was. dpkg.log
+ * is read whenever a package changed: a removal alone needs no index, but
+ * its window (a postrm's side effect) comes from the log.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,14 +20,29 @@ const LISTS = 'var/lib/apt/lists';
 const CORRUPT = 'deb.example.org_debian-security_dists_stable-security_main_binary-all_Packages';
 const DIAGNOSTIC = `apt index not read, the versions it offers are not known: /${LISTS}/${CORRUPT}.lz4 (lz4: content checksum mismatch)`;
 
+/** extra 1.0: its postinst adds a user, its postrm takes it away again (a change only extra's removal window explains). */
+function extraDeb(work: string): string {
+  const deb = buildScriptedDeb(work, {
+    name: 'extra', version: '1.0', files: { '/usr/bin/extra': { content: 'extra\n', mode: 0o755 } },
+    postinst: 'echo "extrad:x:998:998::/nonexistent:/usr/sbin/nologin" >> "$DPKG_ROOT/etc/passwd"',
+  });
+  const dir = deb.slice(0, -'.deb'.length);
+  fs.writeFileSync(path.join(dir, 'DEBIAN/postrm'), '#!/bin/sh\nset -e\nsed -i "/^extrad:/d" "$DPKG_ROOT/etc/passwd"\n', { mode: 0o755 });
+  execFileSync('/usr/bin/dpkg-deb', ['--build', '--root-owner-group', dir, deb], { stdio: 'pipe' });
+  return deb;
+}
+
 interface Root { work: string; root: string; baseline: string; pub: string }
 
-/** hello 1.0 installed; one index offers hello 1.0 and 1.1, the other is an lz4 file with a bad checksum. */
+/** hello 1.0 and extra 1.0 installed; one index offers hello 1.0 and 1.1, the other is an lz4 file with a bad checksum. */
 function baselined(): Root {
   const work = tempDir('ds-lazyapt-');
   const root = newMergedUsrRoot(work);
   const { pub } = keygen(path.join(work, 'keys'));
-  installLogged(root, buildScriptedDeb(work, { name: 'hello', version: '1.0', files: { '/bin/hello': { content: 'hello 1.0\n', mode: 0o755 } } }));
+  installLogged(root,
+    buildScriptedDeb(work, { name: 'hello', version: '1.0', files: { '/bin/hello': { content: 'hello 1.0\n', mode: 0o755 } } }),
+    extraDeb(work),
+  );
   const lists = path.join(root, LISTS);
   fs.mkdirSync(lists, { recursive: true });
   fs.writeFileSync(path.join(lists, 'deb.example.org_debian_dists_stable_main_binary-all_Packages'),
@@ -42,6 +59,20 @@ function baselined(): Root {
   nextSecond();
   return { work, root, baseline, pub };
 }
+
+/** Every finding of extra's removal, each explained by it. */
+const REMOVED = [
+  ['/etc', 'changed', 'directory by remove extra'],
+  ['/etc/passwd', 'changed', 'side-effect by remove extra'],
+  ['/usr/bin', 'changed', 'directory by remove extra'],
+  ['/usr/bin/extra', 'missing', 'package-content by remove extra'],
+  ...['/var/lib/dpkg', '/var/lib/dpkg/info'].map((d) => [d, 'changed', 'directory by remove extra']),
+  // dpkg -r keeps extra's postrm for a purge, and so its (emptied) file list.
+  ['/var/lib/dpkg/info/extra.list', 'changed', 'bookkeeping by remove extra'],
+  ...['extra.md5sums', 'extra.postinst'].map((f) => [`/var/lib/dpkg/info/${f}`, 'missing', 'bookkeeping by remove extra']),
+  ...['lock', 'lock-frontend', 'status', 'status-old', 'triggers/Lock', 'updates'].map((f) => [`/var/lib/dpkg/${f}`, 'changed', 'bookkeeping by remove extra']),
+  ['/var/log/dpkg.log', 'changed', 'bookkeeping by remove extra'],
+];
 
 interface Scan { code: number; verdicts: string[][]; diagnostics: string[] }
 
@@ -74,6 +105,19 @@ describe('apt indexes read only when a package changed (real dpkg runs, a corrup
     ]));
     expect(upgraded.verdicts.filter((v) => v[2]!.includes('not from a configured repository'))).toEqual([]);
     expect(upgraded.code).toBe(1 | 4);
+  });
+
+  it('a real dpkg -r alone: its window is read from dpkg.log (the removal explains), no index is needed', () => {
+    const r = baselined();
+    execFileSync('/usr/bin/dpkg', [
+      `--root=${r.root}`, `--admindir=${r.root}/var/lib/dpkg`, '--force-not-root', '--force-script-chrootless',
+      `--log=${r.root}/var/log/dpkg.log`, '-r', 'extra',
+    ], { stdio: 'pipe' });
+    nextSecond();
+    const s = scan(r);
+    expect(s.diagnostics).toEqual([]);
+    expect(s.verdicts).toEqual(REMOVED);
+    expect(s.code).toBe(0);
   });
 
   it('no package changed but a packaged file trojaned: the same finding, still no diagnostic about the index', () => {
