@@ -32,9 +32,11 @@ export class AptIndexError extends Error {}
 /** apt's isspace_ascii. */
 const isSpace = (b: number): boolean => b === SPACE || (b >= 0x09 && b <= 0x0d);
 
+const NAMES = [[PACKAGE, 'package'], [VERSION, 'version']] as const;
+
 /** PACKAGE or VERSION when index[from, from + 7) is that field name in any case. */
 function fieldKind(index: Buffer, from: number): number {
-  for (const [kind, name] of [[PACKAGE, 'package'], [VERSION, 'version']] as const) {
+  for (const [kind, name] of NAMES) {
     let i = 0;
     while (i < 7 && (index[from + i]! | 0x20) === name.charCodeAt(i)) i++;
     if (i === 7) return kind;
@@ -68,7 +70,7 @@ export function scanPackagesIndex(index: Buffer, wanted: ReadonlySet<string> | u
   let stop = 0;
   while (stop < len) {
     const start = stop;
-    // One stanza: the last Package and Version fields' values, [start, end).
+    // One stanza: where the values of its last Package and Version fields lie, [from, to).
     let pkg: [number, number] | undefined;
     let ver: [number, number] | undefined;
     let kind = OTHER;
