@@ -2,9 +2,11 @@
  * What the root's configured apt repositories offer: the package indexes
  * apt downloaded, /var/lib/apt/lists/*_Packages, kept uncompressed or (with
  * `Acquire::GzipIndexes`, Debian images' default) as `.lz4` or `.gz`.
- * Package name -> the versions offered. An index is only as honest as the
- * root it sits in: this tells a .deb of somebody's own from one apt
- * fetched, not a root attacker from an administrator.
+ * Package name -> the versions offered, of the names asked about only (a
+ * scan asks about what was installed or upgraded since its baseline). An
+ * index is only as honest as the root it sits in: this tells a .deb of
+ * somebody's own from one apt fetched, not a root attacker from an
+ * administrator.
  */
 import { gunzipSync } from 'node:zlib';
 import type { BytePath } from '../types.js';
@@ -12,22 +14,18 @@ import { listQuiet, MAX_READ_WHOLE, readQuiet } from './quiet-fs.js';
 import { decodeLz4Frames } from './lz4-frame.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { inRoot } from '../paths.js';
+import { scanPackagesIndex } from './apt-tagfile.js';
 
 export const APT_LISTS_DIR = '/var/lib/apt/lists';
 
 export type OfferedVersions = Map<string, Set<string>>;
 
-/** Adds each stanza's Package and Version to `into`. */
-export function parsePackagesIndex(text: string, into: OfferedVersions = new Map()): OfferedVersions {
-  for (const stanza of text.split(/\n\s*\n/)) {
-    const name = /^Package:[ \t]*(\S+)/m.exec(stanza)?.[1];
-    const version = /^Version:[ \t]*(\S+)/m.exec(stanza)?.[1];
-    if (!name || !version) continue;
-    const set = into.get(name) ?? new Set<string>();
-    set.add(version);
-    into.set(name, set);
-  }
-  return into;
+/**
+ * Adds the versions `text` offers of the `wanted` package names (every name
+ * when undefined), read as apt reads it (apt-tagfile.ts).
+ */
+export function parsePackagesIndex(text: Buffer | string, wanted?: ReadonlySet<string>, into: OfferedVersions = new Map()): OfferedVersions {
+  return scanPackagesIndex(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, wanted, into);
 }
 
 /** The forms one index may be kept in, tried in this order; null: Node 20 has no decoder for it. */
@@ -46,13 +44,15 @@ function why(err: unknown): string {
 }
 
 /**
- * Every version the root's apt indexes offer; an empty map when there are
- * none. One source's index is read in the first form that decodes; when none
- * does, `unread` gets a line naming its files and why, so that a source's
- * versions are never silently "offered nothing".
+ * The versions the root's apt indexes offer of the `wanted` package names;
+ * an empty map when there are none, and nothing is read when no name is
+ * wanted. One source's index is read in the first form that decodes and
+ * parses; when none does, `unread` gets a line naming its files and why, so
+ * that a source's versions are never silently "offered nothing".
  */
-export function readAptLists(root: string, unread: string[] = []): OfferedVersions {
+export function readAptLists(root: string, wanted: ReadonlySet<string>, unread: string[] = []): OfferedVersions {
   const offered: OfferedVersions = new Map();
+  if (wanted.size === 0) return offered;
   let dir: BytePath | undefined;
   try {
     dir = locateInRoot(root, APT_LISTS_DIR, 'dir');
@@ -75,7 +75,9 @@ export function readAptLists(root: string, unread: string[] = []): OfferedVersio
       if (!present.has(name)) return false;
       if (!decode) return failures.push(`${dir}/${name} (no ${suffix.slice(1)} decoder)`), false;
       try {
-        parsePackagesIndex(decode(readQuiet(inRoot(root, `${dir}/${name}`))).toString('latin1'), offered);
+        // A file apt refuses offers nothing, not the stanzas before the fault.
+        const found = parsePackagesIndex(decode(readQuiet(inRoot(root, `${dir}/${name}`))), wanted);
+        for (const [pkg, versions] of found) offered.set(pkg, new Set([...(offered.get(pkg) ?? []), ...versions]));
         return true;
       } catch (err) {
         return failures.push(`${dir}/${name} (${why(err)})`), false;

@@ -1,7 +1,8 @@
 /**
  * What the root's configured rpm repositories offer, from the metadata dnf
  * and yum keep in their caches: repodata/*primary.xml.gz (or uncompressed).
- * Package name -> versions as rpm prints %{EVR} (epoch only when not 0).
+ * Package name -> versions as rpm prints %{EVR} (epoch only when not 0), of
+ * the names asked about only.
  * zstd or xz metadata (Fedora 39+) is not read: Node 20 has no decoder, and
  * then the origin stays "not checked", never "offered".
  */
@@ -18,9 +19,13 @@ const MAX_DEPTH = 4;
 const PRIMARY = /primary\.xml(\.gz)?$/;
 const PACKAGE = /<package\b[^>]*>[\s\S]*?<name>([^<]*)<\/name>[\s\S]*?<version\s+epoch="([^"]*)"\s+ver="([^"]*)"\s+rel="([^"]*)"/g;
 
-export function parsePrimaryXml(xml: string, into: OfferedVersions = new Map()): OfferedVersions {
+/** Adds the versions `xml` offers of the `wanted` package names (every name when undefined). */
+export function parsePrimaryXml(xml: string, wanted?: ReadonlySet<string>, into: OfferedVersions = new Map()): OfferedVersions {
+  // A name the file never holds as <name>NAME</name> cannot be captured below: most files need no matching at all.
+  if (wanted && ![...wanted].some((n) => xml.includes(`<name>${n}</name>`))) return into;
   for (const m of xml.matchAll(PACKAGE)) {
     const [, name, epoch, ver, rel] = m as unknown as [string, string, string, string, string];
+    if (wanted && !wanted.has(name)) continue;
     const set = into.get(name) ?? new Set<string>();
     set.add(`${epoch && epoch !== '0' ? `${epoch}:` : ''}${ver}-${rel}`);
     into.set(name, set);
@@ -50,8 +55,13 @@ function primaryFiles(root: string, dir: BytePath, depth: number, out: BytePath[
   }
 }
 
-/** The versions dnf/yum metadata in the root offers; undefined when the root keeps none that can be read. */
-export function readRpmRepodata(root: string): OfferedVersions | undefined {
+/**
+ * The versions dnf/yum metadata in the root offers of the `wanted` package
+ * names; undefined when the root keeps none that can be read, or no name is
+ * wanted (then nothing is read).
+ */
+export function readRpmRepodata(root: string, wanted: ReadonlySet<string>): OfferedVersions | undefined {
+  if (wanted.size === 0) return undefined;
   const files: BytePath[] = [];
   for (const cache of CACHES) {
     const dir = dirIn(root, cache);
@@ -62,7 +72,7 @@ export function readRpmRepodata(root: string): OfferedVersions | undefined {
     try {
       const raw = readQuiet(inRoot(root, file));
       const xml = file.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: MAX_READ_WHOLE }) : raw;
-      offered = parsePrimaryXml(xml.toString('utf8'), offered ?? new Map());
+      offered = parsePrimaryXml(xml.toString('utf8'), wanted, offered ?? new Map());
     } catch {
       // unreadable, too large, not gzip: offers nothing
     }

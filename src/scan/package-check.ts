@@ -15,7 +15,7 @@ import { DPKG_ADMIN_DIR } from '../pkg/dpkg-db.js';
 import { RPM_DB_DIRS, withSharedRpmCopy } from '../pkg/rpm-db.js';
 import type { WalkEvidence } from './walk-evidence.js';
 import { trustsLocalPackages } from '../triage/trust.js';
-import { readHistory, triageFacts, type PackageHistory } from './triage-facts.js';
+import { historyQuestions, readHistory, triageFacts, type PackageHistory } from './triage-facts.js';
 
 export interface PackageCheck {
   manager?: PackageManager;
@@ -87,7 +87,8 @@ async function runPackageQueries(opts: PackageToolOptions): Promise<PackageRun> 
   if (!manager) return run;
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs, keepInfoTexts: true });
-    run.history = await readHistory(opts.root, manager, opts.timeoutMs);
+    // Only what triage will ask about the packages changed since the baseline is read (usually nothing).
+    run.history = await readHistory(opts.root, manager, opts.timeoutMs, historyQuestions(opts.baseline.packages, manager, run.after));
     run.diagnostics.push(...(run.history.unreadIndexes ?? []));
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs, md5Source: opts.md5Source });
     run.findings = verified.findings;

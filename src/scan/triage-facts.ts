@@ -5,7 +5,7 @@
  * the walk saw now (kinds, ctimes, attributes, the top-level merged-/usr links).
  */
 import type { BytePath, PackageData } from '../types.js';
-import type { PackageChanges, PackageManager } from '../pkg/index.js';
+import { diffPackages, type PackageChanges, type PackageManager } from '../pkg/index.js';
 import type { TriageFacts } from '../pkg/triage.js';
 import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
 import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
@@ -32,15 +32,43 @@ export interface PackageHistory {
   unreadIndexes?: string[];
 }
 
-/** Read while the package tool runs; a part that cannot be read is left out (nothing is then explained by it). */
-export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined): Promise<PackageHistory> {
+/** What triage will ask of the root's history, known as soon as the root's package data is read. */
+export interface HistoryQuestions {
+  /** Some package was installed, upgraded or removed since the baseline: their windows come from dpkg.log. */
+  operations: boolean;
+  /** The names whose new version's origin is checked: every one installed or upgraded (a removal has none). */
+  origins: ReadonlySet<string>;
+}
+
+/**
+ * From the same diffPackages triage runs on the baseline's package data and
+ * `after`. Nothing is asked when there is no triage (no package data in the
+ * baseline, or another manager's), nor, usually, when no package changed.
+ */
+export function historyQuestions(before: PackageData | undefined, manager: PackageManager, after: PackageData): HistoryQuestions {
+  if (!before || before.manager !== manager) return { operations: false, origins: new Set() };
+  const changes = diffPackages(before.packages, after.packages);
+  const origins = new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
+  return { operations: origins.size > 0 || changes.removed.length > 0, origins };
+}
+
+/**
+ * Read while the package tool runs; a part that cannot be read is left out
+ * (nothing is then explained by it). Only what `asks` needs is read: the
+ * repository indexes for the names whose origin is checked (a 50 MB apt
+ * index costs a scan nothing when no package changed, and an unreadable one
+ * is reported only when an answer it might hold was needed), dpkg.log when
+ * there is an operation to find the window of. statoverride and rpm's file
+ * records are read always: every finding's triage consults them.
+ */
+export async function readHistory(root: string, manager: PackageManager, timeoutMs: number | undefined, asks: HistoryQuestions): Promise<PackageHistory> {
   if (manager === 'dpkg') {
     const unreadIndexes: string[] = [];
-    const offered = readAptLists(root, unreadIndexes);
-    return { events: readDpkgLog(root), offered, overrides: readStatOverrides(root), unreadIndexes };
+    const offered = readAptLists(root, asks.origins, unreadIndexes);
+    return { events: asks.operations ? readDpkgLog(root) : [], offered, overrides: readStatOverrides(root), unreadIndexes };
   }
   const records = await readRpmRecords(root, { timeoutMs });
-  const offered = readRpmRepodata(root);
+  const offered = readRpmRepodata(root, asks.origins);
   return { ...(records ? { installTimes: records.installTimes, rpmFiles: records.files } : {}), ...(offered ? { offered } : {}) };
 }
 
