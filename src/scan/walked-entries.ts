@@ -56,36 +56,74 @@ export class SortedEntries implements WalkedEntries {
 /** The top-level directories merged-/usr systems link into /usr. */
 const MERGED = /^\/(bin|sbin|lib|lib32|lib64|libx32)\//;
 
-/** What a streamed scan keeps, offered each entry as the walk hands it on. */
+/** Byte order (paths.ts): a BytePath's chars are its bytes, so code-unit order is byte order. */
+const byBytes = (a: BytePath, b: BytePath): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * What a streamed scan keeps, offered each entry as the walk hands it on, in
+ * path byte order. On a whole host it is asked about ~100,000 packaged paths
+ * and offered every entry: the wanted paths are a sorted list the walk's
+ * order moves through, not a set hashed per entry, and an entry's parent is
+ * worked out only where it differs from the entry before's.
+ */
 export class KeptEntries implements WalkedEntries {
   private readonly kept = new Map<BytePath, Entry>();
-  private readonly wanted = new Set<BytePath>();
+  /** The paths asked about, sorted by bytes, each once. */
+  private readonly wanted: BytePath[];
+  /** The directories above them (and /). */
   private readonly dirs = new Set<BytePath>(['/']);
   private readonly withChildren = new Set<BytePath>();
+  /** The first wanted path not before the last entry offered, and that entry's path. */
+  private next = 0;
+  private last = '';
+  /** The last offered entry's parent directory: siblings come one after another. */
+  private parent = '';
+  private parentIsDir = false;
 
   constructor(paths: Iterable<BytePath>, starts: Iterable<BytePath>) {
+    const all: BytePath[] = [];
     for (const p of paths) {
-      this.want(p);
-      if (MERGED.test(p)) this.want('/usr' + p);
-      else if (p.startsWith('/usr/') && MERGED.test(p.slice(4))) this.want(p.slice(4));
+      all.push(p);
+      if (MERGED.test(p)) all.push('/usr' + p);
+      else if (p.startsWith('/usr/') && MERGED.test(p.slice(4))) all.push(p.slice(4));
     }
-    for (const p of starts) this.want(p);
-  }
-
-  private want(path: BytePath): void {
-    this.wanted.add(path);
-    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
-      const dir = path.slice(0, cut);
-      if (this.dirs.has(dir)) break;
-      this.dirs.add(dir);
+    for (const p of starts) all.push(p);
+    // The package data's paths come sorted, their twins in sorted runs: a merge, mostly.
+    all.sort(byBytes);
+    let unique = 0;
+    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[unique - 1]) all[unique++] = all[i]!;
+    all.length = unique;
+    this.wanted = all;
+    let last = '';
+    for (const path of all) {
+      const cut = path.lastIndexOf('/');
+      if (cut <= 0 || (cut === last.length && path.startsWith(last))) continue;
+      last = path.slice(0, cut);
+      for (let dir = last, c = cut; c > 0 && !this.dirs.has(dir); c = dir.lastIndexOf('/'), dir = dir.slice(0, c)) this.dirs.add(dir);
     }
   }
 
   offer(e: Entry): void {
-    const cut = e.path.lastIndexOf('/');
-    const parent = cut <= 0 ? '/' : e.path.slice(0, cut);
-    if (this.dirs.has(parent) && e.path !== '/') this.withChildren.add(parent);
-    if (e.kind === 'symlink' || this.wanted.has(e.path) || this.dirs.has(e.path)) this.kept.set(e.path, e);
+    const path = e.path;
+    if (path !== '/') {
+      const cut = path.lastIndexOf('/');
+      const same = cut > 0 ? cut === this.parent.length && path.startsWith(this.parent) : this.parent === '/';
+      if (!same) {
+        this.parent = cut <= 0 ? '/' : path.slice(0, cut);
+        this.parentIsDir = this.dirs.has(this.parent);
+      }
+      if (this.parentIsDir) this.withChildren.add(this.parent);
+    }
+    let wanted: boolean;
+    if (path > this.last) {
+      const w = this.wanted;
+      while (this.next < w.length && w[this.next]! < path) this.next++;
+      wanted = w[this.next] === path;
+      this.last = path;
+    } else {
+      wanted = this.isWanted(path); // not in walk order: looked up
+    }
+    if (e.kind === 'symlink' || wanted || this.dirs.has(path)) this.kept.set(path, e);
   }
 
   /** An entry with a finding: kept whatever its path. */
@@ -98,10 +136,22 @@ export class KeptEntries implements WalkedEntries {
   }
 
   knows(path: BytePath): boolean {
-    return this.wanted.has(path) || this.dirs.has(path) || this.kept.has(path);
+    return this.isWanted(path) || this.dirs.has(path) || this.kept.has(path);
   }
 
   hasBelow(dir: BytePath): boolean {
     return this.withChildren.has(dir);
+  }
+
+  private isWanted(path: BytePath): boolean {
+    const w = this.wanted;
+    let lo = 0;
+    let hi = w.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (w[mid]! < path) lo = mid + 1;
+      else hi = mid;
+    }
+    return w[lo] === path;
   }
 }
