@@ -25,6 +25,7 @@
  */
 #define _GNU_SOURCE /* O_NOATIME */
 #include <dirent.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -157,6 +158,34 @@ static double xattr_list_bytes(const char *path) {
   ssize_t names = llistxattr(path, NULL, 0);
   if (names >= 0) return (double)names;
   return errno == ENOTSUP ? 0 : -1;
+}
+
+#ifndef SYS_listxattrat
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SYS_listxattrat 465
+#endif
+#endif
+
+/*
+ * The same for NAME in the open directory DIRFD (listxattrat, Linux 6.13): no
+ * lookup of the whole path again for each of a directory's children, and no
+ * way for a directory swapped since the listing to redirect it. On an older
+ * kernel (ENOSYS, or EPERM from a seccomp filter; remembered) the full path
+ * is used, as before.
+ */
+static int have_listxattrat = 1;
+
+static double xattr_list_bytes_at(int dirfd, const char *name, const char *path) {
+#ifdef SYS_listxattrat
+  if (have_listxattrat) {
+    long names = syscall(SYS_listxattrat, dirfd, name, AT_SYMLINK_NOFOLLOW, NULL, (size_t)0);
+    if (names >= 0) return (double)names;
+    /* A container's seccomp filter may refuse a syscall it does not know with EPERM. */
+    if (errno != ENOSYS && errno != EPERM) return errno == ENOTSUP ? 0 : -1;
+    have_listxattrat = 0;
+  }
+#endif
+  return xattr_list_bytes(path);
 }
 
 static napi_value lstat_into(napi_env env, napi_callback_info info) {
@@ -305,7 +334,7 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
         continue;
       }
       fill_fields(f, &st);
-      f[F_XATTR_BYTES] = xattr_list_bytes(child);
+      f[F_XATTR_BYTES] = xattr_list_bytes_at(fd, name, child);
       f[F_COUNT] = 0;
     }
     if (napi_create_array_with_length(env, 2, &result) == napi_ok) {
