@@ -73,10 +73,11 @@ function recordedDigestEdits(
     const was = before.files[path]!;
     if (!was.digest) continue;
     const now = after.files[path];
+    // The same digest, the common case, first: the package names are worked out only for the rest.
+    if (now?.digest === was.digest && now.algo === was.algo) continue;
     const name = baseName(was.pkg);
     if (updated.has(name) || removed.has(name)) continue;
     if (now && updated.has(baseName(now.pkg))) continue;
-    if (now?.digest === was.digest && now.algo === was.algo) continue;
     const distrust = distrusted.get(name);
     if (distrust !== undefined && named.has(path)) continue;
     const what = !now ? 'no longer lists this file' : !now.digest ? 'no longer records a digest for this file' : 'records a different digest for this file';
