@@ -83,26 +83,51 @@ export function md5RecorderFor(root: string, choice: PackageChoice): Md5Recorder
   return new Md5Recorder(root);
 }
 
+/**
+ * Whether each path the walk hands on, in path byte order, is one of `sorted`:
+ * a cursor moved along the list, not a lookup per file (a whole host's walk
+ * asks ~100,000 times); a path out of that order is looked up.
+ */
+function inWalkOrder(sorted: readonly BytePath[], has: (path: BytePath) => boolean): (path: BytePath) => boolean {
+  let next = 0;
+  let last = '';
+  return (path) => {
+    if (!(path > last)) return has(path);
+    last = path;
+    while (next < sorted.length && sorted[next]! < path) next++;
+    return sorted[next] === path;
+  };
+}
+
 /** The scan side: the walk's hook asking recorded files for their sha256, and the md5s that follows. */
 export function walkMd5(recorded: PackageData['contentMd5']): { extraDigests?: ExtraDigests; source?: Md5Source & { walked(): void } } {
-  if (!recorded || Object.keys(recorded).length === 0) return {};
-  const seen = new Map<BytePath, string>();
+  if (!recorded) return {};
+  const paths = Object.keys(recorded);
+  if (paths.length === 0) return {};
+  // A baseline's rows come sorted; anything else is sorted here.
+  for (let i = 1; i < paths.length; i++) {
+    if (paths[i - 1]! >= paths[i]!) {
+      paths.sort();
+      break;
+    }
+  }
+  const isRecorded = inWalkOrder(paths, (path) => path in recorded);
+  // The md5 of each walked file that read the recorded sha256: its content is the recorded content.
+  const same = new Map<BytePath, string>();
   let walked!: () => void;
   const ready = new Promise<void>((resolve) => (walked = resolve));
   return {
     extraDigests: {
-      algosFor: (path) => (path in recorded ? SHA256 : undefined),
+      algosFor: (path) => (isRecorded(path) ? SHA256 : undefined),
       take: (path, d) => {
-        if (d.sha256 !== undefined) seen.set(path, d.sha256);
+        const r = recorded[path];
+        if (r !== undefined && d.sha256 === r.sha256) same.set(path, r.md5);
       },
     },
     source: {
       ready,
       walked,
-      known: (path) => {
-        const r = recorded[path];
-        return r !== undefined && seen.get(path) === r.sha256 ? r.md5 : undefined;
-      },
+      known: (path) => same.get(path),
     },
   };
 }
