@@ -12,7 +12,18 @@
  * (which msgpackr decodes as a BigInt, no attribute value) and ext types are
  * faults, and a map's keys must be text.
  */
+import { constants } from 'node:buffer';
 import type { AttrValue } from '../types.js';
+
+/**
+ * The most bytes a str or bin may declare: no string holds more characters
+ * (~512 MiB; a hex digest's text is two per byte; text this long in UTF-8 is
+ * nothing driftscan writes, its longest is 64 KiB). Only a hostile file (read
+ * with --no-verify) declares more, and that is a fault like any other, not
+ * Node's ERR_STRING_TOO_LONG let out as an internal error. Refused before the
+ * bytes are read, so the entries' cursor does not grow its chunk for them.
+ */
+const LONGEST = constants.MAX_STRING_LENGTH;
 
 /** Type bytes followed by a fixed number of bytes: float, uint, int, fixext (its type byte too). */
 const FIXED: Record<number, number> = {
@@ -79,6 +90,7 @@ export class RowsReader {
     else if (b === 0xda) length = this.uint(2);
     else if (b === 0xdb) length = this.uint(4);
     else throw this.fail();
+    if (length > LONGEST) throw this.fail();
     const start = this.span(length);
     return this.buf.toString('utf8', start, start + length);
   }
@@ -95,7 +107,7 @@ export class RowsReader {
     else if (b === 0xc5) length = this.uint(2);
     else if (b === 0xc6) length = this.uint(4);
     else throw this.fail();
-    if (exactly !== undefined && length !== exactly) throw this.fail();
+    if ((exactly !== undefined && length !== exactly) || length > (encoding === 'hex' ? LONGEST >> 1 : LONGEST)) throw this.fail();
     const start = this.span(length);
     return this.buf.toString(encoding, start, start + length);
   }
