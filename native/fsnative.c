@@ -12,7 +12,9 @@
  * this replaces 139k BigIntStats (and their Dates) per walk.
  *
  * readDirectory(path: Buffer, dev: number, ino: number, skip: number)
- *   -> [paths: string[] (latin1), stats: Float64Array(paths.length * 15)]
+ *   -> [paths: string[] (latin1), stats: Float64Array(paths.length * 15),
+ *       xattrs: (Array<[name, value]> | errno | undefined)[] (a child with
+ *       xattrs: read through the listed directory, as lxattrs gives them)]
  *   where each path is the child's path with the first `skip` bytes of
  *   `path` (the root) left out: "/usr/bin/ls", one flat string, not a JS
  *   concatenation of the directory and the name,
@@ -29,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,19 +60,12 @@ static char *path_from_buffer(napi_env env, napi_value buf) {
   return path;
 }
 
-static napi_value lxattrs(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, NULL, "lxattrs(path: Buffer)");
-    return NULL;
-  }
-  char *path = path_from_buffer(env, argv[0]);
-  if (!path) {
-    napi_throw_type_error(env, NULL, "lxattrs: path must be a Buffer");
-    return NULL;
-  }
+/*
+ * Every extended attribute of path (not following a final symlink) as
+ * [[name, value Buffer], ...], or a positive errno number; ENOTSUP is none.
+ * NULL when N-API fails (an exception is then pending).
+ */
+static napi_value xattrs_of(napi_env env, const char *path) {
   napi_value result;
   char *names = NULL;
   ssize_t size;
@@ -87,14 +83,13 @@ static napi_value lxattrs(napi_env env, napi_callback_info info) {
   if (size < 0) {
     int err = errno;
     free(names);
-    free(path);
     if (err == ENOTSUP) {
       CHECK(napi_create_array_with_length(env, 0, &result));
       return result;
     }
     return errno_value(env, err);
   }
-  CHECK(napi_create_array(env, &result));
+  if (napi_create_array(env, &result) != napi_ok) { free(names); return NULL; }
   uint32_t index = 0;
   for (ssize_t off = 0; off < size;) {
     const char *name = names + off;
@@ -105,32 +100,64 @@ static napi_value lxattrs(napi_env env, napi_callback_info info) {
       if (errno == ENODATA) continue; /* removed since the listing */
       int err = errno;
       free(names);
-      free(path);
       return errno_value(env, err);
     }
     void *value = malloc(vlen > 0 ? vlen : 1);
+    if (!value) { free(names); return errno_value(env, ENOMEM); }
     vlen = lgetxattr(path, name, value, vlen);
     if (vlen < 0) {
       int err = errno;
       free(value);
       if (err == ENODATA) continue;
       free(names);
-      free(path);
       return errno_value(env, err);
     }
     napi_value pair, jname, jvalue;
     void *copy;
-    CHECK(napi_create_array_with_length(env, 2, &pair));
-    CHECK(napi_create_string_latin1(env, name, name_len, &jname));
-    CHECK(napi_create_buffer_copy(env, vlen, value, &copy, &jvalue));
+    if (napi_create_array_with_length(env, 2, &pair) != napi_ok ||
+        napi_create_string_latin1(env, name, name_len, &jname) != napi_ok ||
+        napi_create_buffer_copy(env, vlen, value, &copy, &jvalue) != napi_ok ||
+        napi_set_element(env, pair, 0, jname) != napi_ok ||
+        napi_set_element(env, pair, 1, jvalue) != napi_ok ||
+        napi_set_element(env, result, index++, pair) != napi_ok) {
+      free(value);
+      free(names);
+      return NULL;
+    }
     free(value);
-    CHECK(napi_set_element(env, pair, 0, jname));
-    CHECK(napi_set_element(env, pair, 1, jvalue));
-    CHECK(napi_set_element(env, result, index++, pair));
   }
   free(names);
+  return result;
+}
+
+static napi_value lxattrs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "lxattrs(path: Buffer)");
+    return NULL;
+  }
+  char *path = path_from_buffer(env, argv[0]);
+  if (!path) {
+    napi_throw_type_error(env, NULL, "lxattrs: path must be a Buffer");
+    return NULL;
+  }
+  napi_value result = xattrs_of(env, path);
   free(path);
   return result;
+}
+
+/*
+ * Whether /proc/self/fd/N names the open descriptor N (procfs mounted): then a
+ * listed child's xattrs are read as /proc/self/fd/DIRFD/NAME, through the very
+ * directory that was listed, never by its path looked up again.
+ */
+static int have_proc_fd = -1;
+
+static int proc_fd_usable(void) {
+  if (have_proc_fd < 0) have_proc_fd = access("/proc/self/fd", X_OK) == 0;
+  return have_proc_fd;
 }
 
 enum {
@@ -306,11 +333,14 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
     free(path);
     return errno_value(env, failed);
   }
-  napi_value names, buffer, stats;
+  napi_value names, buffer, stats, xattrs;
   void *raw;
   size_t path_len = strlen(path);
   char *child = malloc(path_len + 2 + 256);
+  char via_fd[64 + 256];
+  int use_proc = proc_fd_usable();
   if (child && napi_create_array_with_length(env, list.count, &names) == napi_ok &&
+      napi_create_array_with_length(env, list.count, &xattrs) == napi_ok &&
       napi_create_arraybuffer(env, list.count * DIR_FIELDS * sizeof(double), &raw, &buffer) == napi_ok &&
       napi_create_typedarray(env, napi_float64_array, list.count * DIR_FIELDS, buffer, 0, &stats) == napi_ok) {
     memcpy(child, path, path_len);
@@ -336,10 +366,17 @@ static napi_value read_directory(napi_env env, napi_callback_info info) {
       fill_fields(f, &st);
       f[F_XATTR_BYTES] = xattr_list_bytes_at(fd, name, child);
       f[F_COUNT] = 0;
+      /* A child with xattrs has them read now, through this directory's descriptor. */
+      if (f[F_XATTR_BYTES] != 0 && use_proc) {
+        snprintf(via_fd, sizeof via_fd, "/proc/self/fd/%d/%s", fd, name);
+        napi_value got = xattrs_of(env, via_fd);
+        if (!got || napi_set_element(env, xattrs, (uint32_t)i, got) != napi_ok) break;
+      }
     }
-    if (napi_create_array_with_length(env, 2, &result) == napi_ok) {
+    if (napi_create_array_with_length(env, 3, &result) == napi_ok) {
       napi_set_element(env, result, 0, names);
       napi_set_element(env, result, 1, stats);
+      napi_set_element(env, result, 2, xattrs);
     }
   }
   free(child);

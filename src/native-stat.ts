@@ -21,6 +21,11 @@ export interface StatRecord {
   ctime: [number, number];
   /** Size of the xattr name list: 0 none, -1 it could not be read. */
   xattrBytes: number;
+  /**
+   * The xattrs themselves (or the errno code that stopped their reading), when
+   * a directory listing read them through the listed directory's descriptor.
+   */
+  xattrs?: ReadonlyArray<readonly [string, Buffer]> | string;
 }
 
 /** Field order of the native lstatInto/fstatInto Float64Array (the F_ enum in native/fsnative.c). */

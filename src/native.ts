@@ -10,7 +10,8 @@ export interface NativeFs {
   lxattrs(path: Buffer): Array<[string, Buffer]> | number;
   lstatInto(path: Buffer, out: Float64Array): number;
   fstatInto(fd: number, out: Float64Array): number;
-  readDirectory(path: Buffer, dev: number, ino: number, skip: number): [string[], Float64Array] | number;
+  /** The third list: per child with xattrs, them (or an errno), read through the listed directory. */
+  readDirectory(path: Buffer, dev: number, ino: number, skip: number): [string[], Float64Array, Array<Array<[string, Buffer]> | number | undefined>] | number;
   /** A hash worker's batch (native/hashbatch.c): codes and digests written into the arrays given; returns kept contents, flat [at, content, …]. */
   hashBatch(paths: string, numbers: Float64Array, algos: string[], buf: Uint8Array, digests: Uint8Array[], prefixes: Uint8Array[],
     codes: Float64Array, aheadFiles?: number): Array<number | string>;

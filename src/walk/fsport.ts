@@ -61,10 +61,14 @@ export const realFs: FsPort = {
     const got = nativeFs().readDirectory(path, dev, ino, skip);
     if (got === -1) return 'SWAPPED';
     if (typeof got === 'number') return errnoName(got);
-    const [paths, fields] = got;
+    const [paths, fields, xattrs] = got;
     const stats = paths.map((_, i): StatRecord | string => {
       const err = fields[i * DIR_FIELDS + LSTAT_FIELDS]!;
-      return err ? errnoName(err) : statFromFields(fields, i * DIR_FIELDS);
+      if (err) return errnoName(err);
+      const st = statFromFields(fields, i * DIR_FIELDS);
+      const x = xattrs[i];
+      if (x !== undefined) st.xattrs = typeof x === 'number' ? errnoName(x) : x;
+      return st;
     });
     return { paths, stats };
   },

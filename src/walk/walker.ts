@@ -80,8 +80,11 @@ function attrsFactory(list: readonly string[]): AttrsFactory {
 export function record(path: BytePath, st: StatRecord, opts: Pick<WalkOptions, 'policy'>, port: FsPort, root: string, names: IdNames): WalkStep {
   const list = opts.policy.attrsFor(path, st.kind);
   const entry: Entry = { path, kind: st.kind, attrs: attrsFactory(list)() };
-  const input: CollectInput = { kind: st.kind, st, users: names.users, groups: names.groups };
+  const input: WalkInput = { kind: st.kind, st, users: names.users, groups: names.groups };
   if (st.xattrBytes === 0) input.xattrs = [];
+  // Read with the listing, through the directory then listed: never by the path looked up again.
+  else if (typeof st.xattrs === 'string') input.xattrsError = st.xattrs;
+  else if (st.xattrs) input.xattrs = st.xattrs;
   const digests: string[] = [];
   for (const name of list) {
     const row = attrRow(name)!;
@@ -130,8 +133,11 @@ export function lstatInside(port: FsPort, root: string, start: BytePath): StatRe
   }
 }
 
+/** What record() gathers: the rows' input, and why the listing could not read the xattrs. */
+type WalkInput = CollectInput & { xattrsError?: string };
+
 /** Gathers what a row needs (readlink, xattrs) into input; returns an errno code on failure. */
-function prepare(row: AttrRow, input: CollectInput, port: FsPort, root: string, path: BytePath): string | undefined {
+function prepare(row: AttrRow, input: WalkInput, port: FsPort, root: string, path: BytePath): string | undefined {
   if (row.source === 'readlink' && input.target === undefined) {
     try {
       input.target = bytePath(port.readlink(fsPathScratch(root, path)));
@@ -144,6 +150,7 @@ function prepare(row: AttrRow, input: CollectInput, port: FsPort, root: string, 
     input.read = (chunk, visit) => port.readChunks(fsPath(root, path), st.dev, st.ino, chunk, visit);
   }
   if (row.source === 'xattr' && input.xattrs === undefined) {
+    if (input.xattrsError) return input.xattrsError;
     const got = port.lxattrs(fsPathScratch(root, path));
     if (typeof got === 'string') return got;
     input.xattrs = got;

@@ -134,6 +134,17 @@ describe('attributes that cannot be read during the walk', () => {
     const failing = {
       ...realFs,
       lxattrs: (p: Buffer) => (p.toString('latin1').endsWith('/usr/bin/tool') ? 'EACCES' : realFs.lxattrs(p)),
+      // The xattrs of a listed child are read with the listing: its failure is the listing's.
+      readDirectory: (p: Buffer, dev: number, ino: number, skip: number) => {
+        const listed = realFs.readDirectory!(p, dev, ino, skip);
+        if (typeof listed !== 'string') {
+          listed.paths.forEach((child, i) => {
+            const st = listed.stats[i]!;
+            if (child.endsWith('/usr/bin/tool') && typeof st !== 'string') st.xattrs = 'EACCES';
+          });
+        }
+        return listed;
+      },
       readlink: (p: Buffer) => {
         if (p.toString('latin1').endsWith('/usr/bin/link')) throw Object.assign(new Error('readlink'), { code: 'EIO' });
         return realFs.readlink(p);
