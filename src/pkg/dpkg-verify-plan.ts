@@ -59,6 +59,8 @@ interface Node {
 
 /** fsys_hash_find_node's name: leading slashes and "./" pairs skipped, one '/' put back. */
 export function nodeName(path: string): BytePath {
+  // What .list files hold: already one leading '/', and no "./" after it.
+  if (path.charCodeAt(0) === 47 && path.charCodeAt(1) !== 47 && !path.startsWith('/./')) return path;
   let p = path;
   for (;;) {
     if (p.startsWith('/')) p = p.slice(1);
@@ -167,10 +169,12 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     for (const line of fileLines(list, `${pkg.stem}.list`)) {
       const listed = stripSlash(line);
       if (listed === '') throw new NotModelled(`${pkg.stem}.list names an empty path`);
-      const d = diversions.get(nodeName(listed));
-      const path = d && d.by !== pkg.name ? d.to : nodeName(listed);
-      const n = node(path);
-      out.push({ pkg: pkg.stem, path, hash: n.newhash ?? n.oldhash, conffile: n.conffile });
+      const named = nodeName(listed);
+      const d = diversions.size > 0 ? diversions.get(named) : undefined;
+      const path = d && d.by !== pkg.name ? d.to : named;
+      // Only digests and conffile marks make a node's state: a path without either has none to look up.
+      const n = nodes.get(path);
+      out.push({ pkg: pkg.stem, path, hash: n?.newhash ?? n?.oldhash, conffile: n?.conffile ?? false });
     }
   }
   return out;
