@@ -103,6 +103,8 @@ export function walkMd5(recorded: PackageData['contentMd5']): { extraDigests?: E
         const r = recorded[path];
         return r !== undefined && seen.get(path) === r.sha256 ? r.md5 : undefined;
       },
+      // Not recorded: never known, so the verify need not wait for the walk to check it.
+      covers: (path) => path in recorded,
     },
   };
 }
