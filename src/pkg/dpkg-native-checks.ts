@@ -17,7 +17,8 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
-import { inPseudoFs, InRootResolver, throughDirectories } from './resolve-in-root.js';
+import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
+import { parentDirectory, pathThrough } from './through-directories.js';
 import type { PlannedCheck } from './dpkg-verify-plan.js';
 import { md5InRoot, type Md5Source } from './md5-source.js';
 
@@ -47,7 +48,9 @@ interface ToRead {
 export class NativeChecks {
   /** Outcomes of the checks that did not pass, by their index in the plan. */
   readonly outcomes = new Map<number, Outcome>();
+  /** Checks left for the walk: their index, and what their directory resolved to in the first pass. */
   private readonly deferred: number[] = [];
+  private readonly deferredIn: Resolved[] = [];
   private settled = 0;
 
   constructor(private readonly root: string, private readonly plan: readonly PlannedCheck[], private readonly source?: Md5Source) {}
@@ -57,15 +60,18 @@ export class NativeChecks {
     const { source, plan } = this;
     const waits = source?.ready !== undefined;
     const resolver = new InRootResolver(this.root);
-    const through = throughDirectories(resolver);
+    // Directories the walk records a file in: their files are left for it without asking each (leaving is always sound).
+    const walked = new Set<Resolved>();
     const reads: ToRead[] = [];
     for (let i = 0; i < plan.length; i++) {
       if (i > 0 && i % SLICE === 0) await nextTurn();
       const check = plan[i]!;
       if (waits && check.hash !== undefined) {
-        const at = through(check.path);
-        if (at !== undefined && (source!.covers?.(at) ?? true)) {
+        const dir = parentDirectory(resolver, check.path);
+        if (dir?.ok && (walked.has(dir) || (source!.covers?.(pathThrough(dir, check.path)) ?? true))) {
+          walked.add(dir);
           this.deferred.push(i);
+          this.deferredIn.push(dir);
           continue;
         }
       }
@@ -77,19 +83,25 @@ export class NativeChecks {
   /** The second pass, once `known` can answer; throws if any check was left unsettled. */
   async afterWalk(): Promise<void> {
     const { source, plan } = this;
-    // Resolved afresh: the directories as they are now, not as they were when the walk began.
+    // Each directory resolved afresh, as it is now: where it still leads where it led, the walk's answer stands.
     const resolver = new InRootResolver(this.root);
-    const through = throughDirectories(resolver);
+    const still = new Map<Resolved, boolean>();
     const reads: ToRead[] = [];
     for (let k = 0; k < this.deferred.length; k++) {
       if (k > 0 && k % SLICE === 0) await nextTurn();
       const i = this.deferred[k]!;
-      const at = through(plan[i]!.path);
-      const md5 = at !== undefined ? source!.known(at) : undefined;
+      const path = plan[i]!.path;
+      const was = this.deferredIn[k] as Resolved & { ok: true };
+      let same = still.get(was);
+      if (same === undefined) {
+        const now = parentDirectory(resolver, path);
+        still.set(was, (same = now !== undefined && now.ok && now.path === was.path));
+      }
+      const md5 = same ? source!.known(pathThrough(was, path)) : undefined;
       if (md5 !== undefined) this.compared(i, false, md5);
       else this.lstatCheck(i, resolver, reads);
     }
-    this.deferred.length = 0;
+    this.deferred.length = this.deferredIn.length = 0;
     await this.digest(reads);
     if (this.settled !== plan.length) throw new Error(`dpkg verify: ${plan.length - this.settled} of ${plan.length} checks were not made`);
   }

@@ -167,22 +167,5 @@ export function locateInRoot(root: string, path: BytePath, want: 'dir' | 'file')
   return r.path;
 }
 
-/**
- * The in-root path a packaged path leads to through its directories (merged
- * /usr: /bin/ls is /usr/bin/ls), each directory resolved inside the root once;
- * the last component is left as it is, a link or not. Undefined when a
- * directory does not resolve to one, or the name is empty, `.` or `..`.
- */
-export function throughDirectories(resolver: InRootResolver): (path: BytePath) => BytePath | undefined {
-  return (path) => {
-    const cut = path.lastIndexOf('/');
-    const name = path.slice(cut + 1);
-    if (cut < 0 || name === '' || name === '.' || name === '..') return undefined;
-    const dir = path.slice(0, cut);
-    const r = resolver.directory(dir);
-    if (!r.ok) return undefined;
-    // Most directories are themselves: the path as given is kept (its hash, once computed by a lookup, with it).
-    const at = r.path === '/' ? '' : r.path;
-    return at === dir ? path : `${at}/${name}`;
-  };
-}
+// Where a packaged path leads through its directories (md5-record.ts takes it from here).
+export { throughDirectories } from './through-directories.js';
