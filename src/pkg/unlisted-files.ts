@@ -18,6 +18,8 @@ export async function checkUnlistedFiles(root: string, before: PackageData, afte
   if (before.manager !== after.manager) return [];
   const changes = diffPackages(before.packages, after.packages);
   const gone = new Set([...changes.removed, ...changes.upgraded].map((p) => p.name));
+  // No package removed or upgraded (the usual scan): no file can have left the database that way.
+  if (gone.size === 0) return [];
   const unlisted: PackageData = { ...before, files: {} };
   const owners = new Set<string>();
   for (const [path, f] of Object.entries(before.files)) {
