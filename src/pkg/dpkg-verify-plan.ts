@@ -157,7 +157,7 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     const list = infoText(`${admin}/info/${pkg.stem}.list`);
     const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
     for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {
-      if (line.length < 35 || line.slice(32, 34) !== '  ') throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
+      if (line.length < 35 || line.charCodeAt(32) !== 32 || line.charCodeAt(33) !== 32) throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
       node(nodeName(stripSlash(line.slice(34)))).newhash = line.slice(0, 32);
     }
     for (const c of pkg.conffiles) {
