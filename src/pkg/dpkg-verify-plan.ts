@@ -34,6 +34,9 @@ import type { InfoTexts } from './info-texts.js';
 
 export class NotModelled extends Error {}
 
+/** Lines planned between two turns of the event loop. */
+const SLICE_LINES = 4096;
+
 export interface PlannedCheck {
   /** The info file stem: "name" or "name:arch" (Multi-Arch: same). */
   pkg: string;
@@ -148,15 +151,20 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     return n;
   };
   const out: PlannedCheck[] = [];
-  let read = 0;
+  let sinceTurn = 0;
   for (const pkg of readStatusPackages(root, admin)) {
-    // This runs beside the walk, on the same thread: let it in every few packages.
-    if (++read % 32 === 0) await nextTurn();
+    // This runs beside the walk, on the same thread: let it in every few thousand lines (one package may list 20,000).
+    if (sinceTurn >= SLICE_LINES) {
+      await nextTurn();
+      sinceTurn = 0;
+    }
     if (pkg.state === 'not-installed' || pkg.state === '') continue;
     refuseClimbingStem(pkg, admin);
     const list = infoText(`${admin}/info/${pkg.stem}.list`);
     const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
-    for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {
+    const sumLines = fileLines(sums, `${pkg.stem}.md5sums`);
+    sinceTurn += sumLines.length + 1;
+    for (const line of sumLines) {
       if (line.length < 35 || line.charCodeAt(32) !== 32 || line.charCodeAt(33) !== 32) throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
       node(nodeName(stripSlash(line.slice(34)))).newhash = line.slice(0, 32);
     }
@@ -166,7 +174,9 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
       n.oldhash ??= c.hash;
     }
     if (list === undefined) continue;
-    for (const line of fileLines(list, `${pkg.stem}.list`)) {
+    const listLines = fileLines(list, `${pkg.stem}.list`);
+    sinceTurn += listLines.length;
+    for (const line of listLines) {
       const listed = stripSlash(line);
       if (listed === '') throw new NotModelled(`${pkg.stem}.list names an empty path`);
       const named = nodeName(listed);
