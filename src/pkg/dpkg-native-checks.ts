@@ -3,12 +3,14 @@
  * passes so that little is left for after the walk:
  *
  * - beside the walk: every check whose answer does not come from the walk
- *   (directories, links, missing paths, files outside what the walk records),
- *   lstat-ed, and such files read, inside the root;
- * - after the walk: the files the walk may have read (Md5Source.covers), each
- *   path's directories resolved again from scratch, as they are now: a path
- *   that leads to a walked file with the recorded sha256 is that file now (its
- *   md5 is the recorded one); any other is checked like the first pass's.
+ *   (links, missing paths, directories outside it, files it does not record:
+ *   Md5Source.covers), lstat-ed, and such files read, inside the root;
+ * - after the walk: the files the walk may have read, each path's directories
+ *   resolved from scratch, as they are now: a path that leads to a walked file
+ *   with the recorded sha256 is that file now (its md5 is the recorded one);
+ *   any other is checked like the first pass's. The directories those files
+ *   are in (and theirs) are checked then too: resolving them costs nothing
+ *   more then, and an lstat each in the first pass.
  *
  * Only what dpkg prints is kept (a passing check leaves nothing), by the
  * check's place in the plan, so the lines come out in the plan's order
@@ -17,8 +19,8 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
-import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
-import { parentDirectory, pathThrough } from './through-directories.js';
+import { inPseudoFs, InRootResolver } from './resolve-in-root.js';
+import { parentDirectory, pathThrough, throughDirectories } from './through-directories.js';
 import type { PlannedCheck } from './dpkg-verify-plan.js';
 import { md5InRoot, type Md5Source } from './md5-source.js';
 
@@ -48,9 +50,9 @@ interface ToRead {
 export class NativeChecks {
   /** Outcomes of the checks that did not pass, by their index in the plan. */
   readonly outcomes = new Map<number, Outcome>();
-  /** Checks left for the walk: their index, and what their directory resolved to in the first pass. */
+  /** Checks left for after the walk: files it may have read, then directories it resolves anyway. */
   private readonly deferred: number[] = [];
-  private readonly deferredIn: Resolved[] = [];
+  private readonly deferredDirs: number[] = [];
   private settled = 0;
 
   constructor(private readonly root: string, private readonly plan: readonly PlannedCheck[], private readonly source?: Md5Source) {}
@@ -59,23 +61,35 @@ export class NativeChecks {
   async beforeWalkEnds(): Promise<void> {
     const { source, plan } = this;
     const waits = source?.ready !== undefined;
+    const covers = (path: BytePath) => source!.covers?.(path) ?? true;
     const resolver = new InRootResolver(this.root);
-    // Directories the walk records a file in: their files are left for it without asking each (leaving is always sound).
-    const walked = new Set<Resolved>();
+    // Directories (as listed) holding a file the walk records: their other files are left for it without asking (always sound).
+    const walked = new Set<BytePath>();
+    const noDigest: number[] = [];
     const reads: ToRead[] = [];
     for (let i = 0; i < plan.length; i++) {
       if (i > 0 && i % SLICE === 0) await nextTurn();
-      const check = plan[i]!;
-      if (waits && check.hash !== undefined) {
-        const dir = parentDirectory(resolver, check.path);
-        if (dir?.ok && (walked.has(dir) || (source!.covers?.(pathThrough(dir, check.path)) ?? true))) {
+      const { path, hash } = plan[i]!;
+      if (!waits) this.lstatCheck(i, resolver, reads);
+      else if (hash === undefined) noDigest.push(i);
+      else {
+        const dir = path.slice(0, path.lastIndexOf('/'));
+        // As listed, or where its directories lead (merged /usr: /bin/ls is /usr/bin/ls).
+        const parent = walked.has(dir) || covers(path) ? undefined : parentDirectory(resolver, path);
+        if (parent === undefined || (parent.ok && covers(pathThrough(parent, path)))) {
           walked.add(dir);
           this.deferred.push(i);
-          this.deferredIn.push(dir);
-          continue;
-        }
+        } else this.lstatCheck(i, resolver, reads);
       }
-      this.lstatCheck(i, resolver, reads);
+    }
+    // After the walk, those directories and theirs are resolved again: their own checks are answered then, with no lstat more.
+    const again = new Set<BytePath>();
+    for (const key of walked) for (let k = key; k !== '' && !again.has(k); k = k.slice(0, k.lastIndexOf('/'))) again.add(k);
+    for (let k = 0; k < noDigest.length; k++) {
+      if (k > 0 && k % SLICE === 0) await nextTurn();
+      const i = noDigest[k]!;
+      if (again.has(plan[i]!.path)) this.deferredDirs.push(i);
+      else this.lstatCheck(i, resolver, reads);
     }
     await this.digest(reads);
   }
@@ -83,25 +97,23 @@ export class NativeChecks {
   /** The second pass, once `known` can answer; throws if any check was left unsettled. */
   async afterWalk(): Promise<void> {
     const { source, plan } = this;
-    // Each directory resolved afresh, as it is now: where it still leads where it led, the walk's answer stands.
+    // Resolved afresh: the directories as they are now, not as they were while the walk ran.
     const resolver = new InRootResolver(this.root);
-    const still = new Map<Resolved, boolean>();
+    const through = throughDirectories(resolver);
     const reads: ToRead[] = [];
     for (let k = 0; k < this.deferred.length; k++) {
       if (k > 0 && k % SLICE === 0) await nextTurn();
       const i = this.deferred[k]!;
-      const path = plan[i]!.path;
-      const was = this.deferredIn[k] as Resolved & { ok: true };
-      let same = still.get(was);
-      if (same === undefined) {
-        const now = parentDirectory(resolver, path);
-        still.set(was, (same = now !== undefined && now.ok && now.path === was.path));
-      }
-      const md5 = same ? source!.known(pathThrough(was, path)) : undefined;
+      const at = through(plan[i]!.path);
+      const md5 = at !== undefined ? source!.known(at) : undefined;
       if (md5 !== undefined) this.compared(i, false, md5);
       else this.lstatCheck(i, resolver, reads);
     }
-    this.deferred.length = this.deferredIn.length = 0;
+    for (let k = 0; k < this.deferredDirs.length; k++) {
+      if (k > 0 && k % SLICE === 0) await nextTurn();
+      this.lstatCheck(this.deferredDirs[k]!, resolver, reads);
+    }
+    this.deferred.length = this.deferredDirs.length = 0;
     await this.digest(reads);
     if (this.settled !== plan.length) throw new Error(`dpkg verify: ${plan.length - this.settled} of ${plan.length} checks were not made`);
   }

@@ -24,7 +24,7 @@ describe('a packaged directory swapped for a link out of the root during the wal
   it('is resolved again inside the root after the walk, never followed to the host', async () => {
     const work = tempDir('ds-verify-swap-');
     const root = newDpkgRoot(work);
-    const files = { '/usr/share/pk/data': 'pristine\n', '/usr/share/pk/sub/more': 'more\n', '/usr/bin/pk': 'pk\n' };
+    const files = { '/usr/share/pk/a-not-walked': 'a\n', '/usr/share/pk/data': 'pristine\n', '/usr/share/pk/sub/more': 'more\n', '/usr/bin/pk': 'pk\n' };
     installDeb(root, buildDeb(work, { name: 'pk', version: '1.0', files }));
     // The host side: the same files, as the package shipped them, with their times noted.
     const outside = tempDir('ds-verify-swap-host-');
@@ -34,9 +34,14 @@ describe('a packaged directory swapped for a link out of the root during the wal
     const atimes = () => ['data', 'sub/more'].map((p) => fs.statSync(join(outside, p)).atimeMs);
     const before = atimes();
 
-    const recorded = Object.fromEntries(Object.entries(files).map(([p, text]) => [p, { md5: digest('md5', text), sha256: digest('sha256', text) }]));
+    // The policy leaves a-not-walked out: it is checked in the first pass, which so resolves /usr/share/pk then.
+    const walkedFiles = Object.entries(files).filter(([p]) => !p.endsWith('a-not-walked'));
+    const recorded = Object.fromEntries(walkedFiles.map(([p, text]) => [p, { md5: digest('md5', text), sha256: digest('sha256', text) }]));
     const walk = walkMd5(recorded);
     const plan = await planDpkgVerify(root, ADMIN);
+    const at = (p: string) => plan.findIndex((c) => c.path === p);
+    expect(at('/usr/share/pk/a-not-walked')).toBeGreaterThanOrEqual(0);
+    expect(at('/usr/share/pk/a-not-walked')).toBeLessThan(at('/usr/share/pk/data'));
     const checks = new NativeChecks(root, plan, walk.source);
     await checks.beforeWalkEnds();
 
@@ -47,9 +52,16 @@ describe('a packaged directory swapped for a link out of the root during the wal
     walk.source!.walked();
     await checks.afterWalk();
 
-    const outcomes = Object.fromEntries([...checks.outcomes].map(([i, o]) => [plan[i]!.path, o]));
+    const byPath = (c: NativeChecks) => Object.fromEntries([...c.outcomes].map(([i, o]) => [plan[i]!.path, o]));
     // Inside the root the link leads to ROOT/<outside>, which does not exist: dpkg's `missing`.
-    expect(outcomes).toEqual({ '/usr/share/pk/data': { missing: '' }, '/usr/share/pk/sub/more': { missing: '' } });
+    expect(byPath(checks)).toEqual({ '/usr/share/pk/data': { missing: '' }, '/usr/share/pk/sub': { missing: '' }, '/usr/share/pk/sub/more': { missing: '' } });
+    // What a check made only now, with no walk, says of them (a-not-walked, checked before the swap, passed then).
+    const now = new NativeChecks(root, plan);
+    await now.beforeWalkEnds();
+    await now.afterWalk();
+    const { '/usr/share/pk/a-not-walked': early, ...rest } = byPath(now);
+    expect(early).toEqual({ missing: '' });
+    expect(byPath(checks)).toEqual(rest);
     expect(atimes()).toEqual(before);
   });
 });
