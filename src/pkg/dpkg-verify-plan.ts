@@ -34,6 +34,9 @@ import type { InfoTexts } from './info-texts.js';
 
 export class NotModelled extends Error {}
 
+/** Lines planned between two turns of the event loop. */
+const SLICE_LINES = 4096;
+
 export interface PlannedCheck {
   /** The info file stem: "name" or "name:arch" (Multi-Arch: same). */
   pkg: string;
@@ -59,6 +62,8 @@ interface Node {
 
 /** fsys_hash_find_node's name: leading slashes and "./" pairs skipped, one '/' put back. */
 export function nodeName(path: string): BytePath {
+  // What .list files hold: already one leading '/', and no "./" after it.
+  if (path.charCodeAt(0) === 47 && path.charCodeAt(1) !== 47 && !path.startsWith('/./')) return path;
   let p = path;
   for (;;) {
     if (p.startsWith('/')) p = p.slice(1);
@@ -146,16 +151,21 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     return n;
   };
   const out: PlannedCheck[] = [];
-  let read = 0;
+  let sinceTurn = 0;
   for (const pkg of readStatusPackages(root, admin)) {
-    // This runs beside the walk, on the same thread: let it in every few packages.
-    if (++read % 32 === 0) await nextTurn();
+    // This runs beside the walk, on the same thread: let it in every few thousand lines (one package may list 20,000).
+    if (sinceTurn >= SLICE_LINES) {
+      await nextTurn();
+      sinceTurn = 0;
+    }
     if (pkg.state === 'not-installed' || pkg.state === '') continue;
     refuseClimbingStem(pkg, admin);
     const list = infoText(`${admin}/info/${pkg.stem}.list`);
     const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
-    for (const line of fileLines(sums, `${pkg.stem}.md5sums`)) {
-      if (line.length < 35 || line.slice(32, 34) !== '  ') throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
+    const sumLines = fileLines(sums, `${pkg.stem}.md5sums`);
+    sinceTurn += sumLines.length + 1;
+    for (const line of sumLines) {
+      if (line.length < 35 || line.charCodeAt(32) !== 32 || line.charCodeAt(33) !== 32) throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
       node(nodeName(stripSlash(line.slice(34)))).newhash = line.slice(0, 32);
     }
     for (const c of pkg.conffiles) {
@@ -164,13 +174,17 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
       n.oldhash ??= c.hash;
     }
     if (list === undefined) continue;
-    for (const line of fileLines(list, `${pkg.stem}.list`)) {
+    const listLines = fileLines(list, `${pkg.stem}.list`);
+    sinceTurn += listLines.length;
+    for (const line of listLines) {
       const listed = stripSlash(line);
       if (listed === '') throw new NotModelled(`${pkg.stem}.list names an empty path`);
-      const d = diversions.get(nodeName(listed));
-      const path = d && d.by !== pkg.name ? d.to : nodeName(listed);
-      const n = node(path);
-      out.push({ pkg: pkg.stem, path, hash: n.newhash ?? n.oldhash, conffile: n.conffile });
+      const named = nodeName(listed);
+      const d = diversions.size > 0 ? diversions.get(named) : undefined;
+      const path = d && d.by !== pkg.name ? d.to : named;
+      // Only digests and conffile marks make a node's state: a path without either has none to look up.
+      const n = nodes.get(path);
+      out.push({ pkg: pkg.stem, path, hash: n?.newhash ?? n?.oldhash, conffile: n?.conffile ?? false });
     }
   }
   return out;

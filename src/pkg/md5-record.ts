@@ -128,6 +128,8 @@ export function walkMd5(recorded: PackageData['contentMd5']): { extraDigests?: E
       ready,
       walked,
       known: (path) => same.get(path),
+      // Not recorded: never known, so the verify need not wait for the walk to check it.
+      covers: (path) => path in recorded,
     },
   };
 }

@@ -7,8 +7,10 @@
  * location is resolved here, by lstat and readlink, before anything reads it.
  */
 import type { BytePath, FileKind } from '../types.js';
+import fs from 'node:fs';
 import { realFs } from '../walk/fsport.js';
-import { inRoot } from '../paths.js';
+import { kindOfMode } from '../native-stat.js';
+import { fsPathScratch, rootBytes } from '../paths.js';
 
 /** Linux's limit on symlinks followed in one resolution. */
 const MAX_LINKS = 40;
@@ -38,30 +40,74 @@ function parts(path: string): string[] {
   return path.split('/').filter((c) => c !== '' && c !== '.');
 }
 
-export class InRootResolver {
-  /** Resolutions of directories, by the path as given: package paths share few parents. */
-  private readonly dirs = new Map<BytePath, Resolved>();
+/** A directory's resolution; `plain`: reached with no link at its last component, so lstat of it says the same. */
+interface DirEntry {
+  r: Resolved;
+  plain: boolean;
+}
 
-  constructor(private readonly root: string) {}
+export class InRootResolver {
+  /**
+   * Resolutions of directories, by the path as given: package paths share few
+   * parents, and a directory listed by many packages (/usr/share/doc) is
+   * lstat-ed once.
+   */
+  private readonly dirs = new Map<BytePath, DirEntry>();
+  private readonly rootPath: BytePath;
+
+  constructor(root: string) {
+    this.rootPath = rootBytes(root);
+  }
 
   /** `followLast` false: a symlink at the last component is returned as the symlink (as lstat would). */
   resolve(path: BytePath, followLast = true): Resolved {
     const cut = path.lastIndexOf('/');
     const name = path.slice(cut + 1);
     if (cut < 0 || name === '' || name === '.' || name === '..') return this.walk('', false, parts(path), followLast);
-    const parent = this.dir(path.slice(0, cut));
+    const seen = this.dirs.get(path);
+    if (seen !== undefined && seen.plain) return seen.r;
+    const parent = this.directory(path.slice(0, cut));
     if (!parent.ok) return parent;
-    return this.walk(parent.path === '/' ? '' : parent.path, parent.divergent, [name], followLast);
+    const at = parent.path === '/' ? '' : parent.path;
+    const got = this.walk(at, parent.divergent, [name], followLast);
+    if (seen === undefined && got.ok && got.kind === 'dir' && got.path === `${at}/${name}`) this.dirs.set(path, { r: got, plain: true });
+    return got;
   }
 
-  private dir(path: BytePath): Resolved {
-    let got = this.dirs.get(path);
-    if (got === undefined) {
-      got = path === '' ? { ok: true, path: '/', kind: 'dir', divergent: false } : this.resolve(path, true);
-      if (got.ok && got.kind !== 'dir') got = { ok: false, code: 'ENOTDIR', divergent: got.divergent };
-      this.dirs.set(path, got);
+  /** The directory a path leads to, every link followed; resolved once per path; a non-directory is ENOTDIR. */
+  directory(path: BytePath): Resolved {
+    const seen = this.dirs.get(path);
+    if (seen !== undefined) return seen.r;
+    if (path === '') {
+      const r: Resolved = { ok: true, path: '/', kind: 'dir', divergent: false };
+      this.dirs.set(path, { r, plain: false });
+      return r;
     }
-    return got;
+    let r = this.resolve(path, true);
+    const entry = this.dirs.get(path);
+    if (entry !== undefined) return entry.r; // resolve found it a plain directory and kept it
+    if (r.ok && r.kind !== 'dir') r = { ok: false, code: 'ENOTDIR', divergent: r.divergent };
+    this.dirs.set(path, { r, plain: false });
+    return r;
+  }
+
+  /** The kind of what is at an in-root path with no symlink left in it, or lstat's errno code. */
+  private kindAt(here: string): FileKind | { code: string } {
+    const full = fsPathScratch(this.rootPath, here);
+    try {
+      // Node's lstat, not the walker's: only the kind is wanted, not the extended attributes' size.
+      const st = fs.lstatSync(full, { throwIfNoEntry: false });
+      return st === undefined ? { code: 'ENOENT' } : kindOfMode(st.mode);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+      if (code !== 'ERR_INVALID_ARG_VALUE') return { code };
+    }
+    // A NUL byte in the path (a forged .list): Node refuses it, the kernel (and dpkg) see the path up to it.
+    try {
+      return realFs.lstat(full).kind;
+    } catch (e) {
+      return { code: (e as NodeJS.ErrnoException).code ?? 'EIO' };
+    }
   }
 
   /** Component by component from `start` (a resolved path, '' for the root). */
@@ -78,15 +124,17 @@ export class InRootResolver {
         continue;
       }
       const here = `${done}/${c}`;
-      let st;
-      try {
-        st = realFs.lstat(inRoot(this.root, here));
-      } catch (e) {
-        return { ok: false, code: (e as NodeJS.ErrnoException).code ?? 'EIO', divergent };
-      }
-      if (st.kind === 'symlink' && (todo.length > 0 || followLast)) {
+      const st = this.kindAt(here);
+      if (typeof st !== 'string') return { ok: false, code: st.code, divergent };
+      if (st === 'symlink' && (todo.length > 0 || followLast)) {
         if (++links > MAX_LINKS) return { ok: false, code: 'ELOOP', divergent };
-        const target = realFs.readlink(inRoot(this.root, here)).toString('latin1');
+        let target: string;
+        try {
+          target = realFs.readlink(fsPathScratch(this.rootPath, here)).toString('latin1');
+        } catch (e) {
+          // Swapped since the lstat, or a NUL in the path: a failure to resolve, never an exception.
+          return { ok: false, code: (e as NodeJS.ErrnoException).code ?? 'EIO', divergent };
+        }
         if (target.startsWith('/')) {
           done = '';
           divergent = true;
@@ -95,9 +143,9 @@ export class InRootResolver {
         kind = 'dir';
         continue;
       }
-      if (todo.length > 0 && st.kind !== 'dir') return { ok: false, code: 'ENOTDIR', divergent };
+      if (todo.length > 0 && st !== 'dir') return { ok: false, code: 'ENOTDIR', divergent };
       done = here;
-      kind = st.kind;
+      kind = st;
     }
     return { ok: true, path: done || '/', kind, divergent };
   }
@@ -119,24 +167,5 @@ export function locateInRoot(root: string, path: BytePath, want: 'dir' | 'file')
   return r.path;
 }
 
-/**
- * The in-root path a packaged path leads to through its directories (merged
- * /usr: /bin/ls is /usr/bin/ls), each directory resolved inside the root once;
- * the last component is left as it is, a link or not. Undefined when a
- * directory does not resolve to one, or the name is empty, `.` or `..`.
- */
-export function throughDirectories(resolver: InRootResolver): (path: BytePath) => BytePath | undefined {
-  const dirs = new Map<BytePath, BytePath | undefined>();
-  return (path) => {
-    const cut = path.lastIndexOf('/');
-    const name = path.slice(cut + 1);
-    if (cut < 0 || name === '' || name === '.' || name === '..') return undefined;
-    const dir = path.slice(0, cut);
-    if (!dirs.has(dir)) {
-      const r = dir === '' ? undefined : resolver.resolve(dir, true);
-      dirs.set(dir, r === undefined ? '' : r.ok && r.kind === 'dir' ? (r.path === '/' ? '' : r.path) : undefined);
-    }
-    const at = dirs.get(dir);
-    return at === undefined ? undefined : `${at}/${name}`;
-  };
-}
+// Where a packaged path leads through its directories (md5-record.ts takes it from here).
+export { throughDirectories } from './through-directories.js';

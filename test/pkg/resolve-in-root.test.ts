@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
 import { digestInRoot } from '../../src/pkg/check-in-root.js';
-import { InRootResolver, locateInRoot } from '../../src/pkg/resolve-in-root.js';
+import { InRootResolver, locateInRoot, throughDirectories } from '../../src/pkg/resolve-in-root.js';
 import { makeTree, tempDir } from '../helpers/tree.js';
 
 function root(): string {
@@ -49,6 +49,39 @@ describe('InRootResolver', () => {
   it('leaves a final link alone when asked (as lstat does)', () => {
     expect(r.resolve('/abs', false)).toEqual({ ok: true, path: '/abs', kind: 'symlink', divergent: false });
     expect(r.resolve('/fifo')).toMatchObject({ ok: true, kind: 'fifo' });
+  });
+});
+
+describe('InRootResolver\'s directories, resolved once', () => {
+  it('lstats a directory once however often it is asked about, and still says a link to one is a link', () => {
+    const r = new InRootResolver(root());
+    const lstat = vi.spyOn(fs, 'lstatSync');
+    try {
+      for (let i = 0; i < 3; i++) expect(r.resolve('/usr/lib/data', false)).toEqual({ ok: true, path: '/usr/lib/data', kind: 'dir', divergent: false });
+      expect(r.resolve('/usr/lib', false)).toEqual({ ok: true, path: '/usr/lib', kind: 'dir', divergent: false });
+      expect(r.directory('/usr/lib/data')).toEqual({ ok: true, path: '/usr/lib/data', kind: 'dir', divergent: false });
+      // /usr, /usr/lib, /usr/lib/data: once each.
+      expect(lstat).toHaveBeenCalledTimes(3);
+      expect(r.directory('/lib')).toEqual({ ok: true, path: '/usr/lib', kind: 'dir', divergent: false });
+      for (let i = 0; i < 2; i++) expect(r.resolve('/lib', false)).toEqual({ ok: true, path: '/lib', kind: 'symlink', divergent: false });
+      expect(r.resolve('/lib/data', false)).toEqual({ ok: true, path: '/usr/lib/data', kind: 'dir', divergent: false });
+      expect(r.directory('/usr/bin/real')).toEqual({ ok: false, code: 'ENOTDIR', divergent: false });
+      expect(r.resolve('/usr/bin/real', false)).toEqual({ ok: true, path: '/usr/bin/real', kind: 'file', divergent: false });
+    } finally {
+      lstat.mockRestore();
+    }
+  });
+
+  it('leads a packaged path through its directories\' links (throughDirectories)', () => {
+    const through = throughDirectories(new InRootResolver(root()));
+    expect(through('/lib/data/x')).toBe('/usr/lib/data/x');
+    expect(through('/usr/lib/data/x')).toBe('/usr/lib/data/x');
+    expect(through('/x')).toBe('/x');
+    expect(through('/usr/bin/real/x')).toBeUndefined();
+    expect(through('/nothing/x')).toBeUndefined();
+    expect(through('/usr/..')).toBeUndefined();
+    // A final link is left as it is.
+    expect(through('/lib')).toBe('/lib');
   });
 });
 
