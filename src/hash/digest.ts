@@ -22,7 +22,7 @@ export interface HashTask {
   dev: number;
   /** Size from the lstat; content of another length would not match the recorded size. */
   size: number;
-  algos: Algo[];
+  algos: readonly Algo[];
   /** Also digest the first N bytes (a growing log's old length). */
   prefix?: number;
   /** Return the content itself when the file has at most this many bytes. */

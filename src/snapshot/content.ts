@@ -27,6 +27,18 @@ function byAttr(digests: Partial<Record<string, string>> | undefined): Record<st
 /** Others may read it: only then is its text kept (a 0600 unit may hold a password). */
 const WORLD_READABLE = 0o004;
 
+const algorithmLists = new WeakMap<readonly string[], readonly string[]>();
+
+/** The algorithms of a list of content rows: one shared, read-only list per list (walker.ts shares those). */
+function algorithmsOf(wanted: readonly string[]): readonly string[] {
+  let algos = algorithmLists.get(wanted);
+  if (!algos) {
+    algos = wanted.flatMap((n) => ALGORITHM.get(n) ?? []);
+    algorithmLists.set(wanted, algos);
+  }
+  return algos;
+}
+
 export interface Slot {
   entry: Entry;
   /** Waiting for the pool. */
@@ -34,20 +46,20 @@ export interface Slot {
   /** The content attribute holds a marker with a digest, never the text. */
   withheld?: boolean;
   /** The algorithms the entry records, and those extraDigests asked for (hashed in the same read). */
-  algos?: string[];
+  algos?: readonly string[];
   asked?: readonly string[];
 }
 
 
 export function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, root: string, opts: SnapshotOptions): void {
   const { entry, st, digests: wanted } = step;
-  const algos = wanted.flatMap((n) => ALGORITHM.get(n) ?? []);
+  let algos = algorithmsOf(wanted);
   let keep = wanted.includes('content') ? KEEP_CONTENT_BYTES : undefined;
   if (keep !== undefined && !(st.mode & WORLD_READABLE)) {
     keep = undefined;
     slot.withheld = true;
     // The marker carries a digest, so a change still shows; the table's first when none was asked for.
-    if (algos.length === 0) algos.push(DIGEST_ROWS[0]!.digest!.algorithm);
+    if (algos.length === 0) algos = [DIGEST_ROWS[0]!.digest!.algorithm];
   }
   const asked = opts.extraDigests?.algosFor(entry.path);
   const extra = asked?.filter((a) => !algos.includes(a)) ?? [];
@@ -76,17 +88,26 @@ export function fill(slot: Slot, r: HashResult, opts: SnapshotOptions): void {
     }
     return;
   }
-  let own = r.digests;
-  if (slot.asked) {
-    // The entry records only its own algorithms: the baseline's bytes do not depend on who else asked.
-    own = pick(r.digests, slot.algos!);
-    opts.extraDigests!.take(entry.path, pick(r.digests, slot.asked));
+  // The entry records only its own algorithms: the baseline's bytes do not depend on who else asked.
+  const got = r.digests ?? {};
+  const own = slot.algos!;
+  for (let i = 0; i < own.length; i++) {
+    const value = got[own[i]!];
+    if (value !== undefined) entry.attrs[DIGEST_ATTR.get(own[i]!) ?? own[i]!] = value;
   }
-  const digests = byAttr(own);
-  Object.assign(entry.attrs, digests);
-  if (slot.withheld) entry.attrs.content = withheldContent(DIGEST_ROWS.map((row) => digests[row.name]).find((d) => d !== undefined));
+  if (slot.asked) opts.extraDigests!.take(entry.path, pick(got, slot.asked));
+  if (slot.withheld) entry.attrs.content = withheldContent(firstOwnDigest(got, own));
   else if ('content' in entry.attrs) entry.attrs.content = r.content ?? null;
   if (r.prefix) entry.prefix = byAttr(r.prefix);
+}
+
+/** The digest of the digest table's first row among the entry's own algorithms. */
+function firstOwnDigest(got: Partial<Record<string, string>>, own: readonly string[]): string | undefined {
+  for (const row of DIGEST_ROWS) {
+    const algo = row.digest!.algorithm;
+    if (own.includes(algo) && got[algo] !== undefined) return got[algo];
+  }
+  return undefined;
 }
 
 function pick(digests: Partial<Record<string, string>> | undefined, algos: readonly string[]): Record<string, string> {

@@ -22,7 +22,7 @@ import { lstatInside, record, type WalkOptions } from './walker.js';
 export interface WalkStep {
   entry: Entry;
   st: StatRecord;
-  digests: string[];
+  digests: readonly string[];
 }
 
 interface Descent {

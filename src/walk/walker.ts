@@ -22,7 +22,7 @@ export interface WalkOptions {
   policy: Policy;
   fs?: FsPort;
   /** Called for each regular file whose content digests are wanted (attrs hold null placeholders). */
-  onContent?(entry: Entry, st: StatRecord, digests: string[]): void;
+  onContent?(entry: Entry, st: StatRecord, digests: readonly string[]): void;
   /** Called every few hundred entries, so the caller can report progress and the event loop can run. */
   onProgress?(entries: number): Promise<void> | void;
   /** Told what the walk could not use (the root's /etc/passwd unreadable or too large). */
@@ -76,6 +76,19 @@ function attrsFactory(list: readonly string[]): AttrsFactory {
   return make;
 }
 
+const NO_DIGESTS: readonly string[] = [];
+const contentLists = new WeakMap<readonly string[], readonly string[]>();
+
+/** The content rows of an attribute list: one shared, read-only list per policy list, not an array per file. */
+function contentRows(list: readonly string[]): readonly string[] {
+  let rows = contentLists.get(list);
+  if (!rows) {
+    rows = list.filter((name) => attrRow(name)!.source === 'content');
+    contentLists.set(list, rows);
+  }
+  return rows;
+}
+
 /** One entry with every attribute the policy wants, in registry order. */
 export function record(path: BytePath, st: StatRecord, opts: Pick<WalkOptions, 'policy'>, port: FsPort, root: string, names: IdNames): WalkStep {
   const list = opts.policy.attrsFor(path, st.kind);
@@ -85,14 +98,10 @@ export function record(path: BytePath, st: StatRecord, opts: Pick<WalkOptions, '
   // Read with the listing, through the directory then listed: never by the path looked up again.
   else if (typeof st.xattrs === 'string') input.xattrsError = st.xattrs;
   else if (st.xattrs) input.xattrs = st.xattrs;
-  const digests: string[] = [];
   for (const name of list) {
     const row = attrRow(name)!;
-    if (row.source === 'entry') continue;
-    if (row.source === 'content') {
-      digests.push(name); // its null slot is filled in by the hash pool
-      continue;
-    }
+    // A content row's null slot is filled in by the hash pool.
+    if (row.source === 'entry' || row.source === 'content') continue;
     let problem = row.source === 'stat' || row.source === 'names' ? undefined : prepare(row, input, port, root, path);
     if (!problem && row.source === 'records') {
       // The only rows that read a file here (login records): their failures are per-file data.
@@ -109,7 +118,7 @@ export function record(path: BytePath, st: StatRecord, opts: Pick<WalkOptions, '
   }
   if (opts.policy.isConfig(path)) entry.config = true;
   if (opts.policy.isGrowing(path)) entry.growing = true;
-  return { entry, st, digests: st.kind === 'file' ? digests : [] };
+  return { entry, st, digests: st.kind === 'file' ? contentRows(list) : NO_DIGESTS };
 }
 
 /**
