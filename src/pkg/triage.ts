@@ -56,22 +56,9 @@ export function triage(findings: Finding[], before: PackageData, after: PackageD
   for (const name of distrusted.keys()) updated.delete(name);
   // Where another finding already names the path (the walk's, unexplained for the same reason), one is enough.
   const named = new Set(findings.map((f) => f.path));
-  // Database files byte for byte the baseline's give the same recorded digests: nothing to go through.
-  const edits = sameDatabaseFiles(before, after) ? [] : recordedDigestEdits(before, after, { updated, removed, distrusted, named });
-  const extra = [...edits, ...dbFileEdits(before, after, changes)];
+  const extra = [...recordedDigestEdits(before, after, { updated, removed, distrusted, named }), ...dbFileEdits(before, after, changes)];
   for (const f of extra) f.triage = 'unexplained';
   return extra;
-}
-
-/**
- * The package database's files (status, diversions, every list and md5sums
- * file; rpm's database) have the digests the baseline recorded, and there are
- * some: what is parsed from them is what the baseline parsed.
- */
-function sameDatabaseFiles(before: PackageData, after: PackageData): boolean {
-  const paths = Object.keys(before.dbFiles);
-  if (paths.length === 0 || paths.length !== Object.keys(after.dbFiles).length) return false;
-  return paths.every((p) => before.dbFiles[p] === after.dbFiles[p]);
 }
 
 /** Recorded digests that changed or vanished while the owning package kept its version, or moved to one nothing vouches for. */
