@@ -9,6 +9,7 @@
  * `admin` is the database directory resolved inside the root (locateDpkgDb);
  * its files are read without following links and without touching atimes.
  */
+import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
 import { listQuiet, readQuiet } from './quiet-fs.js';
@@ -36,9 +37,14 @@ export function locateDpkgDb(root: string): BytePath | undefined {
  * beside a walk, and one promise per file waited a walk step each (on Debian's
  * 1,500 info files that was seconds before dpkg --verify could start).
  */
-function readText(root: string, path: BytePath): string | undefined {
+/** Root-relative path -> sha256 of the very bytes parsed (the database's digests, dbFiles). */
+export type ParsedDigests = Map<BytePath, string>;
+
+function readText(root: string, path: BytePath, digests?: ParsedDigests): string | undefined {
   try {
-    return readQuiet(inRoot(root, path)).toString('latin1');
+    const bytes = readQuiet(inRoot(root, path));
+    digests?.set(path, createHash('sha256').update(bytes).digest('hex'));
+    return bytes.toString('latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -75,18 +81,18 @@ function isHex32(line: string): boolean {
 }
 
 /** Diverted path -> where another package's copy now lives, and who diverted it. */
-export function readDiversions(root: string, admin: BytePath): Map<BytePath, { to: BytePath; by: string }> {
-  const l = lines(readText(root, `${admin}/diversions`));
+export function readDiversions(root: string, admin: BytePath, digests?: ParsedDigests): Map<BytePath, { to: BytePath; by: string }> {
+  const l = lines(readText(root, `${admin}/diversions`, digests));
   const out = new Map<BytePath, { to: BytePath; by: string }>();
   for (let i = 0; i + 2 < l.length; i += 3) out.set(l[i], { to: l[i + 1], by: l[i + 2] });
   return out;
 }
 
 /** Conffile path -> md5 recorded when it was installed (none for "newconffile"). */
-export function readConffiles(root: string, admin: BytePath): Map<BytePath, string | undefined> {
+export function readConffiles(root: string, admin: BytePath, digests?: ParsedDigests): Map<BytePath, string | undefined> {
   const out = new Map<BytePath, string | undefined>();
   let inConffiles = false;
-  for (const line of lines(readText(root, `${admin}/status`))) {
+  for (const line of lines(readText(root, `${admin}/status`, digests))) {
     if (!line.startsWith(' ')) {
       inConffiles = line.startsWith('Conffiles:');
       continue;
@@ -106,11 +112,13 @@ export function readConffiles(root: string, admin: BytePath): Map<BytePath, stri
  * Owner and recorded md5 of every file listed in info/*.list; with a scope,
  * of the wanted ones only, and a file that mentions none of them is not parsed.
  */
-export async function readDpkgFiles(root: string, admin: BytePath, scope?: PackageScope, texts?: InfoTexts): Promise<PackageData['files']> {
+export async function readDpkgFiles(
+  root: string, admin: BytePath, scope?: PackageScope, texts?: InfoTexts, digests?: ParsedDigests,
+): Promise<PackageData['files']> {
   const info = `${admin}/info`;
   const names = listQuiet(inRoot(root, info)).sort(comparePaths);
-  const diversions = readDiversions(root, admin);
-  const conffiles = readConffiles(root, admin);
+  const diversions = readDiversions(root, admin, digests);
+  const conffiles = readConffiles(root, admin, digests);
   const files: PackageData['files'] = {};
   // A diverted path whose other copy lands in the scope: lines naming the original path matter too.
   const divertedIn = scope ? [...diversions].filter(([, d]) => scope.wants(d.to)).map(([from]) => from) : [];
@@ -126,7 +134,7 @@ export async function readDpkgFiles(root: string, admin: BytePath, scope?: Packa
   for (const name of names.filter((n) => n.endsWith('.list'))) {
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
-    const text = readText(root, `${info}/${name}`);
+    const text = readText(root, `${info}/${name}`, digests);
     texts?.set(`${info}/${name}`, text);
     if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
     forEachLine(text, (path) => {
@@ -138,7 +146,7 @@ export async function readDpkgFiles(root: string, admin: BytePath, scope?: Packa
   for (const name of names.filter((n) => n.endsWith('.md5sums'))) {
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
-    const text = readText(root, `${info}/${name}`);
+    const text = readText(root, `${info}/${name}`, digests);
     texts?.set(`${info}/${name}`, text);
     if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
     forEachLine(text, (line) => {

@@ -56,9 +56,24 @@ export function triage(findings: Finding[], before: PackageData, after: PackageD
   for (const name of distrusted.keys()) updated.delete(name);
   // Where another finding already names the path (the walk's, unexplained for the same reason), one is enough.
   const named = new Set(findings.map((f) => f.path));
-  const extra = [...recordedDigestEdits(before, after, { updated, removed, distrusted, named }), ...dbFileEdits(before, after, changes)];
+  // dpkg's database files byte for byte the baseline's give the same recorded digests: nothing to go through.
+  const edits = sameDpkgDatabase(before, after) ? [] : recordedDigestEdits(before, after, { updated, removed, distrusted, named });
+  const extra = [...edits, ...dbFileEdits(before, after, changes)];
   for (const f of extra) f.triage = 'unexplained';
   return extra;
+}
+
+/**
+ * dpkg's status, diversions and every list and md5sums file have the digests
+ * the baseline recorded, and those digests are of the very bytes the recorded
+ * digests were parsed from (dpkg.ts): parsed again they give the same. (rpm's
+ * are read apart from its database's digests: always gone through.)
+ */
+function sameDpkgDatabase(before: PackageData, after: PackageData): boolean {
+  if (before.manager !== 'dpkg' || after.manager !== 'dpkg') return false;
+  const paths = Object.keys(before.dbFiles);
+  if (paths.length === 0 || paths.length !== Object.keys(after.dbFiles).length) return false;
+  return paths.every((p) => before.dbFiles[p] === after.dbFiles[p]);
 }
 
 /** Recorded digests that changed or vanished while the owning package kept its version, or moved to one nothing vouches for. */

@@ -1,7 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readDpkgFiles } from '../../src/pkg/dpkg-db.js';
+import { readDpkgFiles, type ParsedDigests } from '../../src/pkg/dpkg-db.js';
 import { detectManagers } from '../../src/pkg/index.js';
 import { tempDir } from '../helpers/tree.js';
 
@@ -85,6 +86,24 @@ describe('readDpkgFiles', () => {
       '/usr/h\r': { pkg: 'p', digest: H3, algo: 'md5' },
       '/usr/last': { pkg: 'p', digest: H1, algo: 'md5' },
     });
+  });
+});
+
+describe('the database digests of what readDpkgFiles parsed', () => {
+  it('are the sha256 of the very bytes each parsed file held, Latin-1 bytes included', async () => {
+    const root = fakeRoot({
+      'var/lib/dpkg/status': 'Package: a\nStatus: install ok installed\nConffiles:\n /etc/a ' + H1 + '\n',
+      'var/lib/dpkg/diversions': '/usr/bin/t\n/usr/bin/t.real\nb\n',
+      'var/lib/dpkg/info/a.list': Buffer.from('/etc/a\n/opt/caf\xe9\n', 'latin1'),
+      'var/lib/dpkg/info/a.md5sums': Buffer.from(`${H2}  opt/caf\xe9\n`, 'latin1'),
+      'var/lib/dpkg/info/a.conffiles': '/etc/a\n',
+    });
+    const digests: ParsedDigests = new Map();
+    await readDpkgFiles(root, '/var/lib/dpkg', undefined, undefined, digests);
+    const sha = (rel: string) => createHash('sha256').update(readFileSync(join(root, rel))).digest('hex');
+    expect(Object.fromEntries(digests)).toEqual(Object.fromEntries(
+      ['status', 'diversions', 'info/a.list', 'info/a.md5sums'].map((n) => [`/var/lib/dpkg/${n}`, sha(`var/lib/dpkg/${n}`)]),
+    ));
   });
 });
 
