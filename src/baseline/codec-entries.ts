@@ -55,8 +55,8 @@ export function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
  * a time (it must copy them: the buffer is reused). An element's bytes do not
  * depend on where the pieces are cut.
  */
-export function packEntries(entries: readonly Entry[], write: (bytes: Uint8Array) => void): void {
-  const out = new EntryWriter(write);
+export function packEntries(entries: readonly Entry[], write: (bytes: Uint8Array) => void, initialBytes?: number): void {
+  const out = new EntryWriter(write, initialBytes);
   let previous = '';
   for (const e of entries) {
     writeEntry(out, e, previous);

@@ -8,11 +8,14 @@ import { createHash } from 'node:crypto';
 import type { Entry } from '../types.js';
 import { packEntries } from './codec-entries.js';
 
+/** Room to start with for one entry's bytes (it grows for a larger one). */
+const ONE_ENTRY_BYTES = 4096;
+
 export function entryState(e: Entry): string {
   const hash = createHash('sha256');
   // Without the scan-side prefix digests: they are not part of what a baseline records.
   const stored: Entry = { path: e.path, kind: e.kind, attrs: e.attrs, untested: e.untested, config: e.config, growing: e.growing };
-  packEntries([stored], (bytes) => hash.update(bytes));
+  packEntries([stored], (bytes) => hash.update(bytes), ONE_ENTRY_BYTES);
   return hash.digest('hex');
 }
 

@@ -17,12 +17,19 @@ const FLUSH_AT = 1 << 20;
 const MAX_KEPT_TEXTS = 4096;
 
 export class EntryWriter {
-  private buf = Buffer.allocUnsafe(FLUSH_AT * 2);
+  private buf: Buffer;
   private at = 0;
   private readonly texts = new Map<string, Buffer>();
 
-  /** `sink` must copy what it is given: the buffer is reused. */
-  constructor(private readonly sink: (bytes: Uint8Array) => void) {}
+  /**
+   * `sink` must copy what it is given: the buffer is reused. `initialBytes`:
+   * a writer for one entry (a report's entry states, one per finding) starts
+   * small; 2 MiB each, a thousand findings made V8 collect over and over for
+   * the external memory.
+   */
+  constructor(private readonly sink: (bytes: Uint8Array) => void, initialBytes = FLUSH_AT * 2) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
 
   /** Hands over what is written once there is enough of it; `done` hands over the rest. */
   flushIfFull(): void {
