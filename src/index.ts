@@ -44,5 +44,5 @@ export { summarize, exitBits, FAIL_ON, type FailOn, type Summary } from './repor
 export { displayPath, rootBytes } from './paths.js';
 export { escapeUnicode } from './report/escape.js';
 export { INPUT_FLAGS, readInput } from './read-input.js';
-export { openFileLimit } from './hash/pool.js';
+export { FDS_PER_WORKER, FDS_RESERVED, openFileLimit } from './hash/pool.js';
 export { openNoAtime } from './quiet-open.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import {
-  defaultKeyDir, INPUT_FLAGS, KeyError, loadPublicKey, openFileLimit, openNoAtime, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
+  defaultKeyDir, FDS_PER_WORKER, FDS_RESERVED, INPUT_FLAGS, KeyError, loadPublicKey, openFileLimit, openNoAtime, PACKAGE_CHOICES, parsePolicy, PolicyError, PUB_FILE, readInput, RootError, UsageError,
   type PackageChoice, type Policy,
 } from '../index.js';
 
@@ -18,11 +18,6 @@ export function parseJobs(value: string | undefined): number {
   return fitJobs(value === undefined ? os.availableParallelism() : Number(value));
 }
 
-// Measured on Node 20: each worker thread holds 4 descriptors (its event loop's epoll,
-// eventfd, ...) and briefly more while it loads its modules; 6 leaves room for that.
-// The main thread needs about 20, plus the walk's and the output's.
-const FDS_PER_WORKER = 6;
-const FDS_RESERVED = 32;
 
 /**
  * Too many workers for `ulimit -n` fail to start (EMFILE) and end the run as an

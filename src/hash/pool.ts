@@ -32,13 +32,24 @@ export interface WorkerData {
 }
 
 /**
- * Read-ahead holds descriptors; the CLI fits --jobs to `ulimit -n` at 6 a worker
- * plus 32 (cli/common.ts). Each worker may use half of what that leaves for
- * files opened ahead (none under a tight limit), so the walk never runs short.
+ * Descriptors a worker thread needs: 4 held (its event loop's epoll, eventfd,
+ * ...) and more while it loads its modules, which it reads several at a time.
+ * With 6, five workers starting together under `ulimit -n 64` on a loaded
+ * machine ran out (EMFILE loading a module: a crash, not a result).
+ */
+export const FDS_PER_WORKER = 8;
+/** The main thread's own: about 20, plus the walk's and the output's. */
+export const FDS_RESERVED = 32;
+
+/**
+ * Read-ahead holds descriptors; the CLI fits --jobs to `ulimit -n` at
+ * FDS_PER_WORKER a worker plus FDS_RESERVED (cli/common.ts). Each worker may
+ * use half of what that leaves for files opened ahead (none under a tight
+ * limit), so the walk never runs short.
  */
 export function aheadFilesFor(jobs: number, limit = openFileLimit()): number {
   if (limit === undefined) return MAX_AHEAD_FILES;
-  const spare = limit - 32 - 6 * jobs;
+  const spare = limit - FDS_RESERVED - FDS_PER_WORKER * jobs;
   return Math.max(0, Math.min(MAX_AHEAD_FILES, Math.floor(spare / (2 * jobs))));
 }
 

@@ -53,7 +53,7 @@ describe('load', () => {
 
   it('ulimit -n 64 with --jobs 16: workers lowered with a warning, the same report', () => {
     const r = withFileLimit(64, ['scan', file, '--pubkey', pub, '--root', tree, '--packages', 'none', '--jobs', '16']);
-    expect(r.stderr).toBe('driftscan: warning: 16 hash workers lowered to 5: only 64 open files allowed (ulimit -n)\n');
+    expect(r.stderr).toBe('driftscan: warning: 16 hash workers lowered to 4: only 64 open files allowed (ulimit -n)\n');
     expect(r.code).toBe(4);
     expect(r.stdout).toBe(expected);
     const out = path.join(work, 'limited.dsb');
