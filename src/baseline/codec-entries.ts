@@ -2,7 +2,7 @@
  * Entries in the baseline body: written one after another, and turned back
  * into Entries one at a time, each checked as it comes.
  */
-import type { AttrValue, Entry, FileKind } from '../types.js';
+import type { Entry, FileKind } from '../types.js';
 import { ATTRIBUTES, attrByCode } from '../attrs/registry.js';
 import { BaselineFormatError } from '../errors.js';
 import type { RowsReader } from './rows-reader.js';
@@ -11,14 +11,6 @@ import { EntryWriter } from './entry-writer.js';
 const KINDS: readonly FileKind[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'];
 const FLAG_CONFIG = 1;
 const FLAG_GROWING = 2;
-
-/**
- * An entry on disk: [shared, suffix, kind, attrs, untested, flags]. The path is
- * front-coded (bytes shared with the previous path, then the rest): sorted
- * system paths share most of their bytes. attrs is a flat list of (the row's
- * on-disk code, value) pairs.
- */
-type PackedEntry = [number, Buffer, number, unknown[], Record<string, string> | null, number];
 
 /** Bytes two BytePaths share at the start (their chars are their bytes). */
 function sharedPrefix(a: string, b: string): number {
@@ -31,7 +23,13 @@ function sharedPrefix(a: string, b: string): number {
 /** Per attribute name: its on-disk code and how a string value is stored (one lookup per value). */
 const PACKING = new Map(ATTRIBUTES.map((row) => [row.name, { code: row.code, stored: row.stored }]));
 
-/** One entry as a PackedEntry, written directly (see entry-writer.ts); `previous` is the path before it. */
+/**
+ * One entry as it is on disk, written directly (see entry-writer.ts):
+ * [shared, suffix, kind, attrs, untested, flags]. The path is front-coded
+ * (bytes shared with `previous`, the path before it, then the rest): sorted
+ * system paths share most of their bytes. attrs is a flat list of (the row's
+ * on-disk code, value) pairs.
+ */
 export function writeEntry(out: EntryWriter, e: Entry, previous: string): void {
   const shared = sharedPrefix(previous, e.path);
   out.array(6);

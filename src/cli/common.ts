@@ -18,7 +18,6 @@ export function parseJobs(value: string | undefined): number {
   return fitJobs(value === undefined ? os.availableParallelism() : Number(value));
 }
 
-
 /**
  * Too many workers for `ulimit -n` fail to start (EMFILE) and end the run as an
  * internal error; fewer workers only take longer. Lower the count and say so.

@@ -24,6 +24,7 @@ import { InRootResolver, throughDirectories } from './resolve-in-root.js';
 import type { Md5Source } from './md5-source.js';
 import { detectManagers } from './index.js';
 import type { PackageChoice } from './package-data.js';
+import { comparePaths, walkOrderMember } from '../paths.js';
 
 const BOTH = ['md5', 'sha256'] as const;
 const SHA256 = ['sha256'] as const;
@@ -83,22 +84,6 @@ export function md5RecorderFor(root: string, choice: PackageChoice): Md5Recorder
   return new Md5Recorder(root);
 }
 
-/**
- * Whether each path the walk hands on, in path byte order, is one of `sorted`:
- * a cursor moved along the list, not a lookup per file (a whole host's walk
- * asks ~100,000 times); a path out of that order is looked up.
- */
-function inWalkOrder(sorted: readonly BytePath[], has: (path: BytePath) => boolean): (path: BytePath) => boolean {
-  let next = 0;
-  let last = '';
-  return (path) => {
-    if (!(path > last)) return has(path);
-    last = path;
-    while (next < sorted.length && sorted[next]! < path) next++;
-    return sorted[next] === path;
-  };
-}
-
 /** The scan side: the walk's hook asking recorded files for their sha256, and the md5s that follows. */
 export function walkMd5(recorded: PackageData['contentMd5']): { extraDigests?: ExtraDigests; source?: Md5Source & { walked(): void } } {
   if (!recorded) return {};
@@ -107,11 +92,11 @@ export function walkMd5(recorded: PackageData['contentMd5']): { extraDigests?: E
   // A baseline's rows come sorted; anything else is sorted here.
   for (let i = 1; i < paths.length; i++) {
     if (paths[i - 1]! >= paths[i]!) {
-      paths.sort();
+      paths.sort(comparePaths);
       break;
     }
   }
-  const isRecorded = inWalkOrder(paths, (path) => path in recorded);
+  const isRecorded = walkOrderMember(paths);
   // The md5 of each walked file that read the recorded sha256: its content is the recorded content.
   const same = new Map<BytePath, string>();
   let walked!: () => void;

@@ -8,6 +8,7 @@
  * a package finding there is then never vouched for.
  */
 import type { BytePath, Entry } from '../types.js';
+import { comparePaths, lowerBound, walkOrderMember } from '../paths.js';
 
 export interface WalkedEntries {
   /** The entry the walk recorded at path, if it kept one. */
@@ -56,9 +57,6 @@ export class SortedEntries implements WalkedEntries {
 /** The top-level directories merged-/usr systems link into /usr. */
 const MERGED = /^\/(bin|sbin|lib|lib32|lib64|libx32)\//;
 
-/** Byte order (paths.ts): a BytePath's chars are its bytes, so code-unit order is byte order. */
-const byBytes = (a: BytePath, b: BytePath): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * What a streamed scan keeps, offered each entry as the walk hands it on, in
  * path byte order. On a whole host it is asked about ~100,000 packaged paths
@@ -73,9 +71,8 @@ export class KeptEntries implements WalkedEntries {
   /** The directories above them (and /). */
   private readonly dirs = new Set<BytePath>(['/']);
   private readonly withChildren = new Set<BytePath>();
-  /** The first wanted path not before the last entry offered, and that entry's path. */
-  private next = 0;
-  private last = '';
+  /** Whether an entry offered in walk order is a wanted path. */
+  private readonly offeredWanted: (path: BytePath) => boolean;
   /** The last offered entry's parent directory: siblings come one after another. */
   private parent = '';
   private parentIsDir = false;
@@ -89,11 +86,12 @@ export class KeptEntries implements WalkedEntries {
     }
     for (const p of starts) all.push(p);
     // The package data's paths come sorted, their twins in sorted runs: a merge, mostly.
-    all.sort(byBytes);
+    all.sort(comparePaths);
     let unique = 0;
     for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[unique - 1]) all[unique++] = all[i]!;
     all.length = unique;
     this.wanted = all;
+    this.offeredWanted = walkOrderMember(all);
     let last = '';
     for (const path of all) {
       const cut = path.lastIndexOf('/');
@@ -114,16 +112,7 @@ export class KeptEntries implements WalkedEntries {
       }
       if (this.parentIsDir) this.withChildren.add(this.parent);
     }
-    let wanted: boolean;
-    if (path > this.last) {
-      const w = this.wanted;
-      while (this.next < w.length && w[this.next]! < path) this.next++;
-      wanted = w[this.next] === path;
-      this.last = path;
-    } else {
-      wanted = this.isWanted(path); // not in walk order: looked up
-    }
-    if (e.kind === 'symlink' || wanted || this.dirs.has(path)) this.kept.set(path, e);
+    if (e.kind === 'symlink' || this.offeredWanted(path) || this.dirs.has(path)) this.kept.set(path, e);
   }
 
   /** An entry with a finding: kept whatever its path. */
@@ -136,22 +125,10 @@ export class KeptEntries implements WalkedEntries {
   }
 
   knows(path: BytePath): boolean {
-    return this.isWanted(path) || this.dirs.has(path) || this.kept.has(path);
+    return this.wanted[lowerBound(this.wanted, path)] === path || this.dirs.has(path) || this.kept.has(path);
   }
 
   hasBelow(dir: BytePath): boolean {
     return this.withChildren.has(dir);
-  }
-
-  private isWanted(path: BytePath): boolean {
-    const w = this.wanted;
-    let lo = 0;
-    let hi = w.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (w[mid]! < path) lo = mid + 1;
-      else hi = mid;
-    }
-    return w[lo] === path;
   }
 }
