@@ -71,6 +71,62 @@ interface Slot {
   inFlight: number;
 }
 
+/** A worker started before its pool: what it said meanwhile, kept for the pool that adopts it. */
+interface Started {
+  worker: Worker;
+  heard: Array<['message', BatchReply] | ['error', Error]>;
+  forget(): void;
+}
+
+/** Workers started ahead (startHashWorkers), waiting for the next pool of that size. */
+let started: { jobs: number; workers: Started[] } | undefined;
+
+function spawn(url: URL, jobs: number): Worker {
+  return new Worker(url, { workerData: { aheadFiles: aheadFilesFor(jobs) } satisfies WorkerData });
+}
+
+/**
+ * Starts a pool's workers now, for the next HashPool of `jobs` workers: a
+ * worker takes ~50 ms to load its modules, and a scan has ~0.1 s of its own
+ * to do on the main thread (the baseline's signature) before its walk hands
+ * out the first files. Until a pool adopts them they hold the process open
+ * only as long as they load (unref'd), and what they say is kept.
+ */
+export function startHashWorkers(jobs = os.availableParallelism()): void {
+  const n = Math.max(1, jobs);
+  if (started?.jobs === n) return;
+  stopStartedWorkers();
+  const url = workerUrl();
+  const workers: Started[] = [];
+  for (let i = 0; i < n; i++) {
+    const worker = spawn(url, n);
+    const heard: Started['heard'] = [];
+    const onMessage = (m: BatchReply) => heard.push(['message', m]);
+    const onError = (e: Error) => heard.push(['error', e]);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.unref();
+    workers.push({ worker, heard, forget: () => { worker.off('message', onMessage); worker.off('error', onError); } });
+  }
+  started = { jobs: n, workers };
+}
+
+/** Ends workers started ahead that no pool took (a scan that failed before its walk). */
+export function stopStartedWorkers(): void {
+  for (const s of started?.workers ?? []) {
+    s.forget();
+    void s.worker.terminate();
+  }
+  started = undefined;
+}
+
+function adoptStarted(jobs: number): Started[] | undefined {
+  if (started?.jobs !== jobs) return undefined;
+  const { workers } = started;
+  started = undefined;
+  return workers;
+}
+
 interface Pending<T> {
   batch: BatchBuilder;
   /** The caller's item for each file, handed back with its result. */
@@ -91,17 +147,29 @@ export class HashPool<T> {
   private roomWaiter?: { limit: number; resolve: () => void };
   /** Files queued and not yet handed to a worker. */
   private queuedFiles = 0;
+  /** Bytes of the files added and not yet answered for. */
+  private unanswered = 0;
   private fatalReject?: (err: Error) => void;
 
   constructor(private readonly deliver: Deliver<T>, jobs = os.availableParallelism()) {
-    const url = workerUrl();
-    for (let i = 0; i < Math.max(1, jobs); i++) {
-      const worker = new Worker(url, { workerData: { aheadFiles: aheadFilesFor(Math.max(1, jobs)) } satisfies WorkerData });
+    const n = Math.max(1, jobs);
+    const adopted = adoptStarted(n);
+    const url = adopted ? undefined : workerUrl();
+    for (let i = 0; i < n; i++) {
+      const worker = adopted ? adopted[i]!.worker : spawn(url!, n);
       const slot: Slot = { worker, inFlight: 0 };
       worker.on('message', (msg: BatchReply) => this.onReply(slot, msg));
       worker.on('error', (err) => this.fail(err));
       worker.unref();
       this.slots.push(slot);
+    }
+    // What a worker started ahead said before this pool had it (a failed start, most likely).
+    for (const [i, s] of (adopted ?? []).entries()) {
+      s.forget();
+      for (const [kind, what] of s.heard) {
+        if (kind === 'error') this.fail(what);
+        else this.onReply(this.slots[i]!, what);
+      }
     }
   }
 
@@ -112,6 +180,7 @@ export class HashPool<T> {
     this.current.batch.add(task);
     this.current.items.push(item);
     this.queuedFiles++;
+    this.unanswered += task.size;
     if (this.current.batch.length >= MAX_BATCH_FILES) this.flush();
   }
 
@@ -125,6 +194,21 @@ export class HashPool<T> {
     await new Promise<void>((resolve) => {
       this.roomWaiter = { limit, resolve };
     });
+  }
+
+  /** Bytes added and not yet hashed: how far the walk is ahead of the workers. */
+  get bytesAhead(): number {
+    return this.unanswered;
+  }
+
+  /**
+   * Hands every queued file to a worker now, past the usual few batches each:
+   * before the main thread stops answering for a while (a scan's package
+   * data), so the workers have that much to hash meanwhile.
+   */
+  handOutAll(): void {
+    this.flush();
+    this.dispatch(Infinity);
   }
 
   /** Resolves when every queued file has been hashed; rejects if a worker failed. */
@@ -149,10 +233,10 @@ export class HashPool<T> {
     this.dispatch();
   }
 
-  private dispatch(): void {
+  private dispatch(inFlight = IN_FLIGHT_PER_WORKER): void {
     while (this.queue.length) {
       const slot = this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      if (slot.inFlight >= IN_FLIGHT_PER_WORKER) return;
+      if (slot.inFlight >= inFlight) return;
       const pending = this.queue.shift()!;
       this.queuedFiles -= pending.items.length;
       const id = this.nextId++;
@@ -175,6 +259,7 @@ export class HashPool<T> {
     slot.inFlight--;
     if (slot.inFlight === 0) slot.worker.unref();
     const { batch } = pending;
+    this.unanswered -= batch.bytes;
     const answer = new AnswerReader(msg, batch.algos);
     for (let i = 0; i < pending.items.length; i++) this.deliver(pending.items[i]!, batch.sizeOf(i), answer.result(i, batch.bitsOf(i)));
     this.dispatch();

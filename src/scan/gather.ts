@@ -14,6 +14,8 @@ import { parseStoredPolicy, type Policy } from '../policy/policy.js';
 import { streamSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { MergeCompare } from '../compare/compare.js';
 import { KeptEntries } from './walked-entries.js';
+import { LateHooks } from './late-hooks.js';
+import { startHashWorkers, stopStartedWorkers } from '../hash/pool.js';
 import type { Compared } from './assess.js';
 import { RootError } from '../errors.js';
 import { fsPath, rootBytes } from '../paths.js';
@@ -38,6 +40,12 @@ export interface GatherOptions {
   /** Package manager verification: auto (the baseline's, else whatever the root has), none, rpm, dpkg. */
   packages?: PackageChoice;
   packageTimeoutMs?: number;
+  /**
+   * How far the walk gets ahead of the hashing before the package half starts
+   * (default PACKAGES_AFTER_BYTES; 0: at the walk's first pause, as tests do to
+   * have entries walked both before and after it).
+   */
+  packagesAfterBytes?: number;
 }
 
 /** What a scan gathered: the input of assess(). */
@@ -74,47 +82,73 @@ export function checkRoot(root: string): void {
   }
 }
 
+/**
+ * How far the walk gets ahead of the hashing before the package half starts
+ * (decoding the baseline's package data, ~0.3 s of this thread on a whole
+ * host): about what two workers hash meanwhile.
+ */
+const PACKAGES_AFTER_BYTES = 768 * 1024 * 1024;
+
 export async function gather(opts: GatherOptions): Promise<Gathered> {
-  // A pipe (`scan <(...)`) is copied to an unnamed file outside the root rather than held in memory.
-  const opened = openBaselineFile(opts.baselineFile, opts.publicKey, opts.skipVerify, () => scratchBase(opts.root));
+  // The workers load while the baseline is verified.
+  startHashWorkers(opts.jobs);
+  let opened: ReturnType<typeof openBaselineFile>;
+  try {
+    // A pipe (`scan <(...)`) is copied to an unnamed file outside the root rather than held in memory.
+    opened = openBaselineFile(opts.baselineFile, opts.publicKey, opts.skipVerify, () => scratchBase(opts.root));
+  } catch (err) {
+    stopStartedWorkers();
+    throw err;
+  }
   try {
     const { reader } = opened;
-    const { header, packages } = reader;
+    const { header } = reader;
     if (opts.progressTotals) opts.progressTotals(readerTotals(reader));
-    const baseline: BaselineInfo = { header, packages };
     checkRoot(opts.root);
     const policy = opts.policy ?? parseStoredPolicy(header.policy);
     const growingSize = new Map<BytePath, number>(header.growing ?? []);
-    // dpkg verify: md5s the baseline recorded, for files the walk reads with the recorded sha256 (md5-record.ts).
-    const md5 = opts.packages === 'none' ? {} : walkMd5(packages?.contentMd5);
-    const packageRun = runPackageTool({
-      root: opts.root, baseline, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,
-    });
-    const walkWarnings: string[] = [];
-    // The package half looks entries up by path: only those it can ask about are kept.
-    const walked = new KeptEntries(opts.packages === 'none' ? [] : Object.keys(packages?.files ?? {}), policy.includes);
     const keeping = opts.packages !== 'none';
+    const hooks = new LateHooks();
+    let packageRun: Promise<PackageRun> | undefined;
+    let md5Walked: (() => void) | undefined;
+    // Run as the walk's interlude: the baseline's package data, the package tool, what to keep of the walk.
+    const startPackages = (): void => {
+      const packages = reader.packages;
+      // dpkg verify: md5s the baseline recorded, for files the walk reads with the recorded sha256 (md5-record.ts).
+      const md5 = keeping ? walkMd5(packages?.contentMd5) : {};
+      md5Walked = md5.source?.walked;
+      packageRun = runPackageTool({
+        root: opts.root, baseline: { header, packages }, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,
+      });
+      // The package half looks entries up by path: only those it can ask about are kept.
+      hooks.bind(new KeptEntries(keeping ? Object.keys(packages?.files ?? {}) : [], policy.includes), md5.extraDigests);
+    };
+    const walkWarnings: string[] = [];
     const cursor = reader.cursor();
-    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && walked.keep(now));
+    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && hooks.keep(now));
     const snapshot = await streamSnapshot({
       root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
-      prefixFor: (path) => growingSize.get(path), extraDigests: md5.extraDigests,
+      prefixFor: (path) => growingSize.get(path), extraDigests: keeping ? hooks.extraDigests : undefined,
+      interlude: { afterBytes: opts.packagesAfterBytes ?? PACKAGES_AFTER_BYTES, run: startPackages },
     }, (now) => {
       merge.now(now);
-      if (keeping) walked.offer(now);
+      if (keeping) hooks.offer(now);
     });
-    md5.source?.walked();
+    md5Walked?.();
     // The rest of the baseline, and the check that the file read is still the one verified.
     const findings = merge.end(snapshot.unlisted);
     return {
-      baseline, compared: { findings, entries: snapshot.entries, walked }, snapshot: { unlisted: snapshot.unlisted }, walkWarnings,
-      packageRun: await packageRun, policy, root: opts.root, unverified: opts.skipVerify === true, baselineDigest: reader.digest,
+      baseline: { header, packages: reader.packages }, compared: { findings, entries: snapshot.entries, walked: hooks.walked() },
+      snapshot: { unlisted: snapshot.unlisted }, walkWarnings,
+      packageRun: await packageRun!, policy, root: opts.root, unverified: opts.skipVerify === true, baselineDigest: reader.digest,
       sameFilesystemAsParent: (dir) => sameFilesystemAsParent(opts.root, dir),
       // Resolved inside the root: a packaged path's directory may be a link out of it.
       readDigest: (path, algo) => digestInRoot(opts.root, path, algo),
     };
   } finally {
     opened.close();
+    // Started for a walk that never began (the root or the baseline refused).
+    stopStartedWorkers();
   }
 }
 

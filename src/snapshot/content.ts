@@ -61,7 +61,7 @@ export function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, r
     // The marker carries a digest, so a change still shows; the table's first when none was asked for.
     if (algos.length === 0) algos = [DIGEST_ROWS[0]!.digest!.algorithm];
   }
-  const asked = opts.extraDigests?.algosFor(entry.path);
+  const asked = opts.extraDigests?.algosFor(entry.path, algos);
   const extra = asked?.filter((a) => !algos.includes(a)) ?? [];
   slot.algos = algos;
   if (asked) slot.asked = asked;

@@ -29,9 +29,18 @@ export interface SnapshotOptions {
    * algosFor is asked as each file is queued, take() gets them when they arrive.
    */
   extraDigests?: {
-    algosFor(path: BytePath): readonly string[] | undefined;
+    /** `own`: the algorithms the entry itself records (hashed anyway). */
+    algosFor(path: BytePath, own: readonly string[]): readonly string[] | undefined;
     take(path: BytePath, digests: Record<string, string>): void;
   };
+  /**
+   * Main-thread work that need not come before the walk (a scan's package
+   * data, ~0.3 s on a whole host, while the workers would wait): run once,
+   * when the walk is `afterBytes` of files ahead of the hashing, every queued
+   * file handed to the workers first so they hash while it runs; at the end
+   * of the walk if it never gets that far ahead.
+   */
+  interlude?: { afterBytes: number; run(): void | Promise<void> };
 }
 
 /**
@@ -115,6 +124,14 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
   const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
   const root = rootBytes(opts.root);
   const ordered = new OrderedWalk({ root: opts.root, policy: opts.policy, fs: opts.fs, onWarning: opts.onWarning });
+  let interlude = opts.interlude;
+  const runInterlude = async (): Promise<void> => {
+    const work = interlude;
+    if (!work) return;
+    interlude = undefined;
+    pool.handOutAll();
+    await work.run();
+  };
   try {
     let sinceYield = 0;
     for (const step of ordered.steps()) {
@@ -125,6 +142,7 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
       sinceYield = 0;
       opts.progress?.({ entries: ordered.count, files, bytes });
       watchHeap();
+      if (interlude && pool.bytesAhead >= interlude.afterBytes) await runInterlude();
       // Let worker replies in, so the pool keeps both cores busy, and wait
       // when the walk runs far ahead of the hashing.
       await nextTurn();
@@ -135,6 +153,7 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
         await drain();
       }
     }
+    await runInterlude();
     await pool.finish();
     await drain();
     opts.progress?.({ entries: ordered.count, files, bytes });
