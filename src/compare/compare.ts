@@ -101,14 +101,23 @@ export class MergeCompare {
   readonly findings: Finding[] = [];
   private old: Entry | undefined;
 
-  /** `next` gives the baseline's entries in path order, then undefined; `onFinding` sees each finding with the entry now, if any. */
-  constructor(private readonly next: () => Entry | undefined, private readonly onFinding?: (f: Finding, now?: Entry) => void) {
+  /**
+   * `next` gives the baseline's entries in path order, then undefined;
+   * `onFinding` sees each finding with the entry now, if any; `before` sees
+   * each entry now with the baseline's at its path (if any) before they are compared.
+   */
+  constructor(
+    private readonly next: () => Entry | undefined,
+    private readonly onFinding?: (f: Finding, now?: Entry) => void,
+    private readonly before?: (now: Entry, old: Entry | undefined) => void,
+  ) {
     this.old = next();
   }
 
   /** The walk's next entry. */
   now(e: Entry): void {
     while (this.old !== undefined && this.old.path < e.path) this.gone(this.old);
+    this.before?.(e, this.old?.path === e.path ? this.old : undefined);
     if (this.old !== undefined && this.old.path === e.path) {
       const f = compareEntry(this.old, e);
       this.old = this.next();

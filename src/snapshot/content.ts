@@ -9,6 +9,7 @@ import type { HashResult } from '../hash/digest.js';
 import type { WalkStep } from '../walk/ordered.js';
 import { ATTRIBUTES, DIGEST_ROWS, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
 import type { SnapshotOptions } from './snapshot.js';
+import { splitDeferred } from './deferred.js';
 
 /** The attributes the hash pool fills in (digests, kept content). */
 const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((row) => row.name);
@@ -60,6 +61,13 @@ export function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, r
     slot.withheld = true;
     // The marker carries a digest, so a change still shows; the table's first when none was asked for.
     if (algos.length === 0) algos = [DIGEST_ROWS[0]!.digest!.algorithm];
+  }
+  if (opts.deferWeakDigests && !entry.growing) {
+    const split = splitDeferred(algos);
+    if (split) {
+      algos = split.hashed;
+      entry.deferred = { algos: split.deferred, ino: st.ino, dev: st.dev };
+    }
   }
   const asked = opts.extraDigests?.algosFor(entry.path, algos);
   const extra = asked?.filter((a) => !algos.includes(a)) ?? [];

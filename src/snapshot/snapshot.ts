@@ -41,6 +41,11 @@ export interface SnapshotOptions {
    * of the walk if it never gets that far ahead.
    */
   interlude?: { afterBytes: number; run(): void | Promise<void> };
+  /**
+   * A scan's: weak digests beside a secure one are not computed but left in
+   * entry.deferred, for settleDeferred (deferred.ts) before the compare.
+   */
+  deferWeakDigests?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * More workers than cores, and a low open-file limit: the results are the
- * same as with one worker.
+ * same as with one worker; a limit too low to load driftscan is one line.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,14 +51,24 @@ describe('load', () => {
     expect(fs.readFileSync(sixteen).equals(fs.readFileSync(single))).toBe(true);
   });
 
-  it('ulimit -n 64 with --jobs 16: workers lowered with a warning, the same report', () => {
-    const r = withFileLimit(64, ['scan', file, '--pubkey', pub, '--root', tree, '--packages', 'none', '--jobs', '16']);
-    expect(r.stderr).toBe('driftscan: warning: 16 hash workers lowered to 4: only 64 open files allowed (ulimit -n)\n');
+  // 256, not 64: Node reads driftscan's ~150 modules several at a time, and on a busy machine
+  // that alone has held more than 64 files open at once (the next test).
+  it('ulimit -n 256 with --jobs 64: workers lowered with a warning, the same report', () => {
+    const r = withFileLimit(256, ['scan', file, '--pubkey', pub, '--root', tree, '--packages', 'none', '--jobs', '64']);
+    expect(r.stderr).toBe('driftscan: warning: 64 hash workers lowered to 28: only 256 open files allowed (ulimit -n)\n');
     expect(r.code).toBe(4);
     expect(r.stdout).toBe(expected);
     const out = path.join(work, 'limited.dsb');
-    const b = withFileLimit(64, ['baseline', '/', '--root', tree, '--key', key, '-o', out, '--packages', 'none', '--jobs', '16']);
+    const b = withFileLimit(256, ['baseline', '/', '--root', tree, '--key', key, '-o', out, '--packages', 'none', '--jobs', '64']);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).not.toMatch(/untested|could not/);
+  });
+
+  it('ulimit -n 32: too few to load driftscan at all, said in one line with the internal-error status, not a stack trace', () => {
+    for (const args of [['--version'], ['scan', file, '--pubkey', pub, '--root', tree]]) {
+      const r = withFileLimit(32, args);
+      expect(r.stderr).toBe('driftscan: internal error: cannot load driftscan: too many open files (ulimit -n is too low)\n');
+      expect([r.code, r.stdout]).toEqual([23, '']);
+    }
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * A scan hashes a file's sha256 only and takes its xxh64 from the baseline
+ * when the sha256 is the baseline's (snapshot/deferred.ts); a changed or new
+ * file is read again for its xxh64, with its sha256 again, and a file that
+ * changed between the two reads has neither digest (CHANGED), never two
+ * digests of two contents. Checked against sha256sum and xxhsum -H1.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { baselineFile, keys, scanTree, takeBaseline, treePolicy } from '../helpers/lib.js';
+import { makeTree, tempDir } from '../helpers/tree.js';
+import { takeSnapshot } from '../../src/snapshot/snapshot.js';
+import { settleDeferred } from '../../src/snapshot/deferred.js';
+import type { Entry } from '../../src/types.js';
+
+const sum = (cmd: string, file: string) => execFileSync(cmd, cmd === 'xxhsum' ? ['-H1', file] : [file], { encoding: 'utf8' }).split(' ')[0];
+
+describe('deferred weak digests', () => {
+  it('are not computed by the walk: the entry says so, with the file\'s identity', async () => {
+    const root = makeTree(tempDir(), { 'srv/a': 'alpha\n', 'var/log/app.log': 'line\n' });
+    const snap = await takeSnapshot({ root, policy: treePolicy('growing /var/log/app.log\n'), jobs: 1, deferWeakDigests: true });
+    const a = snap.entries.find((e) => e.path === '/srv/a')!;
+    const st = fs.lstatSync(path.join(root, 'srv/a'));
+    expect(a.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'srv/a')));
+    expect(a.attrs.xxh64).toBeNull();
+    expect(a.deferred).toEqual({ algos: ['xxh64'], ino: st.ino, dev: st.dev });
+    // A growing log's digests are compared by prefix: both computed.
+    const log = snap.entries.find((e) => e.path === '/var/log/app.log')!;
+    expect(log.deferred).toBeUndefined();
+    expect(log.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'var/log/app.log')));
+  });
+
+  it('a scan reports the xxh64 of changed and added files as xxhsum gives them', async () => {
+    const dir = tempDir();
+    const root = makeTree(dir, { 'srv/same': 'same\n', 'srv/edited': 'version 1\n', 'srv/grown': 'short\n' });
+    const file = baselineFile(dir);
+    await takeBaseline(root, file);
+    const old = { edited: sum('xxhsum', path.join(root, 'srv/edited')), grown: sum('xxhsum', path.join(root, 'srv/grown')) };
+    fs.writeFileSync(path.join(root, 'srv/edited'), 'version 2\n');
+    fs.writeFileSync(path.join(root, 'srv/grown'), 'much longer now\n');
+    fs.writeFileSync(path.join(root, 'srv/new'), 'new\n');
+    const { report } = await scanTree(root, file);
+    const xxh = (p: string) => report.findings.find((f) => f.path === p)?.deltas.find((d) => d.attr === 'xxh64');
+    expect(xxh('/srv/edited')).toEqual({ attr: 'xxh64', old: old.edited, new: sum('xxhsum', path.join(root, 'srv/edited')) });
+    expect(xxh('/srv/grown')).toEqual({ attr: 'xxh64', old: old.grown, new: sum('xxhsum', path.join(root, 'srv/grown')) });
+    expect(report.findings.find((f) => f.path === '/srv/same')).toBeUndefined();
+    expect(report.findings.find((f) => f.path === '/srv/new')?.status).toBe('added');
+  });
+
+  describe('settleDeferred', () => {
+    function walked(root: string, rel: string, content: string): Entry {
+      const full = path.join(root, rel);
+      fs.writeFileSync(full, content);
+      const st = fs.lstatSync(full);
+      return {
+        path: `/${rel}`, kind: 'file',
+        attrs: { size: st.size, sha256: sum('sha256sum', full), xxh64: null },
+        deferred: { algos: ['xxh64'], ino: st.ino, dev: st.dev },
+      };
+    }
+
+    it('takes the baseline\'s xxh64 when the sha256 is the baseline\'s, without reading the file', () => {
+      const root = tempDir();
+      const now = walked(root, 'f', 'content\n');
+      const old: Entry = { path: '/f', kind: 'file', attrs: { size: 8, sha256: now.attrs.sha256!, xxh64: 'from the baseline' } };
+      fs.rmSync(path.join(root, 'f'));
+      settleDeferred(now, old, root);
+      expect(now.attrs).toEqual({ size: 8, sha256: old.attrs.sha256, xxh64: 'from the baseline' });
+      expect(now.deferred).toBeUndefined();
+      expect(now.untested).toBeUndefined();
+    });
+
+    it('reads a changed file again for its xxh64', () => {
+      const root = tempDir();
+      const now = walked(root, 'f', 'content\n');
+      const old: Entry = { path: '/f', kind: 'file', attrs: { size: 8, sha256: 'ab'.repeat(32), xxh64: '0123456789abcdef' } };
+      settleDeferred(now, old, root);
+      expect(now.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'f')));
+      expect(now.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'f')));
+      settleDeferred(now, old, root);
+      const added = walked(root, 'g', 'added\n');
+      settleDeferred(added, undefined, root);
+      expect(added.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'g')));
+    });
+
+    it('gives neither digest of a file whose content changed between the reads, or that was swapped', () => {
+      const root = tempDir();
+      const now = walked(root, 'f', 'content\n');
+      // Same size, same inode, other bytes: the walk's sha256 is of content that is gone.
+      fs.writeFileSync(path.join(root, 'f'), 'CONTENT\n');
+      settleDeferred(now, undefined, root);
+      expect(now.attrs).toEqual({ size: 8 });
+      expect(now.untested).toEqual({ sha256: 'CHANGED', xxh64: 'CHANGED' });
+      const swapped = walked(root, 'g', 'content\n');
+      // Another inode with the same bytes put in its place (made first, so its number is another).
+      fs.writeFileSync(path.join(root, 'h'), 'content\n');
+      fs.renameSync(path.join(root, 'h'), path.join(root, 'g'));
+      settleDeferred(swapped, undefined, root);
+      expect(swapped.attrs).toEqual({ size: 8 });
+      expect(swapped.untested).toEqual({ sha256: 'SWAPPED', xxh64: 'SWAPPED' });
+    });
+  });
+});
