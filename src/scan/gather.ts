@@ -15,7 +15,7 @@ import { streamSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { MergeCompare } from '../compare/compare.js';
 import { KeptEntries } from './walked-entries.js';
 import { LateHooks } from './late-hooks.js';
-import { settleDeferred } from '../snapshot/deferred.js';
+import { WeakDigestDeferral } from '../snapshot/deferred.js';
 import { startHashWorkers, stopStartedWorkers } from '../hash/pool.js';
 import type { Compared } from './assess.js';
 import { RootError } from '../errors.js';
@@ -126,11 +126,12 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     };
     const walkWarnings: string[] = [];
     const cursor = reader.cursor();
-    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && hooks.keep(now), (now, old) => settleDeferred(now, old, opts.root));
+    const deferral = new WeakDigestDeferral(opts.root);
+    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && hooks.keep(now), (now, old) => deferral.settle(now, old));
     const snapshot = await streamSnapshot({
       root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
       prefixFor: (path) => growingSize.get(path), extraDigests: keeping ? hooks.extraDigests : undefined,
-      deferWeakDigests: true, interlude: { afterBytes: opts.packagesAfterBytes ?? PACKAGES_AFTER_BYTES, run: startPackages },
+      deferWeakDigests: deferral, interlude: { afterBytes: opts.packagesAfterBytes ?? PACKAGES_AFTER_BYTES, run: startPackages },
     }, (now) => {
       merge.now(now);
       if (keeping) hooks.offer(now);

@@ -62,7 +62,7 @@ export function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, r
     // The marker carries a digest, so a change still shows; the table's first when none was asked for.
     if (algos.length === 0) algos = [DIGEST_ROWS[0]!.digest!.algorithm];
   }
-  if (opts.deferWeakDigests && !entry.growing) {
+  if (opts.deferWeakDigests?.active && !entry.growing) {
     const split = splitDeferred(algos);
     if (split) {
       algos = split.hashed;

@@ -34,35 +34,53 @@ export function splitDeferred(algos: readonly string[]): { hashed: readonly stri
   return split;
 }
 
-let buf: Buffer | undefined;
-
 /**
- * Fills in the entry's deferred digests, before it is compared with `old`
- * (the baseline's entry at its path, if any): taken from `old` when every
- * secure digest is the same, else read again under `root`.
+ * Bytes read again on the main thread before deferring stops: a scan of a
+ * host whose files mostly changed (another release, another machine) would
+ * otherwise read them all twice, once on this thread. From then on the
+ * workers compute every digest, as for a baseline.
  */
-export function settleDeferred(now: Entry, old: Entry | undefined, root: string): void {
-  const d = now.deferred;
-  if (!d) return;
-  delete now.deferred;
-  if (now.untested && d.algos.every((a) => now.untested![a] !== undefined)) return;
-  const secure = Object.keys(now.attrs).filter((a) => SECURE.has(a) && typeof now.attrs[a] === 'string');
-  if (old && secure.length && secure.every((a) => old.attrs[a] === now.attrs[a]) && d.algos.every((a) => typeof old.attrs[a] === 'string')) {
-    for (const a of d.algos) now.attrs[a] = old.attrs[a]!;
-    return;
-  }
-  const base = rootBytes(root);
-  const path = base === '/' ? now.path : base + now.path;
-  const size = now.attrs.size;
-  const r = hashFile({ path, ino: d.ino, dev: d.dev, size: typeof size === 'number' ? size : -1, algos: [...secure, ...d.algos] }, (buf ??= Buffer.alloc(READ_BUFFER_BYTES)));
-  const same = !r.error && secure.every((a) => r.digests?.[a] === now.attrs[a]);
-  for (const a of [...secure, ...d.algos]) {
-    if (same) {
-      now.attrs[a] = r.digests![a]!;
-      continue;
+const REREAD_BUDGET = 64 * 1024 * 1024;
+
+/** One scan's deferral: whether to defer still, and settling each entry before it is compared. */
+export class WeakDigestDeferral {
+  /** Read by queueContent for each file queued. */
+  active = true;
+  private reread = 0;
+  private buf?: Buffer;
+
+  constructor(private readonly root: string) {}
+
+  /**
+   * Fills in the entry's deferred digests, before it is compared with `old`
+   * (the baseline's entry at its path, if any): taken from `old` when every
+   * secure digest is the same, else read again under the root.
+   */
+  settle(now: Entry, old: Entry | undefined): void {
+    const d = now.deferred;
+    if (!d) return;
+    delete now.deferred;
+    if (now.untested && d.algos.every((a) => now.untested![a] !== undefined)) return;
+    const secure = Object.keys(now.attrs).filter((a) => SECURE.has(a) && typeof now.attrs[a] === 'string');
+    if (old && secure.length && secure.every((a) => old.attrs[a] === now.attrs[a]) && d.algos.every((a) => typeof old.attrs[a] === 'string')) {
+      for (const a of d.algos) now.attrs[a] = old.attrs[a]!;
+      return;
     }
-    // Not the content the first read digested: neither read's digests stand.
-    delete now.attrs[a];
-    (now.untested ??= {})[a] = r.error ?? 'CHANGED';
+    const size = typeof now.attrs.size === 'number' ? now.attrs.size : -1;
+    this.reread += Math.max(0, size);
+    if (this.reread > REREAD_BUDGET) this.active = false;
+    const base = rootBytes(this.root);
+    const path = base === '/' ? now.path : base + now.path;
+    const r = hashFile({ path, ino: d.ino, dev: d.dev, size, algos: [...secure, ...d.algos] }, (this.buf ??= Buffer.alloc(READ_BUFFER_BYTES)));
+    const same = !r.error && secure.every((a) => r.digests?.[a] === now.attrs[a]);
+    for (const a of [...secure, ...d.algos]) {
+      if (same) {
+        now.attrs[a] = r.digests![a]!;
+        continue;
+      }
+      // Not the content the first read digested: neither read's digests stand.
+      delete now.attrs[a];
+      (now.untested ??= {})[a] = r.error ?? 'CHANGED';
+    }
   }
 }

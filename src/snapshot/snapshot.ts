@@ -42,10 +42,10 @@ export interface SnapshotOptions {
    */
   interlude?: { afterBytes: number; run(): void | Promise<void> };
   /**
-   * A scan's: weak digests beside a secure one are not computed but left in
-   * entry.deferred, for settleDeferred (deferred.ts) before the compare.
+   * A scan's: while active, weak digests beside a secure one are not computed
+   * but left in entry.deferred, for its settle() before the compare (deferred.ts).
    */
-  deferWeakDigests?: boolean;
+  deferWeakDigests?: { readonly active: boolean };
 }
 
 /**

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { baselineFile, keys, scanTree, takeBaseline, treePolicy } from '../helpers/lib.js';
 import { makeTree, tempDir } from '../helpers/tree.js';
 import { takeSnapshot } from '../../src/snapshot/snapshot.js';
-import { settleDeferred } from '../../src/snapshot/deferred.js';
+import { WeakDigestDeferral } from '../../src/snapshot/deferred.js';
 import type { Entry } from '../../src/types.js';
 
 const sum = (cmd: string, file: string) => execFileSync(cmd, cmd === 'xxhsum' ? ['-H1', file] : [file], { encoding: 'utf8' }).split(' ')[0];
@@ -20,7 +20,7 @@ const sum = (cmd: string, file: string) => execFileSync(cmd, cmd === 'xxhsum' ? 
 describe('deferred weak digests', () => {
   it('are not computed by the walk: the entry says so, with the file\'s identity', async () => {
     const root = makeTree(tempDir(), { 'srv/a': 'alpha\n', 'var/log/app.log': 'line\n' });
-    const snap = await takeSnapshot({ root, policy: treePolicy('growing /var/log/app.log\n'), jobs: 1, deferWeakDigests: true });
+    const snap = await takeSnapshot({ root, policy: treePolicy('growing /var/log/app.log\n'), jobs: 1, deferWeakDigests: { active: true } });
     const a = snap.entries.find((e) => e.path === '/srv/a')!;
     const st = fs.lstatSync(path.join(root, 'srv/a'));
     expect(a.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'srv/a')));
@@ -49,7 +49,7 @@ describe('deferred weak digests', () => {
     expect(report.findings.find((f) => f.path === '/srv/new')?.status).toBe('added');
   });
 
-  describe('settleDeferred', () => {
+  describe('WeakDigestDeferral.settle', () => {
     function walked(root: string, rel: string, content: string): Entry {
       const full = path.join(root, rel);
       fs.writeFileSync(full, content);
@@ -66,7 +66,7 @@ describe('deferred weak digests', () => {
       const now = walked(root, 'f', 'content\n');
       const old: Entry = { path: '/f', kind: 'file', attrs: { size: 8, sha256: now.attrs.sha256!, xxh64: 'from the baseline' } };
       fs.rmSync(path.join(root, 'f'));
-      settleDeferred(now, old, root);
+      new WeakDigestDeferral(root).settle(now, old);
       expect(now.attrs).toEqual({ size: 8, sha256: old.attrs.sha256, xxh64: 'from the baseline' });
       expect(now.deferred).toBeUndefined();
       expect(now.untested).toBeUndefined();
@@ -76,13 +76,27 @@ describe('deferred weak digests', () => {
       const root = tempDir();
       const now = walked(root, 'f', 'content\n');
       const old: Entry = { path: '/f', kind: 'file', attrs: { size: 8, sha256: 'ab'.repeat(32), xxh64: '0123456789abcdef' } };
-      settleDeferred(now, old, root);
+      new WeakDigestDeferral(root).settle(now, old);
       expect(now.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'f')));
       expect(now.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'f')));
-      settleDeferred(now, old, root);
+      new WeakDigestDeferral(root).settle(now, old);
       const added = walked(root, 'g', 'added\n');
-      settleDeferred(added, undefined, root);
+      new WeakDigestDeferral(root).settle(added, undefined);
       expect(added.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'g')));
+    });
+
+    it('stops deferring once 64 MiB were read again (a host whose files mostly changed)', () => {
+      const root = tempDir();
+      const deferral = new WeakDigestDeferral(root);
+      const big = 'x'.repeat(20 * 1024 * 1024);
+      const old: Entry = { path: '/big', kind: 'file', attrs: { size: big.length, sha256: 'ab'.repeat(32), xxh64: '0123456789abcdef' } };
+      for (let i = 1; i <= 4; i++) {
+        expect(deferral.active, `after ${i - 1} reads`).toBe(true);
+        const now = walked(root, 'big', big);
+        deferral.settle(now, old);
+        expect(now.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'big')));
+      }
+      expect(deferral.active).toBe(false);
     });
 
     it('gives neither digest of a file whose content changed between the reads, or that was swapped', () => {
@@ -90,14 +104,14 @@ describe('deferred weak digests', () => {
       const now = walked(root, 'f', 'content\n');
       // Same size, same inode, other bytes: the walk's sha256 is of content that is gone.
       fs.writeFileSync(path.join(root, 'f'), 'CONTENT\n');
-      settleDeferred(now, undefined, root);
+      new WeakDigestDeferral(root).settle(now, undefined);
       expect(now.attrs).toEqual({ size: 8 });
       expect(now.untested).toEqual({ sha256: 'CHANGED', xxh64: 'CHANGED' });
       const swapped = walked(root, 'g', 'content\n');
       // Another inode with the same bytes put in its place (made first, so its number is another).
       fs.writeFileSync(path.join(root, 'h'), 'content\n');
       fs.renameSync(path.join(root, 'h'), path.join(root, 'g'));
-      settleDeferred(swapped, undefined, root);
+      new WeakDigestDeferral(root).settle(swapped, undefined);
       expect(swapped.attrs).toEqual({ size: 8 });
       expect(swapped.untested).toEqual({ sha256: 'SWAPPED', xxh64: 'SWAPPED' });
     });
