@@ -86,9 +86,12 @@ export function checkRoot(root: string): void {
 /**
  * How far the walk gets ahead of the hashing before the package half starts
  * (decoding the baseline's package data, ~0.3 s of this thread on a whole
- * host): about what two workers hash meanwhile.
+ * host): about what two workers hash meanwhile. On /usr that is ~11,000
+ * entries in; the walk's entries wait for it (held in LateHooks), so it
+ * starts after PACKAGES_AFTER_ENTRIES at the latest.
  */
 const PACKAGES_AFTER_BYTES = 768 * 1024 * 1024;
+const PACKAGES_AFTER_ENTRIES = 32768;
 
 export async function gather(opts: GatherOptions): Promise<Gathered> {
   // The workers load while the baseline is verified.
@@ -131,7 +134,11 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     const snapshot = await streamSnapshot({
       root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
       prefixFor: (path) => growingSize.get(path), extraDigests: keeping ? hooks.extraDigests : undefined,
-      deferWeakDigests: deferral, interlude: { afterBytes: opts.packagesAfterBytes ?? PACKAGES_AFTER_BYTES, run: startPackages },
+      deferWeakDigests: deferral, interlude: {
+        afterBytes: opts.packagesAfterBytes ?? PACKAGES_AFTER_BYTES,
+        afterEntries: opts.packagesAfterBytes === undefined ? PACKAGES_AFTER_ENTRIES : Infinity,
+        run: startPackages,
+      },
     }, (now) => {
       merge.now(now);
       if (keeping) hooks.offer(now);

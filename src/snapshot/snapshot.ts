@@ -37,10 +37,11 @@ export interface SnapshotOptions {
    * Main-thread work that need not come before the walk (a scan's package
    * data, ~0.3 s on a whole host, while the workers would wait): run once,
    * when the walk is `afterBytes` of files ahead of the hashing, every queued
-   * file handed to the workers first so they hash while it runs; at the end
-   * of the walk if it never gets that far ahead.
+   * file handed to the workers first so they hash while it runs; or after
+   * `afterEntries` entries (what waits on it is held until then: a tree of
+   * tiny files never gets far ahead); or at the end of the walk.
    */
-  interlude?: { afterBytes: number; run(): void | Promise<void> };
+  interlude?: { afterBytes: number; afterEntries: number; run(): void | Promise<void> };
   /**
    * A scan's: while active, weak digests beside a secure one are not computed
    * but left in entry.deferred, for its settle() before the compare (deferred.ts).
@@ -147,7 +148,7 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
       sinceYield = 0;
       opts.progress?.({ entries: ordered.count, files, bytes });
       watchHeap();
-      if (interlude && pool.bytesAhead >= interlude.afterBytes) await runInterlude();
+      if (interlude && (pool.bytesAhead >= interlude.afterBytes || ordered.count >= interlude.afterEntries)) await runInterlude();
       // Let worker replies in, so the pool keeps both cores busy, and wait
       // when the walk runs far ahead of the hashing.
       await nextTurn();

@@ -11,6 +11,9 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
+import { streamSnapshot } from '../../src/snapshot/snapshot.js';
+import { makeTree } from '../helpers/tree.js';
+import { treePolicy } from '../helpers/lib.js';
 import { takeBaseline } from '../../src/baseline/build.js';
 import { writeAtomic } from '../../src/baseline/store.js';
 import { buildDeb, installDeb, newDpkgRoot, rawOutput } from '../pkg/build-packages.js';
@@ -94,4 +97,22 @@ describe('the package half started while the walk runs', () => {
     expect(ours).toEqual(toolPaths);
     expect(first.exitCode).not.toBe(0);
   }, 120_000);
+});
+
+describe('the walk\'s interlude', () => {
+  it('runs once, after so many entries when the walk never gets far ahead of the hashing (what waits on it is held)', async () => {
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) spec[`srv/d${i % 10}/f${String(i).padStart(4, '0')}`] = 'tiny\n';
+    const tree = makeTree(tempDir(), spec);
+    let handed = 0;
+    const at: number[] = [];
+    await streamSnapshot({
+      root: tree, policy: treePolicy(), jobs: 2,
+      interlude: { afterBytes: Number.MAX_SAFE_INTEGER, afterEntries: 1000, run: () => void at.push(handed) },
+    }, () => void handed++);
+    expect(at).toHaveLength(1);
+    // Checked where the walk pauses (every 512 entries); entries are handed on as their digests arrive.
+    expect(at[0]!).toBeLessThanOrEqual(1536);
+    expect(handed).toBeGreaterThan(3000);
+  });
 });
