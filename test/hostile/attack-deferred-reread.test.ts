@@ -1,0 +1,58 @@
+/**
+ * Attack: the intruder swaps a changed file between the worker's read and the
+ * main thread's second read for its deferred xxh64 (snapshot/deferred.ts):
+ * for a symlink out of the root, or its directory for a symlink to the
+ * scanning host's /etc. The second read must not follow either, must not
+ * read the host's file, must not change an atime, and the entry must end
+ * with no digest (never the host file's, never a digest of another content).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tree.js';
+import { WeakDigestDeferral } from '../../src/snapshot/deferred.js';
+import type { Entry } from '../../src/types.js';
+
+const sha256 = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0]!;
+
+/** An entry as the walk and a worker left it: sha256 read, xxh64 deferred; the baseline had other content. */
+function walked(root: string, rel: string, content: string): { now: Entry; old: Entry } {
+  const full = path.join(root, rel);
+  fs.mkdirSync(path.dirname(full), { recursive: true });
+  fs.writeFileSync(full, content);
+  const st = fs.lstatSync(full);
+  const now: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: sha256(full), xxh64: null }, deferred: { algos: ['xxh64'], ino: st.ino, dev: st.dev } };
+  const old: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: '00'.repeat(32), xxh64: '0000000000000000' } };
+  return { now, old };
+}
+
+describe('the deferred xxh64 read again, after a swap', () => {
+  it('does not follow a file swapped for a symlink out of the root', () => {
+    const outside = tempDir();
+    const secret = path.join(outside, 'secret');
+    fs.writeFileSync(secret, 'host secret\n');
+    const atime = fs.statSync(secret).atimeMs;
+    const root = tempDir();
+    const { now, old } = walked(root, 'srv/f', 'trojan v2\n');
+    fs.rmSync(path.join(root, 'srv/f'));
+    fs.symlinkSync(secret, path.join(root, 'srv/f'));
+    new WeakDigestDeferral(root).settle(now, old);
+    expect(now.attrs).toEqual({ size: 10 });
+    expect(Object.keys(now.untested!)).toEqual(['sha256', 'xxh64']);
+    expect(fs.statSync(secret).atimeMs).toBe(atime);
+  });
+
+  it('does not read through a directory swapped for a symlink out of the root', () => {
+    const outside = tempDir();
+    fs.writeFileSync(path.join(outside, 'f'), 'trojan v2\n');
+    const root = tempDir();
+    const { now, old } = walked(root, 'srv/f', 'trojan v2\n');
+    // The same name and bytes out there: only the directory on the way differs.
+    fs.renameSync(path.join(root, 'srv'), path.join(root, 'srv.gone'));
+    fs.symlinkSync(outside, path.join(root, 'srv'));
+    new WeakDigestDeferral(root).settle(now, old);
+    expect(now.attrs).toEqual({ size: 10 });
+    expect(Object.keys(now.untested!)).toEqual(['sha256', 'xxh64']);
+  });
+});
