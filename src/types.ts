@@ -30,7 +30,7 @@ export interface Entry {
    * Scan side only, until the compare: weak digests (xxh64) not computed beside
    * a secure one, with the file's identity to read it again (snapshot/deferred.ts).
    */
-  deferred?: { algos: readonly string[]; ino: number; dev: number };
+  deferred?: { algos: readonly string[]; secure: readonly string[]; ino: number; dev: number };
 }
 
 export interface PackageInfo {

@@ -66,7 +66,7 @@ export function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, r
     const split = splitDeferred(algos);
     if (split) {
       algos = split.hashed;
-      entry.deferred = { algos: split.deferred, ino: st.ino, dev: st.dev };
+      entry.deferred = { algos: split.deferred, secure: split.hashed, ino: st.ino, dev: st.dev };
     }
   }
   const asked = opts.extraDigests?.algosFor(entry.path, algos);

@@ -61,10 +61,15 @@ export class WeakDigestDeferral {
     if (!d) return;
     delete now.deferred;
     if (now.untested && d.algos.every((a) => now.untested![a] !== undefined)) return;
-    const secure = Object.keys(now.attrs).filter((a) => SECURE.has(a) && typeof now.attrs[a] === 'string');
-    if (old && secure.length && secure.every((a) => old.attrs[a] === now.attrs[a]) && d.algos.every((a) => typeof old.attrs[a] === 'string')) {
-      for (const a of d.algos) now.attrs[a] = old.attrs[a]!;
-      return;
+    // Called for every file: loops, no arrays, on the common path.
+    const secure = d.secure;
+    if (old && sameDigests(secure, old, now)) {
+      let all = true;
+      for (const a of d.algos) if (typeof old.attrs[a] !== 'string') all = false;
+      if (all) {
+        for (const a of d.algos) now.attrs[a] = old.attrs[a]!;
+        return;
+      }
     }
     const size = typeof now.attrs.size === 'number' ? now.attrs.size : -1;
     this.reread += Math.max(0, size);
@@ -83,4 +88,13 @@ export class WeakDigestDeferral {
       (now.untested ??= {})[a] = r.error ?? 'CHANGED';
     }
   }
+}
+
+/** Every secure digest hashed now is a string, the same as the baseline's. */
+function sameDigests(secure: readonly string[], old: Entry, now: Entry): boolean {
+  for (const a of secure) {
+    const v = now.attrs[a];
+    if (typeof v !== 'string' || old.attrs[a] !== v) return false;
+  }
+  return secure.length > 0;
 }

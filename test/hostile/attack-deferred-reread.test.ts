@@ -22,7 +22,7 @@ function walked(root: string, rel: string, content: string): { now: Entry; old: 
   fs.mkdirSync(path.dirname(full), { recursive: true });
   fs.writeFileSync(full, content);
   const st = fs.lstatSync(full);
-  const now: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: sha256(full), xxh64: null }, deferred: { algos: ['xxh64'], ino: st.ino, dev: st.dev } };
+  const now: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: sha256(full), xxh64: null }, deferred: { algos: ['xxh64'], secure: ['sha256'], ino: st.ino, dev: st.dev } };
   const old: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: '00'.repeat(32), xxh64: '0000000000000000' } };
   return { now, old };
 }

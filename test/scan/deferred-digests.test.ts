@@ -25,7 +25,7 @@ describe('deferred weak digests', () => {
     const st = fs.lstatSync(path.join(root, 'srv/a'));
     expect(a.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'srv/a')));
     expect(a.attrs.xxh64).toBeNull();
-    expect(a.deferred).toEqual({ algos: ['xxh64'], ino: st.ino, dev: st.dev });
+    expect(a.deferred).toEqual({ algos: ['xxh64'], secure: ['sha256'], ino: st.ino, dev: st.dev });
     // A growing log's digests are compared by prefix: both computed.
     const log = snap.entries.find((e) => e.path === '/var/log/app.log')!;
     expect(log.deferred).toBeUndefined();
@@ -57,7 +57,7 @@ describe('deferred weak digests', () => {
       return {
         path: `/${rel}`, kind: 'file',
         attrs: { size: st.size, sha256: sum('sha256sum', full), xxh64: null },
-        deferred: { algos: ['xxh64'], ino: st.ino, dev: st.dev },
+        deferred: { algos: ['xxh64'], secure: ['sha256'], ino: st.ino, dev: st.dev },
       };
     }
 
