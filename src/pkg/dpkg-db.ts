@@ -17,6 +17,7 @@ import { locateInRoot } from './resolve-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
 import { mayMention, type PackageScope } from './package-scope.js';
 import type { InfoTexts } from './info-texts.js';
+import { hexDigest, parseList, parseSums, type InfoRows } from './dpkg-info-rows.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const YIELD_EVERY = 64;
@@ -56,28 +57,6 @@ function readText(root: string, path: BytePath, digests?: ParsedDigests): string
 
 function lines(text: string | undefined): string[] {
   return text === undefined ? [] : text.split('\n').filter((l) => l !== '');
-}
-
-/**
- * Each non-empty line, without building the array `lines` would: the info
- * files hold ~130,000 lines on a desktop Debian, read on every scan.
- */
-function forEachLine(text: string, visit: (line: string) => void): void {
-  for (let at = 0; at < text.length; ) {
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    if (end > at) visit(text.slice(at, end));
-    at = end + 1;
-  }
-}
-
-/** The first 32 characters are hex digits (either case). */
-function isHex32(line: string): boolean {
-  for (let i = 0; i < 32; i++) {
-    const c = line.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
-  }
-  return true;
 }
 
 /** Diverted path -> where another package's copy now lives, and who diverted it. */
@@ -130,31 +109,49 @@ export async function readDpkgFiles(
     return d && d.by !== pkg && d.by !== pkg.split(':')[0] ? d.to : path;
   };
 
+  // With rows kept for the verify, every file is parsed (a scan has no scope); else only what may matter.
+  const rowsOf = <R>(path: BytePath, text: string | undefined, parse: (text: string) => R): R | undefined => {
+    if (text === undefined) {
+      texts?.set(path, undefined);
+      return undefined;
+    }
+    const mentions = mayMention(text, scope, divertedIn);
+    if (!mentions && !texts) return undefined;
+    const rows = parse(text);
+    texts?.set(path, rows as InfoRows);
+    return mentions ? rows : undefined;
+  };
   let read = 0;
-  for (const name of names.filter((n) => n.endsWith('.list'))) {
+  for (const name of names) {
+    if (!name.endsWith('.list')) continue;
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
-    const text = readText(root, `${info}/${name}`, digests);
-    texts?.set(`${info}/${name}`, text);
-    if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
-    forEachLine(text, (path) => {
-      if (path === '/.') return;
-      const at = placed(path, pkg);
-      if (!files[at] && wanted(at)) files[at] = { pkg };
-    });
+    const path = `${info}/${name}`;
+    const rows = rowsOf(path, readText(root, path, digests), parseList);
+    if (rows === undefined) continue;
+    // One owner record for all of a package's paths without a digest: nothing changes these records.
+    const owner = { pkg };
+    for (const line of rows.paths) {
+      if (line === '/.') continue;
+      const at = placed(line, pkg);
+      if (!files[at] && wanted(at)) files[at] = owner;
+    }
   }
-  for (const name of names.filter((n) => n.endsWith('.md5sums'))) {
+  for (const name of names) {
+    if (!name.endsWith('.md5sums')) continue;
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
-    const text = readText(root, `${info}/${name}`, digests);
-    texts?.set(`${info}/${name}`, text);
-    if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
-    forEachLine(text, (line) => {
+    const path = `${info}/${name}`;
+    const rows = rowsOf(path, readText(root, path, digests), parseSums);
+    if (rows === undefined) continue;
+    const { digests: sums, paths } = rows;
+    for (let i = 0; i < sums.length; i++) {
       // "<32 hex digits>  <path>"; anything else is not a digest line.
-      if (line.length < 34 || line.charCodeAt(32) !== 0x20 || line.charCodeAt(33) !== 0x20 || !isHex32(line)) return;
-      const at = placed(`/${line.slice(34)}`, pkg);
-      if (wanted(at)) files[at] = { pkg, digest: line.slice(0, 32).toLowerCase(), algo: 'md5' };
-    });
+      const digest = hexDigest(sums[i]!);
+      if (digest === undefined) continue;
+      const at = placed(paths[i]!, pkg);
+      if (wanted(at)) files[at] = { pkg, digest, algo: 'md5' };
+    }
   }
   for (const [path, digest] of conffiles) {
     const owner = files[path];
