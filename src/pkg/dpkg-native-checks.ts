@@ -74,9 +74,9 @@ export class NativeChecks {
       if (!waits) this.lstatCheck(i, resolver, reads);
       else if (hash === undefined) noDigest.push(i);
       else {
-        const dir = path.slice(0, path.lastIndexOf('/'));
+        const dir = plan.dirs[i]!;
         // As listed, or where its directories lead (merged /usr: /bin/ls is /usr/bin/ls).
-        const parent = walked.has(dir) || covers(path) ? undefined : parentDirectory(resolver, path);
+        const parent = walked.has(dir) || covers(path) ? undefined : parentDirectory(resolver, path, dir);
         if (parent === undefined || (parent.ok && covers(pathThrough(parent, path)))) {
           walked.add(dir);
           this.deferred.push(i);
@@ -105,7 +105,7 @@ export class NativeChecks {
     for (let k = 0; k < this.deferred.length; k++) {
       if (k > 0 && k % SLICE === 0) await nextTurn();
       const i = this.deferred[k]!;
-      const at = through(plan.paths[i]!);
+      const at = through(plan.paths[i]!, plan.dirs[i]);
       const md5 = at !== undefined ? source!.known(at) : undefined;
       if (md5 !== undefined) this.compared(i, false, md5);
       else this.lstatCheck(i, resolver, reads);

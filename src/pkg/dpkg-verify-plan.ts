@@ -57,6 +57,13 @@ export class VerifyPlan {
   readonly paths: BytePath[] = [];
   /** Of check i: the digest text compared with the file's md5; undefined: only existence is checked. */
   readonly hashes: Array<string | undefined> = [];
+  /**
+   * Of check i: its path up to the last '/' ('' for a top-level name). One
+   * string for a run of checks in the same directory, so that looking it up
+   * (its hash computed once) costs no new string per check.
+   */
+  readonly dirs: BytePath[] = [];
+  private lastDir?: BytePath;
   /** The checks of conffiles (dpkg's `c` column). */
   private readonly conffiles = new Set<number>();
   /** Package k's checks start at firsts[k]; its info file stem is stems[k]. */
@@ -76,6 +83,10 @@ export class VerifyPlan {
     if (conffile) this.conffiles.add(this.paths.length);
     this.paths.push(path);
     this.hashes.push(hash);
+    const cut = path.lastIndexOf('/');
+    let dir = this.lastDir;
+    if (dir === undefined || cut !== dir.length || !path.startsWith(dir)) dir = this.lastDir = path.slice(0, Math.max(cut, 0));
+    this.dirs.push(dir);
   }
 
   isConffile(i: number): boolean {
