@@ -104,8 +104,10 @@ export async function readDpkgFiles(
   const wanted = (at: BytePath) => !scope || scope.wants(at);
 
   // A package's copy of a path another package diverted lives at the new name.
+  // Few paths are diverted: a path of another length is not looked up.
+  const divertedLengths = new Set([...diversions.keys()].map((p) => p.length));
   const placed = (path: BytePath, pkg: string): BytePath => {
-    const d = diversions.get(path);
+    const d = divertedLengths.has(path.length) ? diversions.get(path) : undefined;
     return d && d.by !== pkg && d.by !== pkg.split(':')[0] ? d.to : path;
   };
 

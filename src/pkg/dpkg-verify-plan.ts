@@ -29,9 +29,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
 import { listQuiet, readQuiet } from './quiet-fs.js';
-import { comparePaths, inRoot } from '../paths.js';
+import { inRoot } from '../paths.js';
 import type { InfoTexts } from './info-texts.js';
 import { parseList, parseSums, type InfoRows } from './dpkg-info-rows.js';
+import { parseStatusPackages, type StatusPackage } from './dpkg-status.js';
 
 export class NotModelled extends Error {}
 
@@ -110,13 +111,6 @@ export class VerifyPlan {
   }
 }
 
-interface StatusPackage {
-  stem: string;
-  name: string;
-  state: string;
-  conffiles: Array<{ path: BytePath; hash: string }>;
-}
-
 /** fsys_hash_find_node's name: leading slashes and "./" pairs skipped, one '/' put back. */
 export function nodeName(path: string): BytePath {
   // What .list files hold: already one leading '/', and no "./" after it.
@@ -143,27 +137,9 @@ function stripSlash(s: string): string {
   return s.charCodeAt(s.length - 1) === 47 ? s.slice(0, -1) : s;
 }
 
-/** The status file's stanzas, with each package's state and raw conffile digests. */
+/** The status file's stanzas, with each package's state and raw conffile digests (dpkg-status.ts). */
 export function readStatusPackages(root: string, admin: BytePath): StatusPackage[] {
-  const out: StatusPackage[] = [];
-  for (const stanza of (readText(root, `${admin}/status`) ?? '').split(/\n\n+/)) {
-    const field = (name: string) => new RegExp(`^${name}: *(.*)$`, 'mi').exec(stanza)?.[1]?.trim();
-    const name = field('Package');
-    if (!name) continue;
-    const state = (field('Status') ?? '').split(/\s+/)[2] ?? '';
-    const arch = field('Architecture') ?? '';
-    const stem = field('Multi-Arch') === 'same' ? `${name}:${arch}` : name;
-    const conffiles: StatusPackage['conffiles'] = [];
-    const block = /^Conffiles:[^\n]*\n((?: [^\n]*(?:\n|$))*)/m.exec(stanza)?.[1] ?? '';
-    for (const line of block.split('\n')) {
-      if (!line.startsWith(' ')) continue;
-      const words = line.slice(1).replace(/( (obsolete|remove-on-upgrade))+$/, '');
-      const cut = words.lastIndexOf(' ');
-      if (cut > 0) conffiles.push({ path: words.slice(0, cut), hash: words.slice(cut + 1) });
-    }
-    out.push({ stem, name, state, conffiles });
-  }
-  return out.sort((a, b) => comparePaths(a.stem, b.stem));
+  return parseStatusPackages(readText(root, `${admin}/status`) ?? '');
 }
 
 /**
@@ -198,6 +174,8 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
   const pending = listQuiet(inRoot(root, `${admin}/updates`)).filter((n) => /^\d+$/.test(n));
   if (pending.length > 0) throw new NotModelled(`${admin}/updates holds unapplied journal entries`);
   const diversions = readDiversions(root, admin);
+  // Few paths are diverted: a path of another length is not looked up.
+  const divertedLengths = new Set([...diversions.keys()].map((p) => p.length));
   // dpkg's node state, kept for the whole run: the last md5sums digest of a path, and the conffile marks with their first status digest.
   const newhash = new Map<BytePath, string>();
   const oldhash = new Map<BytePath, string>();
@@ -227,10 +205,9 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     if (list.problem !== undefined) throw new NotModelled(`${pkg.stem}.list ${list.problem}`);
     plan.startPackage(pkg.stem);
     sinceTurn += list.paths.length;
-    const useDiversions = diversions.size > 0;
     for (const line of list.paths) {
       const named = nodeName(stripSlash(line));
-      const d = useDiversions ? diversions.get(named) : undefined;
+      const d = divertedLengths.has(named.length) ? diversions.get(named) : undefined;
       const path = d && d.by !== pkg.name ? d.to : named;
       // Only digests and conffile marks make a node's state: a path without either has none to look up.
       const hash = newhash.get(path);

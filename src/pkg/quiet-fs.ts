@@ -32,11 +32,20 @@ export function openQuiet(path: Buffer): number {
 export const MAX_READ_WHOLE = 256 * 1024 ** 2;
 
 export function readQuiet(path: Buffer, maxBytes = MAX_READ_WHOLE): Buffer {
-  const fd = openQuiet(path);
+  const fd = openNoAtime(path);
   try {
-    const size = fs.fstatSync(fd).size;
+    // One fstat for the kind and the size: dpkg's 3,000 info files are read on every scan.
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    const size = st.size;
     if (size > maxBytes) throw Object.assign(new Error(`${size} bytes, over ${maxBytes}`), { code: 'EFBIG' });
-    return fs.readFileSync(fd);
+    // Size 0 may be a file that does not know its size: read to its end.
+    if (size === 0) return fs.readFileSync(fd);
+    // At most the size fstat gave (a file growing meanwhile is cut there, as readFileSync does).
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    for (let n = -1; got < size && n !== 0; got += n) n = fs.readSync(fd, buf, got, size - got, null);
+    return got < size ? buf.subarray(0, got) : buf;
   } finally {
     fs.closeSync(fd);
   }
