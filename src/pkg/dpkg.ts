@@ -31,7 +31,8 @@ import { NotModelled, readStatusPackages, refuseClimbingStem } from './dpkg-veri
 import type { Md5Source } from './md5-source.js';
 import { keepTexts, takeTexts, type InfoTexts } from './info-texts.js';
 import type { PackageScope } from './package-scope.js';
-import { rootArg } from '../paths.js';
+import { inRoot, rootArg } from '../paths.js';
+import { listQuiet } from './quiet-fs.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 
@@ -105,10 +106,12 @@ export async function readDpkgData(root: string, opts: RunOptions & { scope?: Pa
   // The digests of status, diversions and every list and md5sums file are those of the bytes parsed
   // (one read each): a file rewritten between a parse and a digest cannot show its old digest.
   const parsed: ParsedDigests = new Map();
-  const files = await readDpkgFiles(root, admin, opts.scope, texts, parsed);
+  // The info directory listed once, for the owner data and the conffiles lists' digests.
+  const infoNames = listQuiet(inRoot(root, `${admin}/info`));
+  const files = await readDpkgFiles(root, admin, opts.scope, texts, parsed, infoNames);
   const dbFiles: Record<BytePath, string> = {
     ...(await digestFiles(root, [`${admin}/statoverride`])),
-    ...(await digestDir(root, `${admin}/info`, (n) => n.endsWith('.conffiles'))),
+    ...(await digestDir(root, `${admin}/info`, (n) => n.endsWith('.conffiles'), infoNames)),
   };
   for (const [path, digest] of parsed) dbFiles[path] = digest;
   const data: PackageData = { manager: 'dpkg', packages, files, dbFiles };
