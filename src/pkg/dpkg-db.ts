@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
-import { listQuiet, readQuiet } from './quiet-fs.js';
+import { listQuiet, readQuietScratch } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
 import { mayMention, type PackageScope } from './package-scope.js';
@@ -43,7 +43,8 @@ export type ParsedDigests = Map<BytePath, string>;
 
 function readText(root: string, path: BytePath, digests?: ParsedDigests): string | undefined {
   try {
-    const bytes = readQuiet(inRoot(root, path));
+    // Digested and decoded at once: the bytes need not outlive this call.
+    const bytes = readQuietScratch(inRoot(root, path));
     digests?.set(path, createHash('sha256').update(bytes).digest('hex'));
     return bytes.toString('latin1');
   } catch (e) {

@@ -28,7 +28,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
-import { listQuiet, readQuiet } from './quiet-fs.js';
+import { listQuiet, readQuietScratch } from './quiet-fs.js';
 import { inRoot } from '../paths.js';
 import type { InfoTexts } from './info-texts.js';
 import { parseList, parseSums, type InfoRows } from './dpkg-info-rows.js';
@@ -126,7 +126,7 @@ export function nodeName(path: string): BytePath {
 
 function readText(root: string, path: BytePath): string | undefined {
   try {
-    return readQuiet(inRoot(root, path)).toString('latin1');
+    return readQuietScratch(inRoot(root, path)).toString('latin1');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
