@@ -148,11 +148,15 @@ export async function readDpkgFiles(
     const path = `${info}/${name}`;
     const rows = rowsOf(path, readText(root, path, digests), parseSums);
     if (rows === undefined) continue;
-    const { digests: sums, paths } = rows;
-    for (let i = 0; i < sums.length; i++) {
-      // "<32 hex digits>  <path>"; anything else is not a digest line.
-      const digest = hexDigest(sums[i]!);
-      if (digest === undefined) continue;
+    const { digests: sums, paths, unusual } = rows;
+    for (let i = 0, u = 0; i < sums.length; i++) {
+      // "<32 hex digits>  <path>"; anything else is not a digest line. Most are lower-case hex already.
+      let digest: string | undefined = sums[i]!;
+      if (unusual[u] === i) {
+        u++;
+        digest = hexDigest(digest);
+        if (digest === undefined) continue;
+      }
       const at = placed(paths[i]!, pkg);
       if (wanted(at)) files[at] = { pkg, digest, algo: 'md5' };
     }

@@ -34,6 +34,8 @@ export interface SumRows {
   digests: string[];
   /** The same lines' paths, with a '/' put before them. */
   paths: BytePath[];
+  /** Indexes of the digests that are not 32 lower-case hex digits (seen while the text is at hand; rare). */
+  unusual: number[];
   problem?: string;
 }
 
@@ -61,6 +63,7 @@ export function parseList(text: string): ListRows {
 export function parseSums(text: string): SumRows {
   const digests: string[] = [];
   const paths: BytePath[] = [];
+  const unusual: number[] = [];
   let problem = text !== '' && text.charCodeAt(text.length - 1) !== 10 ? MISSING_NEWLINE : undefined;
   for (let at = 0; at < text.length; ) {
     let end = text.indexOf('\n', at);
@@ -68,12 +71,21 @@ export function parseSums(text: string): SumRows {
     if (end - at >= 34 && text.charCodeAt(at + 32) === 32 && text.charCodeAt(at + 33) === 32) {
       // dpkg wants a path after the spaces; the owner data takes an empty one as "/".
       if (end - at === 34) problem ??= MALFORMED_LINE;
+      if (!isLowerHex32(text, at)) unusual.push(digests.length);
       digests.push(text.slice(at, at + 32));
       paths.push(`/${text.slice(at + 34, end)}`);
     } else problem ??= MALFORMED_LINE;
     at = end + 1;
   }
-  return { kind: 'sums', digests, paths, problem };
+  return { kind: 'sums', digests, paths, unusual, problem };
+}
+
+function isLowerHex32(text: string, at: number): boolean {
+  for (let i = at; i < at + 32; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /** The digest in lower case when its 32 characters are hex digits (either case); undefined otherwise. */
