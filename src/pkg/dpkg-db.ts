@@ -60,6 +60,11 @@ function lines(text: string | undefined): string[] {
   return text === undefined ? [] : text.split('\n').filter((l) => l !== '');
 }
 
+/** The names in the admin directory's info/ (listed without touching its atime). */
+export function listInfoDir(root: string, admin: BytePath): string[] {
+  return listQuiet(inRoot(root, `${admin}/info`));
+}
+
 /** Diverted path -> where another package's copy now lives, and who diverted it. */
 export function readDiversions(root: string, admin: BytePath, digests?: ParsedDigests): Map<BytePath, { to: BytePath; by: string }> {
   const l = lines(readText(root, `${admin}/diversions`, digests));

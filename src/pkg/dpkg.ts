@@ -20,7 +20,7 @@ import { access, constants } from 'node:fs/promises';
 import { PackageToolError, UsageError } from '../errors.js';
 import type { BytePath, PackageData, PackageInfo } from '../types.js';
 import { digestDir, digestFiles } from './db-digests.js';
-import { locateDpkgDb, readConffiles, readDpkgFiles, type ParsedDigests } from './dpkg-db.js';
+import { listInfoDir, locateDpkgDb, readConffiles, readDpkgFiles, type ParsedDigests } from './dpkg-db.js';
 import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { dpkgView } from './dpkg-hazards.js';
 import { defaultVerifyJobs, listedPackages, splitPackages } from './dpkg-shares.js';
@@ -31,8 +31,7 @@ import { NotModelled, readStatusPackages, refuseClimbingStem } from './dpkg-veri
 import type { Md5Source } from './md5-source.js';
 import { keepTexts, takeTexts, type InfoTexts } from './info-texts.js';
 import type { PackageScope } from './package-scope.js';
-import { inRoot, rootArg } from '../paths.js';
-import { listQuiet } from './quiet-fs.js';
+import { rootArg } from '../paths.js';
 import { DEFAULT_TIMEOUT_MS, describeExit, TOOLS, type RunOptions } from './run.js';
 import { attachOwners, timeoutReason, type ToolVerify } from './verify-result.js';
 
@@ -107,7 +106,7 @@ export async function readDpkgData(root: string, opts: RunOptions & { scope?: Pa
   // (one read each): a file rewritten between a parse and a digest cannot show its old digest.
   const parsed: ParsedDigests = new Map();
   // The info directory listed once, for the owner data and the conffiles lists' digests.
-  const infoNames = listQuiet(inRoot(root, `${admin}/info`));
+  const infoNames = listInfoDir(root, admin);
   const files = await readDpkgFiles(root, admin, opts.scope, texts, parsed, infoNames);
   const dbFiles: Record<BytePath, string> = {
     ...(await digestFiles(root, [`${admin}/statoverride`])),
