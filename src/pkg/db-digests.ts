@@ -30,10 +30,12 @@ export async function digestDir(
   root: string,
   dir: BytePath,
   keep: (name: BytePath) => boolean,
+  listed?: string[],
 ): Promise<Record<BytePath, string>> {
   let names: string[];
   try {
-    names = listQuiet(inRoot(root, dir));
+    // `listed`: the directory's names as the caller listed them already.
+    names = listed ?? listQuiet(inRoot(root, dir));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw e;

@@ -12,11 +12,12 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath, PackageData } from '../types.js';
-import { listQuiet, readQuiet } from './quiet-fs.js';
+import { listQuiet, readQuietScratch } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
 import { comparePaths, inRoot } from '../paths.js';
 import { mayMention, type PackageScope } from './package-scope.js';
 import type { InfoTexts } from './info-texts.js';
+import { hexDigest, parseList, parseSums, type InfoRows } from './dpkg-info-rows.js';
 
 export const DPKG_ADMIN_DIR = '/var/lib/dpkg';
 const YIELD_EVERY = 64;
@@ -42,7 +43,8 @@ export type ParsedDigests = Map<BytePath, string>;
 
 function readText(root: string, path: BytePath, digests?: ParsedDigests): string | undefined {
   try {
-    const bytes = readQuiet(inRoot(root, path));
+    // Digested and decoded at once: the bytes need not outlive this call.
+    const bytes = readQuietScratch(inRoot(root, path));
     digests?.set(path, createHash('sha256').update(bytes).digest('hex'));
     return bytes.toString('latin1');
   } catch (e) {
@@ -58,26 +60,9 @@ function lines(text: string | undefined): string[] {
   return text === undefined ? [] : text.split('\n').filter((l) => l !== '');
 }
 
-/**
- * Each non-empty line, without building the array `lines` would: the info
- * files hold ~130,000 lines on a desktop Debian, read on every scan.
- */
-function forEachLine(text: string, visit: (line: string) => void): void {
-  for (let at = 0; at < text.length; ) {
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    if (end > at) visit(text.slice(at, end));
-    at = end + 1;
-  }
-}
-
-/** The first 32 characters are hex digits (either case). */
-function isHex32(line: string): boolean {
-  for (let i = 0; i < 32; i++) {
-    const c = line.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
-  }
-  return true;
+/** The names in the admin directory's info/ (listed without touching its atime). */
+export function listInfoDir(root: string, admin: BytePath): string[] {
+  return listQuiet(inRoot(root, `${admin}/info`));
 }
 
 /** Diverted path -> where another package's copy now lives, and who diverted it. */
@@ -113,10 +98,11 @@ export function readConffiles(root: string, admin: BytePath, digests?: ParsedDig
  * of the wanted ones only, and a file that mentions none of them is not parsed.
  */
 export async function readDpkgFiles(
-  root: string, admin: BytePath, scope?: PackageScope, texts?: InfoTexts, digests?: ParsedDigests,
+  root: string, admin: BytePath, scope?: PackageScope, texts?: InfoTexts, digests?: ParsedDigests, listed?: string[],
 ): Promise<PackageData['files']> {
   const info = `${admin}/info`;
-  const names = listQuiet(inRoot(root, info)).sort(comparePaths);
+  // `listed`: the info directory's names as the caller listed them (listing 3,000 names lstats each).
+  const names = (listed ?? listQuiet(inRoot(root, info))).slice().sort(comparePaths);
   const diversions = readDiversions(root, admin, digests);
   const conffiles = readConffiles(root, admin, digests);
   const files: PackageData['files'] = {};
@@ -125,36 +111,60 @@ export async function readDpkgFiles(
   const wanted = (at: BytePath) => !scope || scope.wants(at);
 
   // A package's copy of a path another package diverted lives at the new name.
+  // Few paths are diverted: a path of another length is not looked up.
+  const divertedLengths = new Set([...diversions.keys()].map((p) => p.length));
   const placed = (path: BytePath, pkg: string): BytePath => {
-    const d = diversions.get(path);
+    const d = divertedLengths.has(path.length) ? diversions.get(path) : undefined;
     return d && d.by !== pkg && d.by !== pkg.split(':')[0] ? d.to : path;
   };
 
+  // With rows kept for the verify, every file is parsed (a scan has no scope); else only what may matter.
+  const rowsOf = <R>(path: BytePath, text: string | undefined, parse: (text: string) => R): R | undefined => {
+    if (text === undefined) {
+      texts?.set(path, undefined);
+      return undefined;
+    }
+    const mentions = mayMention(text, scope, divertedIn);
+    if (!mentions && !texts) return undefined;
+    const rows = parse(text);
+    texts?.set(path, rows as InfoRows);
+    return mentions ? rows : undefined;
+  };
   let read = 0;
-  for (const name of names.filter((n) => n.endsWith('.list'))) {
+  for (const name of names) {
+    if (!name.endsWith('.list')) continue;
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.list'.length);
-    const text = readText(root, `${info}/${name}`, digests);
-    texts?.set(`${info}/${name}`, text);
-    if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
-    forEachLine(text, (path) => {
-      if (path === '/.') return;
-      const at = placed(path, pkg);
-      if (!files[at] && wanted(at)) files[at] = { pkg };
-    });
+    const path = `${info}/${name}`;
+    const rows = rowsOf(path, readText(root, path, digests), parseList);
+    if (rows === undefined) continue;
+    // One owner record for all of a package's paths without a digest: nothing changes these records.
+    const owner = { pkg };
+    for (const line of rows.paths) {
+      if (line === '/.') continue;
+      const at = placed(line, pkg);
+      if (!files[at] && wanted(at)) files[at] = owner;
+    }
   }
-  for (const name of names.filter((n) => n.endsWith('.md5sums'))) {
+  for (const name of names) {
+    if (!name.endsWith('.md5sums')) continue;
     if (++read % YIELD_EVERY === 0) await nextTurn();
     const pkg = name.slice(0, -'.md5sums'.length);
-    const text = readText(root, `${info}/${name}`, digests);
-    texts?.set(`${info}/${name}`, text);
-    if (text === undefined || !mayMention(text, scope, divertedIn)) continue;
-    forEachLine(text, (line) => {
-      // "<32 hex digits>  <path>"; anything else is not a digest line.
-      if (line.length < 34 || line.charCodeAt(32) !== 0x20 || line.charCodeAt(33) !== 0x20 || !isHex32(line)) return;
-      const at = placed(`/${line.slice(34)}`, pkg);
-      if (wanted(at)) files[at] = { pkg, digest: line.slice(0, 32).toLowerCase(), algo: 'md5' };
-    });
+    const path = `${info}/${name}`;
+    const rows = rowsOf(path, readText(root, path, digests), parseSums);
+    if (rows === undefined) continue;
+    const { digests: sums, paths, unusual } = rows;
+    for (let i = 0, u = 0; i < sums.length; i++) {
+      // "<32 hex digits>  <path>"; anything else is not a digest line. Most are lower-case hex already.
+      let digest: string | undefined = sums[i]!;
+      if (unusual[u] === i) {
+        u++;
+        digest = hexDigest(digest);
+        if (digest === undefined) continue;
+      }
+      const at = placed(paths[i]!, pkg);
+      if (wanted(at)) files[at] = { pkg, digest, algo: 'md5' };
+    }
   }
   for (const [path, digest] of conffiles) {
     const owner = files[path];

@@ -21,7 +21,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
 import { inPseudoFs, InRootResolver } from './resolve-in-root.js';
 import { parentDirectory, pathThrough, throughDirectories } from './through-directories.js';
-import type { PlannedCheck } from './dpkg-verify-plan.js';
+import type { VerifyPlan } from './dpkg-verify-plan.js';
 import { md5InRoot, type Md5Source } from './md5-source.js';
 
 /** Checks between two turns of the event loop: the first pass shares the thread with the walk. */
@@ -55,7 +55,7 @@ export class NativeChecks {
   private readonly deferredDirs: number[] = [];
   private settled = 0;
 
-  constructor(private readonly root: string, private readonly plan: readonly PlannedCheck[], private readonly source?: Md5Source) {}
+  constructor(private readonly root: string, private readonly plan: VerifyPlan, private readonly source?: Md5Source) {}
 
   /** The first pass: everything the walk cannot answer; with no walk to wait for, everything. */
   async beforeWalkEnds(): Promise<void> {
@@ -69,13 +69,14 @@ export class NativeChecks {
     const reads: ToRead[] = [];
     for (let i = 0; i < plan.length; i++) {
       if (i > 0 && i % SLICE === 0) await nextTurn();
-      const { path, hash } = plan[i]!;
+      const path = plan.paths[i]!;
+      const hash = plan.hashes[i];
       if (!waits) this.lstatCheck(i, resolver, reads);
       else if (hash === undefined) noDigest.push(i);
       else {
-        const dir = path.slice(0, path.lastIndexOf('/'));
+        const dir = plan.dirs[i]!;
         // As listed, or where its directories lead (merged /usr: /bin/ls is /usr/bin/ls).
-        const parent = walked.has(dir) || covers(path) ? undefined : parentDirectory(resolver, path);
+        const parent = walked.has(dir) || covers(path) ? undefined : parentDirectory(resolver, path, dir);
         if (parent === undefined || (parent.ok && covers(pathThrough(parent, path)))) {
           walked.add(dir);
           this.deferred.push(i);
@@ -88,7 +89,7 @@ export class NativeChecks {
     for (let k = 0; k < noDigest.length; k++) {
       if (k > 0 && k % SLICE === 0) await nextTurn();
       const i = noDigest[k]!;
-      if (again.has(plan[i]!.path)) this.deferredDirs.push(i);
+      if (again.has(plan.paths[i]!)) this.deferredDirs.push(i);
       else this.lstatCheck(i, resolver, reads);
     }
     await this.digest(reads);
@@ -104,7 +105,7 @@ export class NativeChecks {
     for (let k = 0; k < this.deferred.length; k++) {
       if (k > 0 && k % SLICE === 0) await nextTurn();
       const i = this.deferred[k]!;
-      const at = through(plan[i]!.path);
+      const at = through(plan.paths[i]!, plan.dirs[i]);
       const md5 = at !== undefined ? source!.known(at) : undefined;
       if (md5 !== undefined) this.compared(i, false, md5);
       else this.lstatCheck(i, resolver, reads);
@@ -120,12 +121,12 @@ export class NativeChecks {
 
   /** dpkg's check of one path: lstat it; with a digest, open it (following a final link) and digest it. */
   private lstatCheck(i: number, resolver: InRootResolver, reads: ToRead[]): void {
-    const check = this.plan[i]!;
-    const st = resolver.resolve(check.path, false);
+    const path = this.plan.paths[i]!;
+    const st = resolver.resolve(path, false);
     if (!st.ok) return this.settle(i, { missing: st.code === 'ENOENT' ? '' : ` (${STRERROR[st.code] ?? st.code})` });
-    if (check.hash === undefined) return this.settle(i);
+    if (this.plan.hashes[i] === undefined) return this.settle(i);
     const notRegular = st.kind !== 'file';
-    const target = st.kind === 'symlink' ? resolver.resolve(check.path, true) : st;
+    const target = st.kind === 'symlink' ? resolver.resolve(path, true) : st;
     if (!target.ok) return this.settle(i, flags(notRegular, '?'));
     if (inPseudoFs(target.path)) return this.settle(i, { untested: `leads to ${target.path} in the root, not read` });
     if (target.kind !== 'file') return this.settle(i, flags(notRegular, '5'));
@@ -143,7 +144,7 @@ export class NativeChecks {
   }
 
   private compared(i: number, notRegular: boolean, md5: string): void {
-    const five = md5 === this.plan[i]!.hash ? '.' : '5';
+    const five = md5 === this.plan.hashes[i] ? '.' : '5';
     this.settle(i, notRegular || five !== '.' ? flags(notRegular, five) : undefined);
   }
 

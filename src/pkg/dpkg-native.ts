@@ -20,13 +20,13 @@
 import type { BytePath, Finding, PackageData } from '../types.js';
 import { parseDpkgVerify } from './dpkg-parse.js';
 import { attachOwners, type ToolVerify } from './verify-result.js';
-import { planDpkgVerify, type PlannedCheck } from './dpkg-verify-plan.js';
+import { planDpkgVerify, type VerifyPlan } from './dpkg-verify-plan.js';
 import { NativeChecks, type Outcome } from './dpkg-native-checks.js';
 import type { Md5Source } from './md5-source.js';
 import type { InfoTexts } from './info-texts.js';
 
-function marker(c: PlannedCheck): string {
-  return c.conffile ? 'c' : ' ';
+function marker(plan: VerifyPlan, i: number): string {
+  return plan.isConffile(i) ? 'c' : ' ';
 }
 
 /**
@@ -46,21 +46,21 @@ export async function verifyDpkgNative(
 }
 
 /** dpkg's lines (the missing ones first, then the others, each in the plan's order) parsed as the real tool's are. */
-function report(plan: readonly PlannedCheck[], outcomes: ReadonlyMap<number, Outcome>, owners: PackageData): ToolVerify & { lines: string[] } {
+function report(plan: VerifyPlan, outcomes: ReadonlyMap<number, Outcome>, owners: PackageData): ToolVerify & { lines: string[] } {
   const order = [...outcomes.keys()].sort((a, b) => a - b);
   const lines: string[] = [];
   const untested: Finding[] = [];
   for (const i of order) {
     const o = outcomes.get(i)!;
-    if ('missing' in o) lines.push(`missing   ${marker(plan[i]!)} ${plan[i]!.path}${o.missing}`);
+    if ('missing' in o) lines.push(`missing   ${marker(plan, i)} ${plan.paths[i]!}${o.missing}`);
   }
   for (const i of order) {
     const o = outcomes.get(i)!;
-    const check = plan[i]!;
-    if ('flags' in o) lines.push(`${o.flags} ${marker(check)} ${check.path}`);
+    const path = plan.paths[i]!;
+    if ('flags' in o) lines.push(`${o.flags} ${marker(plan, i)} ${path}`);
     else if ('untested' in o) {
       untested.push({
-        path: check.path, status: 'untested', source: 'dpkg', marker: marker(check), package: check.pkg,
+        path, status: 'untested', source: 'dpkg', marker: marker(plan, i), package: plan.stemOf(i),
         flags: '?????????', note: `(${o.untested})`, deltas: [], extra: [], untested: { md5: o.untested },
       });
     }

@@ -28,9 +28,11 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BytePath } from '../types.js';
-import { listQuiet, readQuiet } from './quiet-fs.js';
-import { comparePaths, inRoot } from '../paths.js';
+import { listQuiet, readQuietScratch } from './quiet-fs.js';
+import { inRoot } from '../paths.js';
 import type { InfoTexts } from './info-texts.js';
+import { parseList, parseSums, type InfoRows } from './dpkg-info-rows.js';
+import { parseStatusPackages, type StatusPackage } from './dpkg-status.js';
 
 export class NotModelled extends Error {}
 
@@ -47,17 +49,66 @@ export interface PlannedCheck {
   conffile: boolean;
 }
 
-interface StatusPackage {
-  stem: string;
-  name: string;
-  state: string;
-  conffiles: Array<{ path: BytePath; hash: string }>;
-}
+/**
+ * The checks, in order, as columns: 120,000 of them on a desktop Debian, made
+ * beside the walk, so no object per check (check(i) makes one, for tests).
+ */
+export class VerifyPlan {
+  /** Of check i: the path dpkg lstats, opens and prints (after the diversion). */
+  readonly paths: BytePath[] = [];
+  /** Of check i: the digest text compared with the file's md5; undefined: only existence is checked. */
+  readonly hashes: Array<string | undefined> = [];
+  /**
+   * Of check i: its path up to the last '/' ('' for a top-level name). One
+   * string for a run of checks in the same directory, so that looking it up
+   * (its hash computed once) costs no new string per check.
+   */
+  readonly dirs: BytePath[] = [];
+  private lastDir?: BytePath;
+  /** The checks of conffiles (dpkg's `c` column). */
+  private readonly conffiles = new Set<number>();
+  /** Package k's checks start at firsts[k]; its info file stem is stems[k]. */
+  private readonly firsts: number[] = [];
+  private readonly stems: string[] = [];
 
-interface Node {
-  newhash?: string;
-  oldhash?: string;
-  conffile: boolean;
+  get length(): number {
+    return this.paths.length;
+  }
+
+  startPackage(stem: string): void {
+    this.firsts.push(this.paths.length);
+    this.stems.push(stem);
+  }
+
+  add(path: BytePath, hash: string | undefined, conffile: boolean): void {
+    if (conffile) this.conffiles.add(this.paths.length);
+    this.paths.push(path);
+    this.hashes.push(hash);
+    const cut = path.lastIndexOf('/');
+    let dir = this.lastDir;
+    if (dir === undefined || cut !== dir.length || !path.startsWith(dir)) dir = this.lastDir = path.slice(0, Math.max(cut, 0));
+    this.dirs.push(dir);
+  }
+
+  isConffile(i: number): boolean {
+    return this.conffiles.has(i);
+  }
+
+  /** The info file stem of check i's package: "name" or "name:arch" (Multi-Arch: same). */
+  stemOf(i: number): string {
+    let lo = 0;
+    let hi = this.firsts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.firsts[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.stems[lo]!;
+  }
+
+  check(i: number): PlannedCheck {
+    return { pkg: this.stemOf(i), path: this.paths[i]!, hash: this.hashes[i], conffile: this.isConffile(i) };
+  }
 }
 
 /** fsys_hash_find_node's name: leading slashes and "./" pairs skipped, one '/' put back. */
@@ -75,45 +126,20 @@ export function nodeName(path: string): BytePath {
 
 function readText(root: string, path: BytePath): string | undefined {
   try {
-    return readQuiet(inRoot(root, path)).toString('latin1');
+    return readQuietScratch(inRoot(root, path)).toString('latin1');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
 }
 
-/** Newline-terminated lines, as dpkg reads list and md5sums files: a missing final newline aborts dpkg. */
-function fileLines(text: string, what: string): string[] {
-  if (text === '') return [];
-  if (!text.endsWith('\n')) throw new NotModelled(`${what} is missing its final newline`);
-  return text.slice(0, -1).split('\n');
-}
-
 function stripSlash(s: string): string {
-  return s.endsWith('/') ? s.slice(0, -1) : s;
+  return s.charCodeAt(s.length - 1) === 47 ? s.slice(0, -1) : s;
 }
 
-/** The status file's stanzas, with each package's state and raw conffile digests. */
+/** The status file's stanzas, with each package's state and raw conffile digests (dpkg-status.ts). */
 export function readStatusPackages(root: string, admin: BytePath): StatusPackage[] {
-  const out: StatusPackage[] = [];
-  for (const stanza of (readText(root, `${admin}/status`) ?? '').split(/\n\n+/)) {
-    const field = (name: string) => new RegExp(`^${name}: *(.*)$`, 'mi').exec(stanza)?.[1]?.trim();
-    const name = field('Package');
-    if (!name) continue;
-    const state = (field('Status') ?? '').split(/\s+/)[2] ?? '';
-    const arch = field('Architecture') ?? '';
-    const stem = field('Multi-Arch') === 'same' ? `${name}:${arch}` : name;
-    const conffiles: StatusPackage['conffiles'] = [];
-    const block = /^Conffiles:[^\n]*\n((?: [^\n]*(?:\n|$))*)/m.exec(stanza)?.[1] ?? '';
-    for (const line of block.split('\n')) {
-      if (!line.startsWith(' ')) continue;
-      const words = line.slice(1).replace(/( (obsolete|remove-on-upgrade))+$/, '');
-      const cut = words.lastIndexOf(' ');
-      if (cut > 0) conffiles.push({ path: words.slice(0, cut), hash: words.slice(cut + 1) });
-    }
-    out.push({ stem, name, state, conffiles });
-  }
-  return out.sort((a, b) => comparePaths(a.stem, b.stem));
+  return parseStatusPackages(readText(root, `${admin}/status`) ?? '');
 }
 
 /**
@@ -138,19 +164,22 @@ function readDiversions(root: string, admin: BytePath): Map<BytePath, { to: Byte
 }
 
 /** Every check dpkg --verify (no arguments) would make, in package order, then list order. */
-export async function planDpkgVerify(root: string, admin: BytePath, texts?: InfoTexts): Promise<PlannedCheck[]> {
-  // Info files the owner data was read from, the same texts; the rest read now.
-  const infoText = (path: BytePath) => (texts?.has(path) ? texts.get(path) : readText(root, path));
+export async function planDpkgVerify(root: string, admin: BytePath, texts?: InfoTexts): Promise<VerifyPlan> {
+  // The rows the owner data was read from (the same bytes, parsed once); files not among them are read now.
+  const rowsOf = <R extends InfoRows>(path: BytePath, parse: (text: string) => R): R | undefined => {
+    if (texts?.has(path)) return texts.get(path) as R | undefined;
+    const text = readText(root, path);
+    return text === undefined ? undefined : parse(text);
+  };
   const pending = listQuiet(inRoot(root, `${admin}/updates`)).filter((n) => /^\d+$/.test(n));
   if (pending.length > 0) throw new NotModelled(`${admin}/updates holds unapplied journal entries`);
   const diversions = readDiversions(root, admin);
-  const nodes = new Map<BytePath, Node>();
-  const node = (p: BytePath) => {
-    let n = nodes.get(p);
-    if (!n) nodes.set(p, (n = { conffile: false }));
-    return n;
-  };
-  const out: PlannedCheck[] = [];
+  // Few paths are diverted: a path of another length is not looked up.
+  const divertedLengths = new Set([...diversions.keys()].map((p) => p.length));
+  // dpkg's node state, kept for the whole run: the last md5sums digest of a path, and the conffile marks with their first status digest.
+  const newhash = new Map<BytePath, string>();
+  const oldhash = new Map<BytePath, string>();
+  const plan = new VerifyPlan();
   let sinceTurn = 0;
   for (const pkg of readStatusPackages(root, admin)) {
     // This runs beside the walk, on the same thread: let it in every few thousand lines (one package may list 20,000).
@@ -160,32 +189,31 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
     }
     if (pkg.state === 'not-installed' || pkg.state === '') continue;
     refuseClimbingStem(pkg, admin);
-    const list = infoText(`${admin}/info/${pkg.stem}.list`);
-    const sums = infoText(`${admin}/info/${pkg.stem}.md5sums`) ?? '';
-    const sumLines = fileLines(sums, `${pkg.stem}.md5sums`);
-    sinceTurn += sumLines.length + 1;
-    for (const line of sumLines) {
-      if (line.length < 35 || line.charCodeAt(32) !== 32 || line.charCodeAt(33) !== 32) throw new NotModelled(`${pkg.stem}.md5sums has a malformed line`);
-      node(nodeName(stripSlash(line.slice(34)))).newhash = line.slice(0, 32);
+    const list = rowsOf(`${admin}/info/${pkg.stem}.list`, parseList);
+    const sums = rowsOf(`${admin}/info/${pkg.stem}.md5sums`, parseSums);
+    if (sums?.problem !== undefined) throw new NotModelled(`${pkg.stem}.md5sums ${sums.problem}`);
+    if (sums !== undefined) {
+      const { digests, paths } = sums;
+      sinceTurn += paths.length + 1;
+      for (let i = 0; i < paths.length; i++) newhash.set(nodeName(stripSlash(paths[i]!)), digests[i]!);
     }
     for (const c of pkg.conffiles) {
-      const n = node(nodeName(c.path));
-      n.conffile = true;
-      n.oldhash ??= c.hash;
+      const named = nodeName(c.path);
+      if (!oldhash.has(named)) oldhash.set(named, c.hash);
     }
     if (list === undefined) continue;
-    const listLines = fileLines(list, `${pkg.stem}.list`);
-    sinceTurn += listLines.length;
-    for (const line of listLines) {
-      const listed = stripSlash(line);
-      if (listed === '') throw new NotModelled(`${pkg.stem}.list names an empty path`);
-      const named = nodeName(listed);
-      const d = diversions.size > 0 ? diversions.get(named) : undefined;
+    if (list.problem !== undefined) throw new NotModelled(`${pkg.stem}.list ${list.problem}`);
+    plan.startPackage(pkg.stem);
+    sinceTurn += list.paths.length;
+    for (const line of list.paths) {
+      const named = nodeName(stripSlash(line));
+      const d = divertedLengths.has(named.length) ? diversions.get(named) : undefined;
       const path = d && d.by !== pkg.name ? d.to : named;
       // Only digests and conffile marks make a node's state: a path without either has none to look up.
-      const n = nodes.get(path);
-      out.push({ pkg: pkg.stem, path, hash: n?.newhash ?? n?.oldhash, conffile: n?.conffile ?? false });
+      const hash = newhash.get(path);
+      const conffile = oldhash.size > 0 && oldhash.has(path);
+      plan.add(path, hash ?? (conffile ? oldhash.get(path) : undefined), conffile);
     }
   }
-  return out;
+  return plan;
 }

@@ -20,7 +20,7 @@ import { access, constants } from 'node:fs/promises';
 import { PackageToolError, UsageError } from '../errors.js';
 import type { BytePath, PackageData, PackageInfo } from '../types.js';
 import { digestDir, digestFiles } from './db-digests.js';
-import { locateDpkgDb, readConffiles, readDpkgFiles, type ParsedDigests } from './dpkg-db.js';
+import { listInfoDir, locateDpkgDb, readConffiles, readDpkgFiles, type ParsedDigests } from './dpkg-db.js';
 import { checkPackagesInRoot, findHazardousPackages } from './check-in-root.js';
 import { dpkgView } from './dpkg-hazards.js';
 import { defaultVerifyJobs, listedPackages, splitPackages } from './dpkg-shares.js';
@@ -105,10 +105,12 @@ export async function readDpkgData(root: string, opts: RunOptions & { scope?: Pa
   // The digests of status, diversions and every list and md5sums file are those of the bytes parsed
   // (one read each): a file rewritten between a parse and a digest cannot show its old digest.
   const parsed: ParsedDigests = new Map();
-  const files = await readDpkgFiles(root, admin, opts.scope, texts, parsed);
+  // The info directory listed once, for the owner data and the conffiles lists' digests.
+  const infoNames = listInfoDir(root, admin);
+  const files = await readDpkgFiles(root, admin, opts.scope, texts, parsed, infoNames);
   const dbFiles: Record<BytePath, string> = {
     ...(await digestFiles(root, [`${admin}/statoverride`])),
-    ...(await digestDir(root, `${admin}/info`, (n) => n.endsWith('.conffiles'))),
+    ...(await digestDir(root, `${admin}/info`, (n) => n.endsWith('.conffiles'), infoNames)),
   };
   for (const [path, digest] of parsed) dbFiles[path] = digest;
   const data: PackageData = { manager: 'dpkg', packages, files, dbFiles };

@@ -32,11 +32,41 @@ export function openQuiet(path: Buffer): number {
 export const MAX_READ_WHOLE = 256 * 1024 ** 2;
 
 export function readQuiet(path: Buffer, maxBytes = MAX_READ_WHOLE): Buffer {
-  const fd = openQuiet(path);
+  return readWhole(path, maxBytes, (size) => Buffer.allocUnsafe(size));
+}
+
+/** Up to this size, readQuietScratch reads into its one reused buffer. */
+const SCRATCH_MAX = 16 * 1024 ** 2;
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/**
+ * readQuiet into one buffer reused from call to call, so the bytes are valid
+ * only until the next call: for files parsed and digested at once (dpkg's
+ * 3,000 info files per scan, each one buffer less for the heap to account for).
+ */
+export function readQuietScratch(path: Buffer, maxBytes = MAX_READ_WHOLE): Buffer {
+  return readWhole(path, maxBytes, (size) => {
+    if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size);
+    if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * scratch.length, 64 * 1024));
+    return scratch;
+  });
+}
+
+function readWhole(path: Buffer, maxBytes: number, bufferFor: (size: number) => Buffer): Buffer {
+  const fd = openNoAtime(path);
   try {
-    const size = fs.fstatSync(fd).size;
+    // One fstat for the kind and the size: dpkg's 3,000 info files are read on every scan.
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    const size = st.size;
     if (size > maxBytes) throw Object.assign(new Error(`${size} bytes, over ${maxBytes}`), { code: 'EFBIG' });
-    return fs.readFileSync(fd);
+    // Size 0 may be a file that does not know its size: read to its end.
+    if (size === 0) return fs.readFileSync(fd);
+    // At most the size fstat gave (a file growing meanwhile is cut there, as readFileSync does).
+    const buf = bufferFor(size);
+    let got = 0;
+    for (let n = -1; got < size && n !== 0; got += n) n = fs.readSync(fd, buf, got, size - got, null);
+    return buf.subarray(0, got);
   } finally {
     fs.closeSync(fd);
   }

@@ -62,10 +62,11 @@ export class InRootResolver {
   /** `followLast` false: a symlink at the last component is returned as the symlink (as lstat would). */
   resolve(path: BytePath, followLast = true): Resolved {
     const cut = path.lastIndexOf('/');
-    const name = path.slice(cut + 1);
-    if (cut < 0 || name === '' || name === '.' || name === '..') return this.walk('', false, parts(path), followLast);
+    // A name that is empty, `.` or `..` is resolved from the top; the others through their directory.
+    if (cut < 0 || cut === path.length - 1 || path.endsWith('/.') || path.endsWith('/..')) return this.walk('', false, parts(path), followLast);
     const seen = this.dirs.get(path);
     if (seen !== undefined && seen.plain) return seen.r;
+    const name = path.slice(cut + 1);
     const parent = this.directory(path.slice(0, cut));
     if (!parent.ok) return parent;
     const at = parent.path === '/' ? '' : parent.path;

@@ -6,11 +6,14 @@
 import type { BytePath } from '../types.js';
 import type { InRootResolver, Resolved } from './resolve-in-root.js';
 
-/** The resolution of the directory a path is in (its cached entry); undefined when the name is empty, `.` or `..`. */
-export function parentDirectory(resolver: InRootResolver, path: BytePath): Resolved | undefined {
+/**
+ * The resolution of the directory a path is in (its cached entry); undefined when the name is empty, `.` or `..`.
+ * `dir`: the path up to its last '/', when the caller has it already (a string looked up before costs no hashing).
+ */
+export function parentDirectory(resolver: InRootResolver, path: BytePath, dir?: BytePath): Resolved | undefined {
   const cut = path.lastIndexOf('/');
   if (cut < 0 || cut === path.length - 1 || path.endsWith('/.') || path.endsWith('/..')) return undefined;
-  return resolver.directory(path.slice(0, cut));
+  return resolver.directory(dir ?? path.slice(0, cut));
 }
 
 /** The path through its directory's resolution: the very string given when the directory is itself. */
@@ -22,9 +25,9 @@ export function pathThrough(dir: Resolved & { ok: true }, path: BytePath): ByteP
 }
 
 /** Undefined when a directory does not resolve to one, or the name is empty, `.` or `..`. */
-export function throughDirectories(resolver: InRootResolver): (path: BytePath) => BytePath | undefined {
-  return (path) => {
-    const dir = parentDirectory(resolver, path);
+export function throughDirectories(resolver: InRootResolver): (path: BytePath, dir?: BytePath) => BytePath | undefined {
+  return (path, at) => {
+    const dir = parentDirectory(resolver, path, at);
     return dir?.ok ? pathThrough(dir, path) : undefined;
   };
 }
