@@ -8,7 +8,8 @@
  * a package finding there is then never vouched for.
  */
 import type { BytePath, Entry } from '../types.js';
-import { comparePaths, lowerBound, walkOrderMember } from '../paths.js';
+import { lowerBound } from '../paths.js';
+import { BELOW, DIR, keptPaths } from './kept-paths.js';
 
 export interface WalkedEntries {
   /** The entry the walk recorded at path, if it kept one. */
@@ -54,51 +55,54 @@ export class SortedEntries implements WalkedEntries {
   }
 }
 
-/** The top-level directories merged-/usr systems link into /usr. */
-const MERGED = /^\/(bin|sbin|lib|lib32|lib64|libx32)\//;
-
 /**
  * What a streamed scan keeps, offered each entry as the walk hands it on, in
  * path byte order. On a whole host it is asked about ~100,000 packaged paths
- * and offered every entry: the wanted paths are a sorted list the walk's
- * order moves through, not a set hashed per entry, and an entry's parent is
- * worked out only where it differs from the entry before's.
+ * (and their twins) and offered every entry: those paths and the directories
+ * above them are one sorted list the walk's order moves through, and an entry
+ * found on it is kept in a slot beside it, not hashed into a map. The list is
+ * merged from sorted runs (the package data's rows come sorted; their twins
+ * are sorted runs of them), not sorted whole. An entry's parent is looked up
+ * only where it differs from the entry before's.
  */
 export class KeptEntries implements WalkedEntries {
-  private readonly kept = new Map<BytePath, Entry>();
-  /** The paths asked about, sorted by bytes, each once. */
-  private readonly wanted: BytePath[];
-  /** The directories above them (and /). */
-  private readonly dirs = new Set<BytePath>(['/']);
-  private readonly withChildren = new Set<BytePath>();
-  /** Whether an entry offered in walk order is a wanted path. */
-  private readonly offeredWanted: (path: BytePath) => boolean;
-  /** The last offered entry's parent directory: siblings come one after another. */
+  /** The paths asked about and the directories above them (and /), sorted by bytes, each once. */
+  private readonly paths: BytePath[];
+  /** WANTED, DIR and BELOW, per path of `paths`. */
+  private readonly flags: Uint8Array;
+  /** The entry the walk recorded at each path of `paths`, where it recorded one. */
+  private readonly slots: Array<Entry | undefined>;
+  /** Entries kept off the list: symlinks, and entries with a finding. */
+  private readonly others = new Map<BytePath, Entry>();
+  /** Where the walk's order has reached in `paths`, and the last path offered. */
+  private next = 0;
+  private last = '';
+  /** The last offered entry's parent directory and its index in `paths` (-1: not a DIR there): siblings come one after another. */
   private parent = '';
-  private parentIsDir = false;
+  private parentAt = -1;
 
   constructor(paths: Iterable<BytePath>, starts: Iterable<BytePath>) {
-    const all: BytePath[] = [];
-    for (const p of paths) {
-      all.push(p);
-      if (MERGED.test(p)) all.push('/usr' + p);
-      else if (p.startsWith('/usr/') && MERGED.test(p.slice(4))) all.push(p.slice(4));
-    }
-    for (const p of starts) all.push(p);
-    // The package data's paths come sorted, their twins in sorted runs: a merge, mostly.
-    all.sort(comparePaths);
-    let unique = 0;
-    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[unique - 1]) all[unique++] = all[i]!;
-    all.length = unique;
-    this.wanted = all;
-    this.offeredWanted = walkOrderMember(all);
-    let last = '';
-    for (const path of all) {
-      const cut = path.lastIndexOf('/');
-      if (cut <= 0 || (cut === last.length && path.startsWith(last))) continue;
-      last = path.slice(0, cut);
-      for (let dir = last, c = cut; c > 0 && !this.dirs.has(dir); c = dir.lastIndexOf('/'), dir = dir.slice(0, c)) this.dirs.add(dir);
-    }
+    const all = keptPaths(paths, starts);
+    this.paths = all.paths;
+    this.flags = all.flags;
+    this.slots = new Array<Entry | undefined>(all.paths.length);
+  }
+
+  /** The index of `path` in `paths`, or -1. */
+  private indexOf(path: BytePath): number {
+    const i = lowerBound(this.paths, path);
+    return this.paths[i] === path ? i : -1;
+  }
+
+  /** indexOf for paths offered in walk order: a cursor moved along the list; a path out of that order is looked up. */
+  private walkIndexOf(path: BytePath): number {
+    if (!(path > this.last)) return this.indexOf(path);
+    this.last = path;
+    const paths = this.paths;
+    let i = this.next;
+    while (i < paths.length && paths[i]! < path) i++;
+    this.next = i;
+    return paths[i] === path ? i : -1;
   }
 
   offer(e: Entry): void {
@@ -108,27 +112,34 @@ export class KeptEntries implements WalkedEntries {
       const same = cut > 0 ? cut === this.parent.length && path.startsWith(this.parent) : this.parent === '/';
       if (!same) {
         this.parent = cut <= 0 ? '/' : path.slice(0, cut);
-        this.parentIsDir = this.dirs.has(this.parent);
+        const at = this.indexOf(this.parent);
+        this.parentAt = at >= 0 && this.flags[at]! & DIR ? at : -1;
       }
-      if (this.parentIsDir) this.withChildren.add(this.parent);
+      if (this.parentAt >= 0) this.flags[this.parentAt]! |= BELOW;
     }
-    if (e.kind === 'symlink' || this.offeredWanted(path) || this.dirs.has(path)) this.kept.set(path, e);
+    const at = this.walkIndexOf(path);
+    if (at >= 0) this.slots[at] = e;
+    else if (e.kind === 'symlink') this.others.set(path, e);
   }
 
   /** An entry with a finding: kept whatever its path. */
   keep(e: Entry): void {
-    this.kept.set(e.path, e);
+    const at = this.indexOf(e.path);
+    if (at >= 0) this.slots[at] = e;
+    else this.others.set(e.path, e);
   }
 
   get(path: BytePath): Entry | undefined {
-    return this.kept.get(path);
+    const at = this.indexOf(path);
+    return (at >= 0 ? this.slots[at] : undefined) ?? this.others.get(path);
   }
 
   knows(path: BytePath): boolean {
-    return this.wanted[lowerBound(this.wanted, path)] === path || this.dirs.has(path) || this.kept.has(path);
+    return this.indexOf(path) >= 0 || this.others.has(path);
   }
 
   hasBelow(dir: BytePath): boolean {
-    return this.withChildren.has(dir);
+    const at = this.indexOf(dir);
+    return at >= 0 && (this.flags[at]! & BELOW) !== 0;
   }
 }
