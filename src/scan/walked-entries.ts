@@ -55,6 +55,11 @@ export class SortedEntries implements WalkedEntries {
   }
 }
 
+/** True when `path` is `dir` or lies below it. */
+function within(path: BytePath, dir: BytePath): boolean {
+  return path.startsWith(dir) && (path.length === dir.length || dir === '/' || path.charCodeAt(dir.length) === 0x2f);
+}
+
 /**
  * What a streamed scan keeps, offered each entry as the walk hands it on, in
  * path byte order. On a whole host it is asked about ~100,000 packaged paths
@@ -80,6 +85,8 @@ export class KeptEntries implements WalkedEntries {
   /** The last offered entry's parent directory and its index in `paths` (-1: not a DIR there): siblings come one after another. */
   private parent = '';
   private parentAt = -1;
+  /** The directories offered that the walk is still in, outermost first, each with its index in `paths`. */
+  private readonly open: Array<{ path: BytePath; at: number }> = [];
 
   constructor(paths: Iterable<BytePath>, starts: Iterable<BytePath>) {
     const all = keptPaths(paths, starts);
@@ -107,19 +114,35 @@ export class KeptEntries implements WalkedEntries {
 
   offer(e: Entry): void {
     const path = e.path;
+    const at = this.walkIndexOf(path);
     if (path !== '/') {
       const cut = path.lastIndexOf('/');
       const same = cut > 0 ? cut === this.parent.length && path.startsWith(this.parent) : this.parent === '/';
       if (!same) {
         this.parent = cut <= 0 ? '/' : path.slice(0, cut);
-        const at = this.indexOf(this.parent);
-        this.parentAt = at >= 0 && this.flags[at]! & DIR ? at : -1;
+        const p = this.openAt(this.parent);
+        this.parentAt = p >= 0 && this.flags[p]! & DIR ? p : -1;
       }
       if (this.parentAt >= 0) this.flags[this.parentAt]! |= BELOW;
     }
-    const at = this.walkIndexOf(path);
+    if (e.kind === 'dir') {
+      this.openAt(this.parent);
+      this.open.push({ path, at });
+    }
     if (at >= 0) this.slots[at] = e;
     else if (e.kind === 'symlink') this.others.set(path, e);
+  }
+
+  /**
+   * The index of `dir` in `paths` (-1: not there): from the directories the
+   * walk has entered, closing those `dir` is not in; looked up when the walk
+   * did not offer it (the start paths' parents) or offered out of order.
+   */
+  private openAt(dir: BytePath): number {
+    const open = this.open;
+    while (open.length > 0 && !within(dir, open[open.length - 1]!.path)) open.pop();
+    const top = open[open.length - 1];
+    return top?.path === dir ? top.at : this.indexOf(dir);
   }
 
   /** An entry with a finding: kept whatever its path. */
