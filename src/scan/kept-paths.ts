@@ -1,9 +1,10 @@
 /**
- * The sorted list KeptEntries moves through, made from sorted runs: the
- * package data's paths (its rows come sorted), their merged-/usr twins (a
- * prefix added or taken off keeps a run sorted), the start paths, and the
- * directories above them all, each path once with its flags. Merged, not
- * sorted whole: a whole host's ~150,000 paths cost a sort ~40 ms.
+ * The sorted list of paths KeptEntries moves through, made from sorted runs:
+ * the package data's paths (its rows come sorted), their merged-/usr twins
+ * (a prefix added or taken off keeps a run sorted) and the start paths, each
+ * path once. Merged, not sorted whole: a whole host's ~150,000 paths cost a
+ * sort ~40 ms. The directories above them are not listed: a directory is
+ * one where the list has a path below it, looked up where the walk meets one.
  */
 import type { BytePath } from '../types.js';
 import { comparePaths } from '../paths.js';
@@ -20,13 +21,6 @@ function mergedAt(path: BytePath, at: number): boolean {
   return false;
 }
 
-/** A path's flags in KeptEntries' list. */
-const WANTED = 1;
-/** A directory above a wanted path (or /). */
-export const DIR = 2;
-/** A DIR the walk recorded something below. */
-export const BELOW = 4;
-
 /** `paths` sorted by bytes, each once: as given when it already is (the package data's rows are). */
 function sortedOnce(paths: BytePath[]): BytePath[] {
   for (let i = 1; i < paths.length; i++) {
@@ -35,73 +29,59 @@ function sortedOnce(paths: BytePath[]): BytePath[] {
   return paths;
 }
 
-/**
- * The directories above sorted paths (and /), sorted, each once. The paths
- * below a directory are one run of a sorted list (they share its prefix), so
- * a directory above a path is new exactly when it is not above the path
- * before: those are the ones longer than what the two share. No set is
- * asked; the few thousand found come nearly in order ('/a/b-x' before '/a/b'
- * is the exception), so their sort is short.
- */
-function directoriesAbove(sorted: readonly BytePath[]): BytePath[] {
-  const dirs: BytePath[] = ['/'];
-  let prev = '';
-  for (const path of sorted) {
-    const cut = path.lastIndexOf('/');
-    if (cut <= 0 || (cut === prev.length && path.startsWith(prev))) continue;
-    // The longest directory above both: where both have a slash (or prev ends) within their common start.
-    const common = Math.min(cut, prev.length);
-    let k = 0;
-    while (k < common && path.charCodeAt(k) === prev.charCodeAt(k)) k++;
-    const bothEnd = (k === prev.length || prev.charCodeAt(k) === SLASH) && path.charCodeAt(k) === SLASH;
-    const shared = bothEnd ? k : path.lastIndexOf('/', k - 1);
-    for (let j = path.indexOf('/', shared + 1); j > 0 && j <= cut; j = path.indexOf('/', j + 1)) dirs.push(path.slice(0, j));
-    prev = path.slice(0, cut);
-  }
-  return dirs.sort(comparePaths);
-}
-
-const SLASH = 0x2f;
-
-interface Flagged {
-  paths: BytePath[];
-  flags: Uint8Array;
-}
-
-/** A sorted list (each path once) and another with one flag for all, as one, each path once with its flags from both. */
-function merge(a: Flagged, b: BytePath[], flag: number): Flagged {
+/** Two sorted lists (each path once) as one, each path once. */
+function merge(a: BytePath[], b: BytePath[]): BytePath[] {
   if (b.length === 0) return a;
-  const paths = new Array<BytePath>(a.paths.length + b.length);
-  const flags = new Uint8Array(paths.length);
+  const out = new Array<BytePath>(a.length + b.length);
   let i = 0;
   let j = 0;
   let n = 0;
-  for (; i < a.paths.length && j < b.length; n++) {
-    const x = a.paths[i]!;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
     const y = b[j]!;
-    if (x < y) flags[n] = a.flags[i]!, paths[n] = x, i++;
-    else if (x === y) flags[n] = a.flags[i]! | flag, paths[n] = x, i++, j++;
-    else flags[n] = flag, paths[n] = y, j++;
+    if (x <= y) out[n++] = x, i++, x === y && j++;
+    else out[n++] = y, j++;
   }
-  for (; i < a.paths.length; n++, i++) flags[n] = a.flags[i]!, paths[n] = a.paths[i]!;
-  for (; j < b.length; n++, j++) flags[n] = flag, paths[n] = b[j]!;
-  paths.length = n;
-  return { paths, flags: flags.subarray(0, n) };
+  while (i < a.length) out[n++] = a[i++]!;
+  while (j < b.length) out[n++] = b[j++]!;
+  out.length = n;
+  return out;
 }
 
-/** The paths asked about (each flagged WANTED) and the directories above them (DIR), sorted by bytes, each once. */
-export function keptPaths(paths: Iterable<BytePath>, starts: Iterable<BytePath>): Flagged {
+/** The paths asked about, their merged-/usr twins and the start paths, sorted by bytes, each once. */
+export function keptPaths(paths: Iterable<BytePath>, starts: Iterable<BytePath>): BytePath[] {
   const listed = sortedOnce([...paths]);
-  // The merged-/usr twins, each a sorted run: a common prefix added or taken off keeps the order.
   const inUsr: BytePath[] = [];
   const outOfUsr: BytePath[] = [];
   for (const p of listed) {
     if (mergedAt(p, 0)) inUsr.push('/usr' + p);
     else if (p.startsWith('/usr/') && mergedAt(p, 4)) outOfUsr.push(p.slice(4));
   }
-  let all = merge({ paths: listed, flags: new Uint8Array(listed.length).fill(WANTED) }, inUsr, WANTED);
-  all = merge(all, outOfUsr, WANTED);
-  all = merge(all, sortedOnce([...starts]), WANTED);
-  all = merge(all, directoriesAbove(all.paths), DIR);
-  return all;
+  return merge(merge(merge(listed, inUsr), outOfUsr), sortedOnce([...starts]));
+}
+
+/**
+ * Whether `sorted` has a path below `dir` (always, for /). Those paths are one run, starting
+ * at the first not before `dir/`: searched for from `from` (a path at or
+ * before it), in steps that double, as the walk's order mostly finds it near.
+ */
+export function hasPathBelow(sorted: readonly BytePath[], dir: BytePath, from = 0): boolean {
+  // / is above everything, the empty list included (a scan told to keep nothing still keeps /).
+  if (dir === '/') return true;
+  const prefix = dir + '/';
+  const n = sorted.length;
+  let lo = from;
+  let hi = from;
+  for (let step = 1; hi < n && sorted[hi]! < prefix; step *= 2) {
+    lo = hi + 1;
+    hi = lo + step;
+  }
+  if (hi > n) hi = n;
+  // Every path before lo is before dir/, and the one at hi (if any) is not.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo]?.startsWith(prefix) === true;
 }

@@ -9,7 +9,7 @@
  */
 import type { BytePath, Entry } from '../types.js';
 import { lowerBound } from '../paths.js';
-import { BELOW, DIR, keptPaths } from './kept-paths.js';
+import { hasPathBelow, keptPaths } from './kept-paths.js';
 
 export interface WalkedEntries {
   /** The entry the walk recorded at path, if it kept one. */
@@ -63,53 +63,56 @@ function within(path: BytePath, dir: BytePath): boolean {
 /**
  * What a streamed scan keeps, offered each entry as the walk hands it on, in
  * path byte order. On a whole host it is asked about ~100,000 packaged paths
- * (and their twins) and offered every entry: those paths and the directories
- * above them are one sorted list the walk's order moves through, and an entry
- * found on it is kept in a slot beside it, not hashed into a map. The list is
- * merged from sorted runs (the package data's rows come sorted; their twins
- * are sorted runs of them), not sorted whole. An entry's parent is looked up
- * only where it differs from the entry before's.
+ * (and their twins) and offered every entry: those paths are one sorted list
+ * the walk's order moves through, and an entry found on it is kept in a slot
+ * beside it, not hashed into a map. The list is merged from sorted runs
+ * (kept-paths.ts). A directory above a listed path is one the list has a path
+ * below: asked where the walk meets a directory (or anything off the list),
+ * near where the walk's order is, not worked out for every path beforehand.
+ * An entry's parent is looked at only where it differs from the entry before's.
  */
 export class KeptEntries implements WalkedEntries {
-  /** The paths asked about and the directories above them (and /), sorted by bytes, each once. */
-  private readonly paths: BytePath[];
-  /** WANTED, DIR and BELOW, per path of `paths`. */
-  private readonly flags: Uint8Array;
-  /** The entry the walk recorded at each path of `paths`, where it recorded one. */
+  /** The paths asked about, sorted by bytes, each once. */
+  private readonly wanted: BytePath[];
+  /** The entry the walk recorded at each of `wanted`, where it recorded one. */
   private readonly slots: Array<Entry | undefined>;
-  /** Entries kept off the list: symlinks, and entries with a finding. */
+  /** Entries kept off the list: directories above it, symlinks, entries with a finding. */
   private readonly others = new Map<BytePath, Entry>();
-  /** Where the walk's order has reached in `paths`, and the last path offered. */
+  /** Directories above the list that the walk recorded something below. */
+  private readonly withChildren = new Set<BytePath>();
+  /** Where the walk's order has reached in `wanted` (the first not before the last path offered), and that path. */
   private next = 0;
   private last = '';
-  /** The last offered entry's parent directory and its index in `paths` (-1: not a DIR there): siblings come one after another. */
+  /** The last offered entry's parent directory: siblings come one after another. */
   private parent = '';
-  private parentAt = -1;
-  /** The directories offered that the walk is still in, outermost first, each with its index in `paths`. */
-  private readonly open: Array<{ path: BytePath; at: number }> = [];
+  /** The directories offered that the walk is still in, outermost first, each with whether it is above the list. */
+  private readonly open: Array<{ path: BytePath; above: boolean }> = [];
 
   constructor(paths: Iterable<BytePath>, starts: Iterable<BytePath>) {
-    const all = keptPaths(paths, starts);
-    this.paths = all.paths;
-    this.flags = all.flags;
-    this.slots = new Array<Entry | undefined>(all.paths.length);
+    this.wanted = keptPaths(paths, starts);
+    this.slots = new Array<Entry | undefined>(this.wanted.length);
   }
 
-  /** The index of `path` in `paths`, or -1. */
+  /** The index of `path` in `wanted`, or -1. */
   private indexOf(path: BytePath): number {
-    const i = lowerBound(this.paths, path);
-    return this.paths[i] === path ? i : -1;
+    const i = lowerBound(this.wanted, path);
+    return this.wanted[i] === path ? i : -1;
   }
 
   /** indexOf for paths offered in walk order: a cursor moved along the list; a path out of that order is looked up. */
   private walkIndexOf(path: BytePath): number {
     if (!(path > this.last)) return this.indexOf(path);
     this.last = path;
-    const paths = this.paths;
+    const wanted = this.wanted;
     let i = this.next;
-    while (i < paths.length && paths[i]! < path) i++;
+    while (i < wanted.length && wanted[i]! < path) i++;
     this.next = i;
-    return paths[i] === path ? i : -1;
+    return wanted[i] === path ? i : -1;
+  }
+
+  /** True when the list has a path below `dir`; for the path just offered, searched from where the walk is. */
+  private above(dir: BytePath): boolean {
+    return hasPathBelow(this.wanted, dir, dir === this.last ? this.next : 0);
   }
 
   offer(e: Entry): void {
@@ -120,29 +123,29 @@ export class KeptEntries implements WalkedEntries {
       const same = cut > 0 ? cut === this.parent.length && path.startsWith(this.parent) : this.parent === '/';
       if (!same) {
         this.parent = cut <= 0 ? '/' : path.slice(0, cut);
-        const p = this.openAt(this.parent);
-        this.parentAt = p >= 0 && this.flags[p]! & DIR ? p : -1;
+        if (this.openAbove(this.parent)) this.withChildren.add(this.parent);
       }
-      if (this.parentAt >= 0) this.flags[this.parentAt]! |= BELOW;
     }
+    let above: boolean | undefined;
     if (e.kind === 'dir') {
-      this.openAt(this.parent);
-      this.open.push({ path, at });
+      above = this.above(path);
+      this.openAbove(this.parent);
+      this.open.push({ path, above });
     }
     if (at >= 0) this.slots[at] = e;
-    else if (e.kind === 'symlink') this.others.set(path, e);
+    else if (e.kind === 'symlink' || (above ?? this.above(path))) this.others.set(path, e);
   }
 
   /**
-   * The index of `dir` in `paths` (-1: not there): from the directories the
-   * walk has entered, closing those `dir` is not in; looked up when the walk
-   * did not offer it (the start paths' parents) or offered out of order.
+   * Whether `dir` is above the list: known for a directory the walk is in
+   * (those it is not in are closed); asked for one it did not offer (the
+   * start paths' parents) or offered out of order.
    */
-  private openAt(dir: BytePath): number {
+  private openAbove(dir: BytePath): boolean {
     const open = this.open;
     while (open.length > 0 && !within(dir, open[open.length - 1]!.path)) open.pop();
     const top = open[open.length - 1];
-    return top?.path === dir ? top.at : this.indexOf(dir);
+    return top?.path === dir ? top.above : hasPathBelow(this.wanted, dir);
   }
 
   /** An entry with a finding: kept whatever its path. */
@@ -158,11 +161,10 @@ export class KeptEntries implements WalkedEntries {
   }
 
   knows(path: BytePath): boolean {
-    return this.indexOf(path) >= 0 || this.others.has(path);
+    return this.indexOf(path) >= 0 || this.others.has(path) || hasPathBelow(this.wanted, path);
   }
 
   hasBelow(dir: BytePath): boolean {
-    const at = this.indexOf(dir);
-    return at >= 0 && (this.flags[at]! & BELOW) !== 0;
+    return this.withChildren.has(dir);
   }
 }

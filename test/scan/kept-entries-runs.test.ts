@@ -66,6 +66,16 @@ describe('KeptEntries from sorted runs', () => {
     }
   });
 
+  it('keeps / and what is below it even when asked about nothing', () => {
+    const kept = new KeptEntries([], []);
+    const root: Entry = { path: '/', kind: 'dir', attrs: {} };
+    const usr: Entry = { path: '/usr', kind: 'dir', attrs: {} };
+    kept.offer(root);
+    kept.offer(usr);
+    expect([kept.get('/'), kept.get('/usr')]).toEqual([root, undefined]);
+    expect([kept.knows('/'), kept.knows('/usr'), kept.hasBelow('/'), kept.hasBelow('/usr')]).toEqual([true, false, true, false]);
+  });
+
   it('keeps an entry with a finding off the list, and a symlink anywhere', () => {
     const kept = new KeptEntries(['/usr/bin/ls'], []);
     const finding: Entry = { path: '/etc/shadow', kind: 'file', attrs: {} };
