@@ -1,7 +1,7 @@
 /** The package data in the baseline body: rows in path order, checked on the way back. */
 import type { PackageData } from '../types.js';
-import { BaselineFormatError } from '../errors.js';
 import { RowsReader } from './rows-reader.js';
+import { lazyPackageData, malformed, passFileRows, passMd5Rows, row } from './package-rows.js';
 
 export function packPackages(p: PackageData | undefined): unknown {
   if (!p) return null;
@@ -25,10 +25,15 @@ export function packPackages(p: PackageData | undefined): unknown {
  * The package data from its bytes (packPackages' value as msgpackr wrote it),
  * exactly as a msgpack decoder would give it and checked the same way:
  * [manager, packages, files, dbFiles?, contentMd5?, ...anything appended later].
- * `bytes` must hold that one value and nothing after it.
+ * `bytes` must hold that one value and nothing after it, and must not change
+ * after (a baseline's are its reader's own copy, made in the verified pass).
+ *
+ * Every byte is checked here, but the two big sections, ~100,000 rows each on
+ * a whole host, are decoded only when first read (package-rows.ts): a scan
+ * asks the files' paths of them before its walk, and their owners and digests
+ * only where a finding needs them.
  */
 export function unpackPackages(bytes: Buffer): PackageData | undefined {
-  const malformed = () => new BaselineFormatError('baseline package data is malformed');
   const r = new RowsReader(bytes, malformed);
   if (r.nil()) {
     if (!r.done) throw malformed();
@@ -38,38 +43,22 @@ export function unpackPackages(bytes: Buffer): PackageData | undefined {
   if (fields < 3) throw malformed();
   const manager = r.text();
   if (manager !== 'rpm' && manager !== 'dpkg') throw malformed();
-  const row = (width: number) => {
-    if (r.array() !== width) throw malformed();
-  };
-  const out: PackageData = { manager, packages: [], files: {}, dbFiles: {} };
+  const packages: PackageData['packages'] = [];
   for (let n = r.array(); n > 0; n--) {
-    row(3);
-    out.packages.push({ name: r.text(), version: r.text(), arch: r.text() });
+    row(r, 3);
+    packages.push({ name: r.text(), version: r.text(), arch: r.text() });
   }
-  for (let n = r.array(); n > 0; n--) {
-    row(4);
-    const path = r.binText('latin1');
-    const pkg = r.text();
-    const digest = r.textOrNull();
-    const algo = r.textOrNull();
-    out.files[path] = digest ? (algo ? { pkg, digest, algo } : { pkg, digest }) : algo ? { pkg, algo } : { pkg };
-  }
+  const files = passFileRows(r);
+  const dbFiles: PackageData['dbFiles'] = {};
   if (fields >= 4 && !r.nil()) {
     for (let n = r.array(); n > 0; n--) {
-      row(2);
+      row(r, 2);
       const path = r.binText('latin1');
-      out.dbFiles[path] = r.text();
+      dbFiles[path] = r.text();
     }
   }
-  if (fields >= 5 && !r.nil()) {
-    const md5s: NonNullable<PackageData['contentMd5']> = (out.contentMd5 = {});
-    for (let n = r.array(); n > 0; n--) {
-      row(3);
-      const path = r.binText('latin1');
-      md5s[path] = { sha256: r.binText('hex', 32), md5: r.binText('hex', 16) };
-    }
-  }
+  const md5s = fields >= 5 && !r.nil() ? passMd5Rows(r) : undefined;
   for (let n = fields - 5; n > 0; n--) r.skip();
   if (!r.done) throw malformed();
-  return out;
+  return lazyPackageData(bytes, { manager, packages, dbFiles }, files, md5s);
 }

@@ -35,6 +35,13 @@ const SIZED: Record<number, 1 | 2 | 4> = { 0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0
 /** ext: a length, a type byte, then the data. */
 const EXT: Record<number, 1 | 2 | 4> = { 0xc7: 1, 0xc8: 2, 0xc9: 4 };
 
+/** textSeen's memory: a slot per hash of a str's bytes, holding the last one seen there. */
+export type SeenTexts = Array<{ bytes: Buffer; length: number; text: string } | undefined>;
+
+export function seenTexts(slots = 4096): SeenTexts {
+  return new Array(slots).fill(undefined);
+}
+
 export class RowsReader {
   /** Where the next value starts. */
   at = 0;
@@ -83,6 +90,12 @@ export class RowsReader {
 
   /** A str value, as UTF-8 (how msgpackr decodes it). */
   text(): string {
+    const start = this.passText();
+    return this.buf.toString('utf8', start, this.at);
+  }
+
+  /** Moves past a str value, checked as text() checks it; where its bytes start. */
+  passText(): number {
     const b = this.byte();
     let length: number;
     if (b >= 0xa0 && b <= 0xbf) length = b & 0x1f;
@@ -91,16 +104,51 @@ export class RowsReader {
     else if (b === 0xdb) length = this.uint(4);
     else throw this.fail();
     if (length > LONGEST) throw this.fail();
-    const start = this.span(length);
-    return this.buf.toString('utf8', start, start + length);
+    return this.span(length);
+  }
+
+  /**
+   * A str value that repeats across rows (a package name, an algorithm):
+   * the string decoded the last time these bytes were seen, from `seen`, so
+   * a whole host's 100,000 rows hold one string per package, not one per row.
+   */
+  textSeen(seen: SeenTexts): string {
+    const b = this.peek();
+    if (b < 0xa0 || b > 0xbf) return this.text();
+    const length = b & 0x1f;
+    const start = this.at + 1;
+    if (start + length > this.buf.length) throw this.short();
+    const buf = this.buf;
+    let hash = length;
+    for (let i = start; i < start + length; i++) hash = (Math.imul(hash, 31) + buf[i]!) | 0;
+    const slot = (hash >>> 0) % seen.length;
+    const known = seen[slot];
+    if (known && known.length === length && buf.compare(known.bytes, 0, length, start, start + length) === 0) {
+      this.at = start + length;
+      return known.text;
+    }
+    const text = this.text();
+    seen[slot] = { bytes: buf.subarray(start, start + length), length, text };
+    return text;
   }
 
   textOrNull(): string | null {
     return this.nil() ? null : this.text();
   }
 
+  /** Moves past a str or nil, checked as textOrNull() checks it. */
+  passTextOrNull(): void {
+    if (!this.nil()) this.passText();
+  }
+
   /** A bin value's bytes as text (latin1: a BytePath; hex: a digest); with `exactly`, only of that length. */
   binText(encoding: 'latin1' | 'hex', exactly?: number): string {
+    const start = this.passBin(encoding, exactly);
+    return this.buf.toString(encoding, start, this.at);
+  }
+
+  /** Moves past a bin value, checked as binText() checks it; where its bytes start. */
+  passBin(encoding: 'latin1' | 'hex', exactly?: number): number {
     const b = this.byte();
     let length: number;
     if (b === 0xc4) length = this.uint(1);
@@ -108,8 +156,7 @@ export class RowsReader {
     else if (b === 0xc6) length = this.uint(4);
     else throw this.fail();
     if ((exactly !== undefined && length !== exactly) || length > (encoding === 'hex' ? LONGEST >> 1 : LONGEST)) throw this.fail();
-    const start = this.span(length);
-    return this.buf.toString(encoding, start, start + length);
+    return this.span(length);
   }
 
   /** The next type byte, not consumed. */

@@ -33,6 +33,8 @@ function lookup(current: DigestLookup, path: BytePath, algo: string): string | u
 
 /** What the scan knows beyond the databases: operations with their windows, the walk's entries, merged /usr. */
 export interface TriageFacts {
+  /** diffPackages of the two package lists, when the caller has it already. */
+  changes?: PackageChanges;
   /** Default: every package change, trusted, with no time window (side effects then explain nothing). */
   operations?: TriageOperation[];
   entry?: (path: BytePath) => EntryFacts | undefined;
@@ -42,7 +44,7 @@ export interface TriageFacts {
 }
 
 export function triage(findings: Finding[], before: PackageData, after: PackageData, current: DigestLookup, facts: TriageFacts = {}): Finding[] {
-  const changes = diffPackages(before.packages, after.packages);
+  const changes = facts.changes ?? diffPackages(before.packages, after.packages);
   const updated = new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
   const removed = new Set(changes.removed.map((p) => p.name));
   const operations = facts.operations ?? buildOperations({ changes, trustLocal: true, since: 0 });

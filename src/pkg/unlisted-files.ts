@@ -12,11 +12,12 @@
  */
 import type { Finding, PackageData } from '../types.js';
 import { checkPackagesInRoot } from './check-in-root.js';
-import { diffPackages } from './diff.js';
+import { diffPackages, type PackageChanges } from './diff.js';
 
-export async function checkUnlistedFiles(root: string, before: PackageData, after: PackageData): Promise<Finding[]> {
+/** `changes`: diffPackages of the two package lists, when the caller has it already. */
+export async function checkUnlistedFiles(root: string, before: PackageData, after: PackageData, changes?: PackageChanges): Promise<Finding[]> {
   if (before.manager !== after.manager) return [];
-  const changes = diffPackages(before.packages, after.packages);
+  changes ??= diffPackages(before.packages, after.packages);
   const gone = new Set([...changes.removed, ...changes.upgraded].map((p) => p.name));
   // No package removed or upgraded (a scan on a timer): no file can have left the database that way.
   if (gone.size === 0) return [];

@@ -61,6 +61,8 @@ export interface PackageRun {
   history: PackageHistory;
   /** md5s known from the walk's reads (md5-record.ts), for triage's lookups too. */
   md5Source?: Md5Source;
+  /** The installed set's changes since the baseline, when its package data is this manager's: diffed once for every use. */
+  changes?: PackageChanges;
 }
 
 interface PackageToolOptions {
@@ -87,14 +89,15 @@ async function runPackageQueries(opts: PackageToolOptions): Promise<PackageRun> 
   if (!manager) return run;
   try {
     run.after = await readPackageData(opts.root, manager, { timeoutMs: opts.timeoutMs, keepInfoTexts: true });
+    const before = opts.baseline.packages;
+    if (before?.manager === manager) run.changes = diffPackages(before.packages, run.after.packages);
     // Only what triage will ask about the packages changed since the baseline is read (usually nothing).
-    run.history = await readHistory(opts.root, manager, opts.timeoutMs, historyQuestions(opts.baseline.packages, manager, run.after));
+    run.history = await readHistory(opts.root, manager, opts.timeoutMs, historyQuestions(run.changes));
     run.diagnostics.push(...(run.history.unreadIndexes ?? []));
     const verified = await verifyPackages(opts.root, manager, run.after, { timeoutMs: opts.timeoutMs, md5Source: opts.md5Source });
     run.findings = verified.findings;
     // Files a removal or upgrade took out of the database are checked too: the tool no longer looks at them.
-    const before = opts.baseline.packages;
-    if (before) run.findings.push(...(await checkUnlistedFiles(opts.root, before, run.after)));
+    if (before) run.findings.push(...(await checkUnlistedFiles(opts.root, before, run.after, run.changes)));
     run.diagnostics.push(...verified.diagnostics.map((d) => `${manager}: ${d}`));
     if (verified.incomplete) {
       run.incomplete = true;
@@ -155,7 +158,7 @@ function joinFindings(run: PackageRun, opts: Parameters<typeof checkPackages>[1]
   if (before && before.manager !== manager) {
     result.diagnostics.push(`baseline package data is from ${before.manager}, this root is checked with ${manager}: no triage`);
   } else if (before) {
-    result.changes = diffPackages(before.packages, after.packages);
+    result.changes = run.changes ?? diffPackages(before.packages, after.packages);
     // Content is read only from files the walk itself reached, never through a path it did not check.
     const lookup = (path: BytePath, algo: string): string | undefined => {
       const file = opts.walk.fileFor(path);

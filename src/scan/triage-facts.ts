@@ -5,7 +5,7 @@
  * the walk saw now (kinds, ctimes, attributes, the top-level merged-/usr links).
  */
 import type { BytePath, PackageData } from '../types.js';
-import { diffPackages, type PackageChanges, type PackageManager } from '../pkg/index.js';
+import type { PackageChanges, PackageManager } from '../pkg/index.js';
 import type { TriageFacts } from '../pkg/triage.js';
 import { readDpkgLog, type LogEvent } from '../pkg/dpkg-log.js';
 import { readAptLists, type OfferedVersions } from '../pkg/apt-lists.js';
@@ -41,13 +41,12 @@ export interface HistoryQuestions {
 }
 
 /**
- * From the same diffPackages triage runs on the baseline's package data and
- * `after`. Nothing is asked when there is no triage (no package data in the
- * baseline, or another manager's), nor, usually, when no package changed.
+ * From the changes triage goes by (the baseline's package data against the
+ * root's). Nothing is asked when there is no triage (no package data in the
+ * baseline, or another manager's: no changes), nor, usually, when no package changed.
  */
-export function historyQuestions(before: PackageData | undefined, manager: PackageManager, after: PackageData): HistoryQuestions {
-  if (!before || before.manager !== manager) return { operations: false, origins: new Set() };
-  const changes = diffPackages(before.packages, after.packages);
+export function historyQuestions(changes: PackageChanges | undefined): HistoryQuestions {
+  if (!changes) return { operations: false, origins: new Set() };
   const origins = new Set([...changes.installed, ...changes.upgraded].map((p) => p.name));
   return { operations: origins.size > 0 || changes.removed.length > 0, origins };
 }
@@ -86,7 +85,7 @@ export function triageFacts(history: PackageHistory, opts: {
     lastWrite: rpmFiles && lastWrites(opts.after, rpmFiles, opts.walk, opts.digest),
   }).map((t) => (unreadIndexes?.length && t.distrust === NOT_FROM_REPOSITORY ? { ...t, distrust: INDEX_NOT_READ } : t));
   return {
-    operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
+    changes: opts.changes, operations, entry: (path) => entryFacts(opts.walk, path), aliases: rootAliases(opts.walk),
     recorded: rpmFiles ? (path) => rpmFiles.get(path) : overrides && ((path) => overrides.get(path)),
   };
 }

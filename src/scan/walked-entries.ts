@@ -8,7 +8,8 @@
  * a package finding there is then never vouched for.
  */
 import type { BytePath, Entry } from '../types.js';
-import { comparePaths, lowerBound, walkOrderMember } from '../paths.js';
+import { lowerBound } from '../paths.js';
+import { hasPathBelow, keptPaths } from './kept-paths.js';
 
 export interface WalkedEntries {
   /** The entry the walk recorded at path, if it kept one. */
@@ -54,78 +55,113 @@ export class SortedEntries implements WalkedEntries {
   }
 }
 
-/** The top-level directories merged-/usr systems link into /usr. */
-const MERGED = /^\/(bin|sbin|lib|lib32|lib64|libx32)\//;
+/** True when `path` is `dir` or lies below it. */
+function within(path: BytePath, dir: BytePath): boolean {
+  return path.startsWith(dir) && (path.length === dir.length || dir === '/' || path.charCodeAt(dir.length) === 0x2f);
+}
 
 /**
  * What a streamed scan keeps, offered each entry as the walk hands it on, in
  * path byte order. On a whole host it is asked about ~100,000 packaged paths
- * and offered every entry: the wanted paths are a sorted list the walk's
- * order moves through, not a set hashed per entry, and an entry's parent is
- * worked out only where it differs from the entry before's.
+ * (and their twins) and offered every entry: those paths are one sorted list
+ * the walk's order moves through, and an entry found on it is kept in a slot
+ * beside it, not hashed into a map. The list is merged from sorted runs
+ * (kept-paths.ts). A directory above a listed path is one the list has a path
+ * below: asked where the walk meets a directory (or anything off the list),
+ * near where the walk's order is, not worked out for every path beforehand.
+ * An entry's parent is looked at only where it differs from the entry before's.
  */
 export class KeptEntries implements WalkedEntries {
-  private readonly kept = new Map<BytePath, Entry>();
   /** The paths asked about, sorted by bytes, each once. */
   private readonly wanted: BytePath[];
-  /** The directories above them (and /). */
-  private readonly dirs = new Set<BytePath>(['/']);
+  /** The entry the walk recorded at each of `wanted`, where it recorded one. */
+  private readonly slots: Array<Entry | undefined>;
+  /** Entries kept off the list: directories above it, symlinks, entries with a finding. */
+  private readonly others = new Map<BytePath, Entry>();
+  /** Directories above the list that the walk recorded something below. */
   private readonly withChildren = new Set<BytePath>();
-  /** Whether an entry offered in walk order is a wanted path. */
-  private readonly offeredWanted: (path: BytePath) => boolean;
+  /** Where the walk's order has reached in `wanted` (the first not before the last path offered), and that path. */
+  private next = 0;
+  private last = '';
   /** The last offered entry's parent directory: siblings come one after another. */
   private parent = '';
-  private parentIsDir = false;
+  /** The directories offered that the walk is still in, outermost first, each with whether it is above the list. */
+  private readonly open: Array<{ path: BytePath; above: boolean }> = [];
 
   constructor(paths: Iterable<BytePath>, starts: Iterable<BytePath>) {
-    const all: BytePath[] = [];
-    for (const p of paths) {
-      all.push(p);
-      if (MERGED.test(p)) all.push('/usr' + p);
-      else if (p.startsWith('/usr/') && MERGED.test(p.slice(4))) all.push(p.slice(4));
-    }
-    for (const p of starts) all.push(p);
-    // The package data's paths come sorted, their twins in sorted runs: a merge, mostly.
-    all.sort(comparePaths);
-    let unique = 0;
-    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[unique - 1]) all[unique++] = all[i]!;
-    all.length = unique;
-    this.wanted = all;
-    this.offeredWanted = walkOrderMember(all);
-    let last = '';
-    for (const path of all) {
-      const cut = path.lastIndexOf('/');
-      if (cut <= 0 || (cut === last.length && path.startsWith(last))) continue;
-      last = path.slice(0, cut);
-      for (let dir = last, c = cut; c > 0 && !this.dirs.has(dir); c = dir.lastIndexOf('/'), dir = dir.slice(0, c)) this.dirs.add(dir);
-    }
+    this.wanted = keptPaths(paths, starts);
+    this.slots = new Array<Entry | undefined>(this.wanted.length);
+  }
+
+  /** The index of `path` in `wanted`, or -1. */
+  private indexOf(path: BytePath): number {
+    const i = lowerBound(this.wanted, path);
+    return this.wanted[i] === path ? i : -1;
+  }
+
+  /** indexOf for paths offered in walk order: a cursor moved along the list; a path out of that order is looked up. */
+  private walkIndexOf(path: BytePath): number {
+    if (!(path > this.last)) return this.indexOf(path);
+    this.last = path;
+    const wanted = this.wanted;
+    let i = this.next;
+    while (i < wanted.length && wanted[i]! < path) i++;
+    this.next = i;
+    return wanted[i] === path ? i : -1;
+  }
+
+  /** True when the list has a path below `dir`; for the path just offered, searched from where the walk is. */
+  private above(dir: BytePath): boolean {
+    return hasPathBelow(this.wanted, dir, dir === this.last ? this.next : 0);
   }
 
   offer(e: Entry): void {
     const path = e.path;
+    const at = this.walkIndexOf(path);
     if (path !== '/') {
       const cut = path.lastIndexOf('/');
       const same = cut > 0 ? cut === this.parent.length && path.startsWith(this.parent) : this.parent === '/';
       if (!same) {
         this.parent = cut <= 0 ? '/' : path.slice(0, cut);
-        this.parentIsDir = this.dirs.has(this.parent);
+        if (this.openAbove(this.parent)) this.withChildren.add(this.parent);
       }
-      if (this.parentIsDir) this.withChildren.add(this.parent);
     }
-    if (e.kind === 'symlink' || this.offeredWanted(path) || this.dirs.has(path)) this.kept.set(path, e);
+    let above: boolean | undefined;
+    if (e.kind === 'dir') {
+      above = this.above(path);
+      this.openAbove(this.parent);
+      this.open.push({ path, above });
+    }
+    if (at >= 0) this.slots[at] = e;
+    else if (e.kind === 'symlink' || (above ?? this.above(path))) this.others.set(path, e);
+  }
+
+  /**
+   * Whether `dir` is above the list: known for a directory the walk is in
+   * (those it is not in are closed); asked for one it did not offer (the
+   * start paths' parents) or offered out of order.
+   */
+  private openAbove(dir: BytePath): boolean {
+    const open = this.open;
+    while (open.length > 0 && !within(dir, open[open.length - 1]!.path)) open.pop();
+    const top = open[open.length - 1];
+    return top?.path === dir ? top.above : hasPathBelow(this.wanted, dir);
   }
 
   /** An entry with a finding: kept whatever its path. */
   keep(e: Entry): void {
-    this.kept.set(e.path, e);
+    const at = this.indexOf(e.path);
+    if (at >= 0) this.slots[at] = e;
+    else this.others.set(e.path, e);
   }
 
   get(path: BytePath): Entry | undefined {
-    return this.kept.get(path);
+    const at = this.indexOf(path);
+    return (at >= 0 ? this.slots[at] : undefined) ?? this.others.get(path);
   }
 
   knows(path: BytePath): boolean {
-    return this.wanted[lowerBound(this.wanted, path)] === path || this.dirs.has(path) || this.kept.has(path);
+    return this.indexOf(path) >= 0 || this.others.has(path) || hasPathBelow(this.wanted, path);
   }
 
   hasBelow(dir: BytePath): boolean {

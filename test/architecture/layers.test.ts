@@ -13,7 +13,7 @@ const LAYERS: Array<[layer: string, prefixes: string[]]> = [
   ['workflows', ['scan/scan.ts', 'scan/gather.ts', 'scan/late-hooks.ts', 'baseline/build.ts', 'inspect/', 'update/', 'diff/']],
   // Pure decisions over entries, package data and findings (package-check's runPackageTool is the
   // one effect left in it: it starts the package tool for gather).
-  ['assess', ['scan/assess.ts', 'scan/package-check.ts', 'scan/walk-evidence.ts', 'scan/walked-entries.ts', 'scan/triage-facts.ts', 'triage/', 'compare/', 'pkg/triage.ts', 'report/']],
+  ['assess', ['scan/assess.ts', 'scan/package-check.ts', 'scan/walk-evidence.ts', 'scan/walked-entries.ts', 'scan/kept-paths.ts', 'scan/triage-facts.ts', 'triage/', 'compare/', 'pkg/triage.ts', 'report/']],
   ['sources', ['snapshot/', 'walk/', 'hash/', 'pkg/', 'memory.ts']],
   ['format', ['baseline/']],
   ['rules', ['policy/', 'attrs/']],

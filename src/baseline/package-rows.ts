@@ -1,0 +1,142 @@
+/**
+ * The package data's two big sections, the files (path, owner, digest,
+ * algorithm) and the md5s the baseline's walk recorded (path, sha256, md5):
+ * checked byte for byte when the baseline is opened, decoded into objects
+ * only when first read. A whole host has ~100,000 rows of each; decoding them
+ * into keyed objects cost a scan ~0.2 s (and as much again collecting them)
+ * before its walk could start, when a scan needs only the files' paths then
+ * (the entries it keeps, walked-entries.ts) and their owners and digests
+ * only for findings; a scan with --packages none needs none of it.
+ */
+import type { BytePath, PackageData } from '../types.js';
+import { BaselineFormatError } from '../errors.js';
+import { RowsReader, seenTexts } from './rows-reader.js';
+
+export const malformed = () => new BaselineFormatError('baseline package data is malformed');
+
+/** A row: an array of exactly `width` values. */
+export function row(r: RowsReader, width: number): void {
+  if (r.array() !== width) throw malformed();
+}
+
+/** Where a section's rows start in the bytes (its first row), and how many there are. */
+export interface Rows {
+  at: number;
+  count: number;
+}
+
+/** Checks the files' rows as decodeFiles reads them, moving past them. */
+export function passFileRows(r: RowsReader): Rows {
+  const count = r.array();
+  const at = r.at;
+  for (let n = count; n > 0; n--) {
+    row(r, 4);
+    r.passBin('latin1');
+    r.passText();
+    r.passTextOrNull();
+    r.passTextOrNull();
+  }
+  return { at, count };
+}
+
+/** Checks the md5s' rows as decodeMd5s reads them, moving past them. */
+export function passMd5Rows(r: RowsReader): Rows {
+  const count = r.array();
+  const at = r.at;
+  for (let n = count; n > 0; n--) {
+    row(r, 3);
+    r.passBin('latin1');
+    r.passBin('hex', 32);
+    r.passBin('hex', 16);
+  }
+  return { at, count };
+}
+
+/** The files' paths, in row order (sorted as written), nothing else decoded. */
+function decodePaths(bytes: Buffer, rows: Rows): BytePath[] {
+  const r = new RowsReader(bytes, malformed);
+  r.at = rows.at;
+  const paths = new Array<BytePath>(rows.count);
+  for (let i = 0; i < rows.count; i++) {
+    row(r, 4);
+    paths[i] = r.binText('latin1');
+    r.passText();
+    r.passTextOrNull();
+    r.passTextOrNull();
+  }
+  return paths;
+}
+
+/** The files' rows as PackageData's files; `paths`, when given, are decodePaths' (their strings are kept). */
+function decodeFiles(bytes: Buffer, rows: Rows, paths: readonly BytePath[] | undefined): PackageData['files'] {
+  const r = new RowsReader(bytes, malformed);
+  r.at = rows.at;
+  const files: PackageData['files'] = {};
+  // A package name and an algorithm repeat on every row of the package's files: decoded once each.
+  const names = seenTexts();
+  for (let i = 0; i < rows.count; i++) {
+    row(r, 4);
+    let path: BytePath;
+    if (paths) r.passBin('latin1'), (path = paths[i]!);
+    else path = r.binText('latin1');
+    const pkg = r.textSeen(names);
+    const digest = r.textOrNull();
+    const algo = r.nil() ? null : r.textSeen(names);
+    files[path] = digest ? (algo ? { pkg, digest, algo } : { pkg, digest }) : algo ? { pkg, algo } : { pkg };
+  }
+  return files;
+}
+
+function decodeMd5s(bytes: Buffer, rows: Rows): NonNullable<PackageData['contentMd5']> {
+  const r = new RowsReader(bytes, malformed);
+  r.at = rows.at;
+  const md5s: NonNullable<PackageData['contentMd5']> = {};
+  for (let i = 0; i < rows.count; i++) {
+    row(r, 3);
+    const path = r.binText('latin1');
+    md5s[path] = { sha256: r.binText('hex', 32), md5: r.binText('hex', 16) };
+  }
+  return md5s;
+}
+
+/** What packagedPaths knows of package data read from a baseline whose files are not decoded yet. */
+const undecoded = new WeakMap<PackageData, { paths?: BytePath[]; decodePaths(): BytePath[] }>();
+
+/**
+ * The package data with `files` and `contentMd5` decoded on first read: each
+ * is a property that, read (or assigned), becomes a plain one holding its
+ * value, so the object looks and behaves like one decoded at once.
+ */
+export function lazyPackageData(bytes: Buffer, eager: Pick<PackageData, 'manager' | 'packages' | 'dbFiles'>, files: Rows, md5s: Rows | undefined): PackageData {
+  const out = { manager: eager.manager, packages: eager.packages } as PackageData;
+  const state = {
+    paths: undefined as BytePath[] | undefined,
+    decodePaths: () => (state.paths ??= decodePaths(bytes, files)),
+  };
+  undecoded.set(out, state);
+  // Once files is decoded or assigned, its keys are the paths.
+  lazily(out, 'files', () => decodeFiles(bytes, files, state.paths), () => undecoded.delete(out));
+  out.dbFiles = eager.dbFiles;
+  if (md5s) lazily(out, 'contentMd5', () => decodeMd5s(bytes, md5s));
+  return out;
+}
+
+function lazily<K extends 'files' | 'contentMd5'>(o: PackageData, key: K, decode: () => PackageData[K], settled?: () => void): void {
+  const settle = (value: PackageData[K]) => {
+    settled?.();
+    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  Object.defineProperty(o, key, { get: () => settle(decode()), set: settle, enumerable: true, configurable: true });
+}
+
+/**
+ * The paths of the package data's files, sorted by bytes as the baseline
+ * writes them (any other package data: in its files' order). From a baseline
+ * not yet decoded, the paths alone are: what a scan keeps entries for.
+ */
+export function packagedPaths(p: PackageData | undefined): BytePath[] {
+  if (!p) return [];
+  const rows = undecoded.get(p);
+  return rows ? rows.decodePaths().slice() : Object.keys(p.files);
+}
