@@ -16,11 +16,10 @@ import { packr } from './msgpack.js';
 import type { ByteSource } from './source.js';
 import { EntryCursor, type Layout } from './cursor.js';
 
-/** A verified baseline: its header decoded, its package data when first read, its entries ready to be read in order. */
+/** A verified baseline: its header and package data checked (package-rows.ts decodes its big sections on first read), its entries ready to be read in order. */
 export interface BaselineReader {
   header: BaselineHeader;
-  /** Decoded on first use; throws BaselineFormatError then if it is malformed. */
-  readonly packages?: PackageData;
+  packages?: PackageData;
   count: number;
   /** Bytes of the regular files it records. */
   bytes: number;
@@ -89,9 +88,7 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
     throw new BaselineFormatError('baseline body does not end with its entries\' end, trailer and package data');
   }
   const trailer = checkTrailer(rest[1]);
-  // Decoded when first asked for (bytes already verified, held in memory): a scan starts its walk first.
-  const packageBytes = tailBytes.subarray(used);
-  let packages: PackageData | undefined | null = null;
+  const packages = unpackPackages(tailBytes.subarray(used));
   // The bytes the header was decoded from start the second pass's hash: a header longer than the
   // first chunk was read again after the check, and other bytes there must fail it too.
   const head = Buffer.concat([front.subarray(0, PREFIX_BYTES), headerBytes]);
@@ -99,10 +96,7 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   const layout: Layout = { src, entriesAt, end, count: trailer.count, sha512: digest, head };
   return {
     header: joinHeader(frontHeader, trailer),
-    get packages() {
-      if (packages === null) packages = unpackPackages(packageBytes);
-      return packages;
-    },
+    packages,
     count: trailer.count,
     bytes: trailer.bytes,
     digest: sha256.digest('hex'),

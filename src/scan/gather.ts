@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { BaselineInfo, BytePath } from '../types.js';
 import { openBaselineFile } from '../baseline/load.js';
+import { packagedPaths } from '../baseline/package-rows.js';
 import { readerTotals, type WalkTotals } from '../baseline/totals.js';
 import { parseStoredPolicy, type Policy } from '../policy/policy.js';
 import { streamSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
@@ -125,7 +126,7 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
         root: opts.root, baseline: { header, packages }, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,
       });
       // The package half looks entries up by path: only those it can ask about are kept.
-      hooks.bind(new KeptEntries(keeping ? Object.keys(packages?.files ?? {}) : [], policy.includes), md5.extraDigests);
+      hooks.bind(new KeptEntries(keeping ? packagedPaths(packages) : [], policy.includes), md5.extraDigests);
     };
     const walkWarnings: string[] = [];
     const cursor = reader.cursor();

@@ -1,9 +1,9 @@
 /**
  * Attack: a signed baseline (a stolen key, or --no-verify) whose package
- * data is malformed. A scan decodes the package data only once its walk has
- * started (gather.ts), and a scan with --packages none never looks at it:
- * still, the scan must refuse the baseline as corrupt (exit 18, one line)
- * whichever way it runs, as when the data was decoded on opening, never
+ * data is malformed. A scan decodes the package data's big sections only
+ * once its walk has started (gather.ts's interlude), and a scan with
+ * --packages none never decodes them: still, the scan must refuse the
+ * baseline as corrupt (exit 18, one line) whichever way it runs, never
  * report on a file it did not wholly read. `verify` must refuse it too.
  */
 import fs from 'node:fs';
