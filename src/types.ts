@@ -26,11 +26,6 @@ export interface Entry {
   growing?: boolean;
   /** Scan side only: digests of the first (baseline size) bytes of a growing log. */
   prefix?: Record<string, string>;
-  /**
-   * Scan side only, until the compare: weak digests (xxh64) not computed beside
-   * a secure one, with the file's identity to read it again (snapshot/deferred.ts).
-   */
-  deferred?: { algos: readonly string[]; secure: readonly string[]; ino: number; dev: number };
 }
 
 export interface PackageInfo {

@@ -8,7 +8,7 @@
  * Nothing in /proc, /sys or /dev is ever read: such a path is not checked, and
  * says so.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { besideWalk } from '../beside-walk.js';
 import type { BytePath, Finding, FindingSource, PackageData } from '../types.js';
 import { digestOfFile } from './read-in-root.js';
 import { inPseudoFs, InRootResolver, type Resolved } from './resolve-in-root.js';
@@ -38,7 +38,7 @@ export async function findHazardousPackages(root: string, owners: PackageData, t
   const out = new Set<string>();
   const files = digested(owners);
   for (let i = 0; i < files.length; i++) {
-    if (i > 0 && i % BATCH === 0) await nextTurn();
+    if (i > 0 && i % BATCH === 0) await besideWalk();
     const [path, f] = files[i]!;
     if (!out.has(f.pkg) && !tool.safe(resolver.resolve(path, tool.followLast))) out.add(f.pkg);
   }
@@ -51,7 +51,7 @@ export async function checkPackagesInRoot(root: string, owners: PackageData, pac
   const out: Finding[] = [];
   const files = digested(owners).filter(([, f]) => packages.has(f.pkg));
   for (let i = 0; i < files.length; i++) {
-    if (i > 0 && i % BATCH === 0) await nextTurn();
+    if (i > 0 && i % BATCH === 0) await besideWalk();
     const [path, f] = files[i]!;
     const base: Finding = {
       path, status: 'changed', source: tool.source, marker: tool.isConffile?.(path) ? 'c' : ' ', package: f.pkg,

@@ -4,7 +4,7 @@
  * given here are resolved inside the root already (resolve-in-root.ts); files
  * are read and directories listed without touching their atimes (quiet-fs.ts).
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { besideWalk } from '../beside-walk.js';
 import type { BytePath } from '../types.js';
 import { realFs } from '../walk/fsport.js';
 import { listQuiet } from './quiet-fs.js';
@@ -43,7 +43,7 @@ export async function digestDir(
   const out: Record<BytePath, string> = {};
   const wanted = names.filter(keep).sort(comparePaths);
   for (let i = 0; i < wanted.length; i++) {
-    if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
+    if (i > 0 && i % YIELD_EVERY === 0) await besideWalk();
     const path = `${dir}/${wanted[i]}`;
     const full = inRoot(root, path);
     if (!isRegular(full)) continue;

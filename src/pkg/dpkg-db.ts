@@ -10,7 +10,7 @@
  * its files are read without following links and without touching atimes.
  */
 import { createHash } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { besideWalk } from '../beside-walk.js';
 import type { BytePath, PackageData } from '../types.js';
 import { listQuiet, readQuietScratch } from './quiet-fs.js';
 import { locateInRoot } from './resolve-in-root.js';
@@ -133,7 +133,7 @@ export async function readDpkgFiles(
   let read = 0;
   for (const name of names) {
     if (!name.endsWith('.list')) continue;
-    if (++read % YIELD_EVERY === 0) await nextTurn();
+    if (++read % YIELD_EVERY === 0) await besideWalk();
     const pkg = name.slice(0, -'.list'.length);
     const path = `${info}/${name}`;
     const rows = rowsOf(path, readText(root, path, digests), parseList);
@@ -148,7 +148,7 @@ export async function readDpkgFiles(
   }
   for (const name of names) {
     if (!name.endsWith('.md5sums')) continue;
-    if (++read % YIELD_EVERY === 0) await nextTurn();
+    if (++read % YIELD_EVERY === 0) await besideWalk();
     const pkg = name.slice(0, -'.md5sums'.length);
     const path = `${info}/${name}`;
     const rows = rowsOf(path, readText(root, path, digests), parseSums);

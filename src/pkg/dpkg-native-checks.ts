@@ -17,7 +17,7 @@
  * whichever pass made them. Every check is settled exactly once: one left
  * unsettled is an error, never a pass.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { besideWalk } from '../beside-walk.js';
 import type { BytePath } from '../types.js';
 import { inPseudoFs, InRootResolver } from './resolve-in-root.js';
 import { parentDirectory, pathThrough, throughDirectories } from './through-directories.js';
@@ -68,7 +68,7 @@ export class NativeChecks {
     const noDigest: number[] = [];
     const reads: ToRead[] = [];
     for (let i = 0; i < plan.length; i++) {
-      if (i > 0 && i % SLICE === 0) await nextTurn();
+      if (i > 0 && i % SLICE === 0) await besideWalk();
       const path = plan.paths[i]!;
       const hash = plan.hashes[i];
       if (!waits) this.lstatCheck(i, resolver, reads);
@@ -87,7 +87,7 @@ export class NativeChecks {
     const again = new Set<BytePath>();
     for (const key of walked) for (let k = key; k !== '' && !again.has(k); k = k.slice(0, k.lastIndexOf('/'))) again.add(k);
     for (let k = 0; k < noDigest.length; k++) {
-      if (k > 0 && k % SLICE === 0) await nextTurn();
+      if (k > 0 && k % SLICE === 0) await besideWalk();
       const i = noDigest[k]!;
       if (again.has(plan.paths[i]!)) this.deferredDirs.push(i);
       else this.lstatCheck(i, resolver, reads);
@@ -103,7 +103,7 @@ export class NativeChecks {
     const through = throughDirectories(resolver);
     const reads: ToRead[] = [];
     for (let k = 0; k < this.deferred.length; k++) {
-      if (k > 0 && k % SLICE === 0) await nextTurn();
+      if (k > 0 && k % SLICE === 0) await besideWalk();
       const i = this.deferred[k]!;
       const at = through(plan.paths[i]!, plan.dirs[i]);
       const md5 = at !== undefined ? source!.known(at) : undefined;
@@ -111,7 +111,7 @@ export class NativeChecks {
       else this.lstatCheck(i, resolver, reads);
     }
     for (let k = 0; k < this.deferredDirs.length; k++) {
-      if (k > 0 && k % SLICE === 0) await nextTurn();
+      if (k > 0 && k % SLICE === 0) await besideWalk();
       this.lstatCheck(this.deferredDirs[k]!, resolver, reads);
     }
     this.deferred.length = this.deferredDirs.length = 0;

@@ -26,7 +26,7 @@
  * newline, a malformed md5sums line), and a database with unapplied journal
  * entries (updates/), throw NotModelled: the caller runs the real tool.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { besideWalk } from '../beside-walk.js';
 import type { BytePath } from '../types.js';
 import { listQuiet, readQuietScratch } from './quiet-fs.js';
 import { inRoot } from '../paths.js';
@@ -184,7 +184,7 @@ export async function planDpkgVerify(root: string, admin: BytePath, texts?: Info
   for (const pkg of readStatusPackages(root, admin)) {
     // This runs beside the walk, on the same thread: let it in every few thousand lines (one package may list 20,000).
     if (sinceTurn >= SLICE_LINES) {
-      await nextTurn();
+      await besideWalk();
       sinceTurn = 0;
     }
     if (pkg.state === 'not-installed' || pkg.state === '') continue;

@@ -17,7 +17,7 @@
  * (merged /usr: /bin/ls is /usr/bin/ls), resolved inside the root. A final
  * link is not followed here: such a file is simply not known, and read.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { besideWalk } from '../beside-walk.js';
 import type { BytePath, PackageData } from '../types.js';
 import type { ExtraDigests } from '../snapshot/snapshot.js';
 import { InRootResolver, throughDirectories } from './resolve-in-root.js';
@@ -36,7 +36,7 @@ async function packagedWalkPaths(root: string, p: PackageData): Promise<Set<Byte
   let n = 0;
   for (const [path, f] of Object.entries(p.files)) {
     if (f.digest === undefined) continue;
-    if (++n % 2048 === 0) await nextTurn();
+    if (++n % 2048 === 0) await besideWalk();
     const at = through(path);
     if (at !== undefined) out.add(at);
   }

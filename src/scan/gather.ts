@@ -16,7 +16,7 @@ import { streamSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
 import { MergeCompare } from '../compare/compare.js';
 import { KeptEntries } from './walked-entries.js';
 import { LateHooks } from './late-hooks.js';
-import { WeakDigestDeferral } from '../snapshot/deferred.js';
+import { WeakDigestDeferral, type DeferredDigests } from '../snapshot/deferred.js';
 import { startHashWorkers, stopStartedWorkers } from '../hash/pool.js';
 import type { Compared } from './assess.js';
 import { RootError } from '../errors.js';
@@ -131,7 +131,9 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     const walkWarnings: string[] = [];
     const cursor = reader.cursor();
     const deferral = new WeakDigestDeferral(opts.root);
-    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && hooks.keep(now), (now, old) => deferral.settle(now, old));
+    // The digests the entry being compared left for later (the sink's, just before merge.now).
+    let deferred: DeferredDigests | undefined;
+    const merge = new MergeCompare(() => cursor.next(), (_f, now) => now && hooks.keep(now), (now, old) => deferred && deferral.settle(now, old, deferred));
     const snapshot = await streamSnapshot({
       root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
       prefixFor: (path) => growingSize.get(path), extraDigests: keeping ? hooks.extraDigests : undefined,
@@ -140,8 +142,10 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
         afterEntries: opts.packagesAfterBytes === undefined ? PACKAGES_AFTER_ENTRIES : Infinity,
         run: startPackages,
       },
-    }, (now) => {
+    }, (now, digestsLeft) => {
+      deferred = digestsLeft;
       merge.now(now);
+      deferred = undefined;
       if (keeping) hooks.offer(now);
     });
     md5Walked?.();

@@ -9,7 +9,7 @@ import type { HashResult } from '../hash/digest.js';
 import type { WalkStep } from '../walk/ordered.js';
 import { ATTRIBUTES, DIGEST_ROWS, KEEP_CONTENT_BYTES, withheldContent } from '../attrs/registry.js';
 import type { SnapshotOptions } from './snapshot.js';
-import { splitDeferred } from './deferred.js';
+import { splitDeferred, type DeferredDigests } from './deferred.js';
 
 /** The attributes the hash pool fills in (digests, kept content). */
 const CONTENT_ATTRS = ATTRIBUTES.filter((row) => row.source === 'content').map((row) => row.name);
@@ -49,6 +49,13 @@ export interface Slot {
   /** The algorithms the entry records, and those extraDigests asked for (hashed in the same read). */
   algos?: readonly string[];
   asked?: readonly string[];
+  /** Weak digests left for the scan to settle (deferred.ts): a shared split, nothing allocated per file. */
+  deferred?: DeferredDigests;
+}
+
+/** A slot with every field laid out at once: fields added one by one cost each file a property store. */
+export function newSlot(entry: Entry): Slot {
+  return { entry, pending: false, withheld: undefined, algos: undefined, asked: undefined, deferred: undefined };
 }
 
 
@@ -66,7 +73,7 @@ export function queueContent(pool: HashPool<Slot>, slot: Slot, step: WalkStep, r
     const split = splitDeferred(algos);
     if (split) {
       algos = split.hashed;
-      entry.deferred = { algos: split.deferred, secure: split.hashed, ino: st.ino, dev: st.dev };
+      slot.deferred = split;
     }
   }
   const asked = opts.extraDigests?.algosFor(entry.path, algos);

@@ -9,21 +9,29 @@
  * that is ~0.3 CPU-s less hashing per scan, on two cores. Growing logs, whose
  * digests are compared by prefix, are not deferred.
  */
-import type { Entry } from '../types.js';
+import type { BytePath, Entry } from '../types.js';
+import type { StatRecord } from '../native-stat.js';
+import { errorCode, realFs } from '../walk/fsport.js';
 import { DIGEST_ROWS } from '../attrs/registry.js';
 import { hashFile, READ_BUFFER_BYTES } from '../hash/run-batch.js';
-import { rootBytes } from '../paths.js';
+import { fsPathScratch, rootBytes } from '../paths.js';
 
 const SECURE = new Set(DIGEST_ROWS.filter((r) => r.digest!.secure).map((r) => r.digest!.algorithm));
 
-const splits = new WeakMap<readonly string[], { hashed: readonly string[]; deferred: readonly string[] } | null>();
+/** A list of a file's own algorithms split: those hashed now and the weak ones deferred. */
+export interface DeferredDigests {
+  hashed: readonly string[];
+  deferred: readonly string[];
+}
+
+const splits = new WeakMap<readonly string[], DeferredDigests | null>();
 
 /**
  * The algorithms to hash now and those to defer, for a list of a file's own
  * algorithms (one shared result per list); null when nothing is deferred
  * (no secure digest to stand for the weak ones, or no weak one).
  */
-export function splitDeferred(algos: readonly string[]): { hashed: readonly string[]; deferred: readonly string[] } | null {
+export function splitDeferred(algos: readonly string[]): DeferredDigests | null {
   let split = splits.get(algos);
   if (split === undefined) {
     const hashed = algos.filter((a) => SECURE.has(a));
@@ -56,37 +64,49 @@ export class WeakDigestDeferral {
    * (the baseline's entry at its path, if any): taken from `old` when every
    * secure digest is the same, else read again under the root.
    */
-  settle(now: Entry, old: Entry | undefined): void {
-    const d = now.deferred;
-    if (!d) return;
-    delete now.deferred;
-    if (now.untested && d.algos.every((a) => now.untested![a] !== undefined)) return;
+  settle(now: Entry, old: Entry | undefined, d: DeferredDigests): void {
+    const algos = d.deferred;
+    if (now.untested && algos.every((a) => now.untested![a] !== undefined)) return;
     // Called for every file: loops, no arrays, on the common path.
-    const secure = d.secure;
+    const secure = d.hashed;
     if (old && sameDigests(secure, old, now)) {
       let all = true;
-      for (const a of d.algos) if (typeof old.attrs[a] !== 'string') all = false;
+      for (const a of algos) if (typeof old.attrs[a] !== 'string') all = false;
       if (all) {
-        for (const a of d.algos) now.attrs[a] = old.attrs[a]!;
+        for (const a of algos) now.attrs[a] = old.attrs[a]!;
         return;
       }
     }
     const size = typeof now.attrs.size === 'number' ? now.attrs.size : -1;
     this.reread += Math.max(0, size);
     if (this.reread > REREAD_BUDGET) this.active = false;
-    const base = rootBytes(this.root);
-    const path = base === '/' ? now.path : base + now.path;
-    const r = hashFile({ path, ino: d.ino, dev: d.dev, size, algos: [...secure, ...d.algos] }, (this.buf ??= Buffer.alloc(READ_BUFFER_BYTES)));
-    const same = !r.error && secure.every((a) => r.digests?.[a] === now.attrs[a]);
-    for (const a of [...secure, ...d.algos]) {
+    const both = [...secure, ...algos];
+    const r = this.readAgain(now.path, size, both);
+    // Whichever inode is there now, the same sha256 is the same content: its xxh64 is that content's.
+    const same = !('error' in r) && secure.every((a) => r.digests[a] === now.attrs[a]);
+    for (const a of both) {
       if (same) {
-        now.attrs[a] = r.digests![a]!;
+        now.attrs[a] = (r as { digests: Record<string, string> }).digests[a]!;
         continue;
       }
       // Not the content the first read digested: neither read's digests stand.
       delete now.attrs[a];
-      (now.untested ??= {})[a] = r.error ?? 'CHANGED';
+      (now.untested ??= {})[a] = 'error' in r ? r.error : 'CHANGED';
     }
+  }
+
+  /** The file at `path` in the root now, if it is a regular file of `size` bytes: its digests, read as the workers read. */
+  private readAgain(path: BytePath, size: number, algos: string[]): { digests: Record<string, string> } | { error: string } {
+    const base = rootBytes(this.root);
+    let st: StatRecord;
+    try {
+      st = realFs.lstat(fsPathScratch(base, path));
+    } catch (err) {
+      return { error: errorCode(err) };
+    }
+    if (st.kind !== 'file') return { error: 'NOTREG' };
+    const r = hashFile({ path: base === '/' ? path : base + path, ino: st.ino, dev: st.dev, size, algos }, (this.buf ??= Buffer.alloc(READ_BUFFER_BYTES)));
+    return r.error ? { error: r.error } : { digests: r.digests as Record<string, string> };
   }
 }
 

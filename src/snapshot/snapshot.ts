@@ -9,10 +9,12 @@ import type { Policy } from '../policy/policy.js';
 import { OrderedWalk } from '../walk/ordered.js';
 import type { FsPort } from '../walk/fsport.js';
 import { HashPool } from '../hash/pool.js';
-import { fill, queueContent, type Slot } from './content.js';
+import { fill, newSlot, queueContent, type Slot } from './content.js';
+import type { DeferredDigests } from './deferred.js';
 import { startsNotWalked } from './starts.js';
 import { rootBytes } from '../paths.js';
 import { heapWatcher } from '../memory.js';
+import { giveWalkPriority } from '../beside-walk.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -44,7 +46,7 @@ export interface SnapshotOptions {
   interlude?: { afterBytes: number; afterEntries: number; run(): void | Promise<void> };
   /**
    * A scan's: while active, weak digests beside a secure one are not computed
-   * but left in entry.deferred, for its settle() before the compare (deferred.ts).
+   * but named to the sink, for its settle() before the compare (deferred.ts).
    */
   deferWeakDigests?: { readonly active: boolean };
 }
@@ -66,6 +68,13 @@ const COLLECT_AFTER_GROWTH = 64 * 1024 * 1024;
  */
 const MAX_QUEUED_FILES = 65536;
 
+/**
+ * While the files queued and not yet hashed are fewer bytes than this (~0.1 s
+ * of both workers' hashing), the walk has the main thread before the work
+ * beside it (beside-walk.ts), which otherwise left the workers idle.
+ */
+const WALK_FIRST_UNTIL_BYTES = 384 * 1024 * 1024;
+
 /** Entries between two yields to the event loop (progress, worker replies, the sink's writes). */
 const YIELD_EVERY = 512;
 
@@ -85,8 +94,11 @@ export interface SnapshotSummary {
   notWalked: Map<BytePath, string>;
 }
 
-/** Receives each entry, in path byte order, complete; a promise holds the walk until it settles (a full pipe). */
-export type EntrySink = (entry: Entry) => void | Promise<void>;
+/**
+ * Receives each entry, in path byte order, complete but for the weak digests
+ * `deferred` names (deferWeakDigests); a promise holds the walk until it settles (a full pipe).
+ */
+export type EntrySink = (entry: Entry, deferred?: DeferredDigests) => void | Promise<void>;
 
 /**
  * Entries walked and not yet handed on: the walk emits in path order, the
@@ -119,7 +131,7 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
     while (head < queue.length && !queue[head]!.pending) {
       const slot = queue[head]!;
       queue[head++] = undefined;
-      const held = sink(slot.entry);
+      const held = sink(slot.entry, slot.deferred);
       if (held) await held;
     }
     if (head >= 4096 && head * 2 >= queue.length) {
@@ -138,10 +150,13 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
     pool.handOutAll();
     await work.run();
   };
+  // Work beside the walk (besideWalk) waits while the walk pauses and is not far ahead of the workers.
+  let pausing = false;
+  const endPriority = giveWalkPriority(() => pausing && pool.bytesAhead < WALK_FIRST_UNTIL_BYTES);
   try {
     let sinceYield = 0;
     for (const step of ordered.steps()) {
-      const slot: Slot = { entry: step.entry, pending: false };
+      const slot: Slot = newSlot(step.entry);
       if (step.digests.length) queueContent(pool, slot, step, root, opts);
       queue.push(slot);
       if (++sinceYield < YIELD_EVERY) continue;
@@ -151,7 +166,9 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
       if (interlude && (pool.bytesAhead >= interlude.afterBytes || ordered.count >= interlude.afterEntries)) await runInterlude();
       // Let worker replies in, so the pool keeps both cores busy, and wait
       // when the walk runs far ahead of the hashing.
+      pausing = true;
       await nextTurn();
+      pausing = false;
       await pool.room(MAX_QUEUED_FILES);
       await drain();
       if (queue.length - head > REORDER_WINDOW) {
@@ -166,6 +183,7 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
     const notWalked = startsNotWalked(opts.policy, ordered.finishStarts());
     return { entries: ordered.count, files, bytes, unlisted: ordered.unlisted, notWalked };
   } finally {
+    endPriority();
     await pool.close();
   }
 }

@@ -17,7 +17,7 @@ const LAYERS: Array<[layer: string, prefixes: string[]]> = [
   ['sources', ['snapshot/', 'walk/', 'hash/', 'pkg/', 'memory.ts']],
   ['format', ['baseline/']],
   ['rules', ['policy/', 'attrs/']],
-  ['ground', ['types.ts', 'errors.ts', 'paths.ts', 'native.ts', 'native-stat.ts', 'quiet-open.ts', 'read-input.ts']],
+  ['ground', ['types.ts', 'errors.ts', 'paths.ts', 'beside-walk.ts', 'native.ts', 'native-stat.ts', 'quiet-open.ts', 'read-input.ts']],
 ];
 
 function layerOf(file: string): number {

@@ -1,9 +1,9 @@
 /**
  * A scan hashes a file's sha256 only and takes its xxh64 from the baseline
  * when the sha256 is the baseline's (snapshot/deferred.ts); a changed or new
- * file is read again for its xxh64, with its sha256 again, and a file that
- * changed between the two reads has neither digest (CHANGED), never two
- * digests of two contents. Checked against sha256sum and xxhsum -H1.
+ * file is read again for its xxh64, with its sha256 again, and a file whose
+ * content changed between the two reads has neither digest (CHANGED), never
+ * two digests of two contents. Checked against sha256sum and xxhsum -H1.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,25 +11,30 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baselineFile, keys, scanTree, takeBaseline, treePolicy } from '../helpers/lib.js';
 import { makeTree, tempDir } from '../helpers/tree.js';
-import { takeSnapshot } from '../../src/snapshot/snapshot.js';
-import { WeakDigestDeferral } from '../../src/snapshot/deferred.js';
+import { streamSnapshot } from '../../src/snapshot/snapshot.js';
+import { WeakDigestDeferral, type DeferredDigests } from '../../src/snapshot/deferred.js';
 import type { Entry } from '../../src/types.js';
+
+/** What a file recording sha256 and xxh64 leaves for the scan. */
+const LEFT: DeferredDigests = { hashed: ['sha256'], deferred: ['xxh64'] };
 
 const sum = (cmd: string, file: string) => execFileSync(cmd, cmd === 'xxhsum' ? ['-H1', file] : [file], { encoding: 'utf8' }).split(' ')[0];
 
 describe('deferred weak digests', () => {
-  it('are not computed by the walk: the entry says so, with the file\'s identity', async () => {
+  it('are not computed by the walk: the sink is told which are left', async () => {
     const root = makeTree(tempDir(), { 'srv/a': 'alpha\n', 'var/log/app.log': 'line\n' });
-    const snap = await takeSnapshot({ root, policy: treePolicy('growing /var/log/app.log\n'), jobs: 1, deferWeakDigests: { active: true } });
-    const a = snap.entries.find((e) => e.path === '/srv/a')!;
-    const st = fs.lstatSync(path.join(root, 'srv/a'));
-    expect(a.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'srv/a')));
-    expect(a.attrs.xxh64).toBeNull();
-    expect(a.deferred).toEqual({ algos: ['xxh64'], secure: ['sha256'], ino: st.ino, dev: st.dev });
+    const got = new Map<string, { entry: Entry; deferred?: DeferredDigests }>();
+    await streamSnapshot({ root, policy: treePolicy('growing /var/log/app.log\n'), jobs: 1, deferWeakDigests: { active: true } }, (entry, deferred) => {
+      got.set(entry.path, { entry, deferred });
+    });
+    const a = got.get('/srv/a')!;
+    expect(a.entry.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'srv/a')));
+    expect(a.entry.attrs.xxh64).toBeNull();
+    expect(a.deferred).toEqual(LEFT);
     // A growing log's digests are compared by prefix: both computed.
-    const log = snap.entries.find((e) => e.path === '/var/log/app.log')!;
+    const log = got.get('/var/log/app.log')!;
     expect(log.deferred).toBeUndefined();
-    expect(log.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'var/log/app.log')));
+    expect(log.entry.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'var/log/app.log')));
   });
 
   it('a scan reports the xxh64 of changed and added files as xxhsum gives them', async () => {
@@ -54,11 +59,7 @@ describe('deferred weak digests', () => {
       const full = path.join(root, rel);
       fs.writeFileSync(full, content);
       const st = fs.lstatSync(full);
-      return {
-        path: `/${rel}`, kind: 'file',
-        attrs: { size: st.size, sha256: sum('sha256sum', full), xxh64: null },
-        deferred: { algos: ['xxh64'], secure: ['sha256'], ino: st.ino, dev: st.dev },
-      };
+      return { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: sum('sha256sum', full), xxh64: null } };
     }
 
     it('takes the baseline\'s xxh64 when the sha256 is the baseline\'s, without reading the file', () => {
@@ -66,7 +67,7 @@ describe('deferred weak digests', () => {
       const now = walked(root, 'f', 'content\n');
       const old: Entry = { path: '/f', kind: 'file', attrs: { size: 8, sha256: now.attrs.sha256!, xxh64: 'from the baseline' } };
       fs.rmSync(path.join(root, 'f'));
-      new WeakDigestDeferral(root).settle(now, old);
+      new WeakDigestDeferral(root).settle(now, old, LEFT);
       expect(now.attrs).toEqual({ size: 8, sha256: old.attrs.sha256, xxh64: 'from the baseline' });
       expect(now.deferred).toBeUndefined();
       expect(now.untested).toBeUndefined();
@@ -76,12 +77,12 @@ describe('deferred weak digests', () => {
       const root = tempDir();
       const now = walked(root, 'f', 'content\n');
       const old: Entry = { path: '/f', kind: 'file', attrs: { size: 8, sha256: 'ab'.repeat(32), xxh64: '0123456789abcdef' } };
-      new WeakDigestDeferral(root).settle(now, old);
+      new WeakDigestDeferral(root).settle(now, old, LEFT);
       expect(now.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'f')));
       expect(now.attrs.sha256).toBe(sum('sha256sum', path.join(root, 'f')));
-      new WeakDigestDeferral(root).settle(now, old);
+      new WeakDigestDeferral(root).settle(now, old, LEFT);
       const added = walked(root, 'g', 'added\n');
-      new WeakDigestDeferral(root).settle(added, undefined);
+      new WeakDigestDeferral(root).settle(added, undefined, LEFT);
       expect(added.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'g')));
     });
 
@@ -93,27 +94,36 @@ describe('deferred weak digests', () => {
       for (let i = 1; i <= 4; i++) {
         expect(deferral.active, `after ${i - 1} reads`).toBe(true);
         const now = walked(root, 'big', big);
-        deferral.settle(now, old);
+        deferral.settle(now, old, LEFT);
         expect(now.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'big')));
       }
       expect(deferral.active).toBe(false);
     });
 
-    it('gives neither digest of a file whose content changed between the reads, or that was swapped', () => {
+    it('gives neither digest of a file whose content changed between the reads, or that is no longer a file', () => {
       const root = tempDir();
       const now = walked(root, 'f', 'content\n');
       // Same size, same inode, other bytes: the walk's sha256 is of content that is gone.
       fs.writeFileSync(path.join(root, 'f'), 'CONTENT\n');
-      new WeakDigestDeferral(root).settle(now, undefined);
+      new WeakDigestDeferral(root).settle(now, undefined, LEFT);
       expect(now.attrs).toEqual({ size: 8 });
       expect(now.untested).toEqual({ sha256: 'CHANGED', xxh64: 'CHANGED' });
-      const swapped = walked(root, 'g', 'content\n');
-      // Another inode with the same bytes put in its place (made first, so its number is another).
+      const replaced = walked(root, 'g', 'content\n');
+      fs.rmSync(path.join(root, 'g'));
+      fs.mkdirSync(path.join(root, 'g'));
+      new WeakDigestDeferral(root).settle(replaced, undefined, LEFT);
+      expect(replaced.attrs).toEqual({ size: 8 });
+      expect(replaced.untested).toEqual({ sha256: 'NOTREG', xxh64: 'NOTREG' });
+    });
+
+    it('takes the digests of another inode with the same bytes (the same content has the same xxh64)', () => {
+      const root = tempDir();
+      const now = walked(root, 'g', 'content\n');
       fs.writeFileSync(path.join(root, 'h'), 'content\n');
       fs.renameSync(path.join(root, 'h'), path.join(root, 'g'));
-      new WeakDigestDeferral(root).settle(swapped, undefined);
-      expect(swapped.attrs).toEqual({ size: 8 });
-      expect(swapped.untested).toEqual({ sha256: 'SWAPPED', xxh64: 'SWAPPED' });
+      new WeakDigestDeferral(root).settle(now, undefined, LEFT);
+      expect(now.attrs.xxh64).toBe(sum('xxhsum', path.join(root, 'g')));
+      expect(now.untested).toBeUndefined();
     });
   });
 });
