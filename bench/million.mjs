@@ -134,6 +134,11 @@ try {
     console.log(table(['entries', 'baseline median s', '÷ smallest', 'scan median s', '÷ smallest', 'find floor s', '÷ smallest', 'entries ÷ smallest', 'peak RSS MB baseline / scan'],
       results.map((r) => [r.entries.toLocaleString('en-US'), f2(r.base), ratio(r.base, small.base), f2(r.scan), ratio(r.scan, small.scan),
         f2(r.floor), ratio(r.floor, small.floor), ratio(r.entries, small.entries), `${mb(r.baseRss)} / ${mb(r.scanRss)}`])));
+    // CPU seconds (user+sys, every thread) hardly move with the machine's load; wall time on a shared machine does.
+    console.log(`\nThe same in CPU seconds (user+sys of the process, every thread; GNU time):\n`);
+    console.log(table(['entries', 'baseline CPU s', '÷ smallest', 'scan CPU s', '÷ smallest', 'find floor CPU s', '÷ smallest', 'entries ÷ smallest'],
+      results.map((r) => [r.entries.toLocaleString('en-US'), f2(r.baseCpu), ratio(r.baseCpu, small.baseCpu), f2(r.scanCpu), ratio(r.scanCpu, small.scanCpu),
+        f2(r.floorCpu), ratio(r.floorCpu, small.floorCpu), ratio(r.entries, small.entries)])));
   }
   console.log(`\n- /proc/loadavg at the end: ${loadNow()}`);
 } catch (e) {
@@ -179,13 +184,13 @@ async function measure(want) {
   const r = [...res.values()].map((x) => ({ ...x, med: median(x.walls) }));
   const [base, scan] = r;
   const dsb = statSync(out('ds.dsb')).size;
-  const rows = r.map((x) => [x.label, f2(x.med), x.walls.map(f2).join(' / '), mb(x.rssMB), `${(x.med / entries * 1e6).toFixed(2)} µs`,
+  const rows = r.map((x) => [x.label, f2(x.med), x.walls.map(f2).join(' / '), f2(x.cpu), mb(x.rssMB), `${(x.med / entries * 1e6).toFixed(2)} µs`,
     kps(entries, x.med), / scan|--check/.test(x.label) ? ratio(x.med, scan.med) : ratio(x.med, base.med),
     x.failures.length ? `exit ${x.failures.join(',')}` : x.last.code ? `drift (exit ${x.last.code})` : 'ok']);
 
   console.log(banner(`driftscan on a synthetic tree of ${entries.toLocaleString('en-US')} entries`,
     `${dirs} dirs × ${FILES} files of 0–${MAX_BYTES - 1} bytes${FILLED_EVERY > 1 ? ` (one in ${FILLED_EVERY}; the rest empty)` : ''} in ${how}, built in ${f2(built)} s · median of ${RUNS}`));
-  console.log(table(['command', 'wall s (median)', 'every round', 'peak RSS MB (max)', 'per entry', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
+  console.log(table(['command', 'wall s (median)', 'every round', 'CPU s (user+sys, median)', 'peak RSS MB (max)', 'per entry', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
   console.log('');
   for (const x of [base, scan]) console.log(`- ${x.label}: peak RSS ${mb(x.rssMB)} MB (target ≤ 300 MB: ${x.rssMB <= 300 ? 'met' : 'NOT met'})`);
   console.log(`- baseline file: ${(dsb / 1e6).toFixed(1)} MB, **${(dsb / entries).toFixed(1)} bytes/entry**`);
@@ -219,7 +224,8 @@ async function measure(want) {
   } else {
     spawnSync('rm', ['-rf', '--one-file-system', tree]);
   }
-  return { entries, base: base.med, scan: scan.med, floor: r.at(-1).med, baseRss: base.rssMB, scanRss: scan.rssMB };
+  return { entries, base: base.med, scan: scan.med, floor: r.at(-1).med, baseRss: base.rssMB, scanRss: scan.rssMB,
+    baseCpu: base.cpu, scanCpu: scan.cpu, floorCpu: r.at(-1).cpu };
 }
 
 function countOnly(tree, note) {
