@@ -203,9 +203,8 @@ async function measure(want) {
   if (FS === 'tmpfs') {
     const df = statfsSync(tree), used = (df.blocks - df.bfree) * df.bsize, d = (k) => mem1[k] - mem0[k];
     console.log(`- tmpfs memory for the tree: ${(used / 1e6).toFixed(0)} MB of file pages (statfs), ${(df.files - df.ffree).toLocaleString('en-US')} inodes; ` +
-      `while building: Shmem +${(d('Shmem') / 1e6).toFixed(0)} MB, Slab +${(d('Slab') / 1e6).toFixed(0)} MB ` +
-      `(**${((d('Shmem') + d('Slab')) / entries).toFixed(0)} bytes/entry**; the check before mounting assumes ${TMPFS_PER_ENTRY} + ${PAGE}/${FILLED_EVERY}), ` +
-      `MemAvailable ${(d('MemAvailable') / 1e6).toFixed(0)} MB (the whole machine's)`);
+      `kernel Slab +${(d('Slab') / 1e6).toFixed(0)} MB while building (the whole machine's) ` +
+      `(pages + slab: **${((used + d('Slab')) / entries).toFixed(0)} bytes/entry**; the check before mounting assumes ${TMPFS_PER_ENTRY} + ${PAGE}/${FILLED_EVERY})`);
     console.log(`- kernel caches after this size: ${slabs(['shmem_inode_cache', 'dentry'])} (tmpfs inodes and dentries are never evicted)`);
   } else {
     console.log(`- kernel caches after this size: ${slabs(['ext4_inode_cache', 'dentry'])} (a tree whose inodes do not all fit is re-read from its disk: the find floor grows faster than the entries)`);
