@@ -81,12 +81,13 @@ export function countAndWarm(tree, note = '') {
 
 /**
  * Run cmd once; stdout and stderr go to files in dir. Returns wall seconds (hrtime around spawn..exit),
- * peak RSS in MB (GNU time %M of the process, or /proc sampling), exit code and the output tails.
+ * peak RSS in MB (GNU time %M of the process, or /proc sampling), CPU seconds (GNU time %U + %S, every
+ * thread; NaN without GNU time: steadier than wall on a loaded machine), exit code and the output tails.
  */
 export function run(cmd, args, { dir, label = 'run', env } = {}) {
   const out = join(dir, `${label}.out`), err = join(dir, `${label}.err`), rssFile = join(dir, `${label}.rss`);
   const fdo = openSync(out, 'w'), fde = openSync(err, 'w');
-  const argv = HAVE_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const argv = HAVE_TIME ? [GNU_TIME, ['-f', '%U %S %M', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(argv[0], argv[1], { stdio: ['ignore', fdo, fde], env: { ...process.env, ...env } });
@@ -102,12 +103,14 @@ export function run(cmd, args, { dir, label = 'run', env } = {}) {
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       if (timer) clearInterval(timer);
       closeSync(fdo); closeSync(fde);
-      let kb = sampled;
+      let kb = sampled, cpu = NaN;
       if (HAVE_TIME) {
         const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-        kb = Number(lines[lines.length - 1]) || 0; // GNU time prefixes "Command exited with non-zero status N"
+        const [user, sys, rss] = lines[lines.length - 1].split(' ').map(Number); // GNU time prefixes "Command exited with non-zero status N"
+        kb = rss || 0;
+        cpu = user + sys;
       }
-      resolve({ wall, rssMB: kb / 1024, code: code ?? 128, signal,
+      resolve({ wall, rssMB: kb / 1024, cpu, code: code ?? 128, signal,
         stdout: tail(out), stderr: tail(err) });
     });
   });
@@ -120,13 +123,13 @@ function tail(file, n = 2000) {
 
 /**
  * RUNS rounds, round-robin: each round runs every spec once, so machine noise hits all of them alike.
- * spec = { label, cmd, args, ok?(code), before?(), env? }. result.wall is the MEDIAN over the rounds
+ * spec = { label, cmd, args, ok?(code), before?(), env? }. result.wall (result.cpu: CPU seconds) is the MEDIAN over the rounds
  * (result.best the minimum, result.walls every round), RSS the maximum (conservative); result.loadBefore
  * and result.loadAfter are /proc/loadavg around all rounds. A failing exit code is reported loudly and
  * kept in result.failures.
  */
 export async function rounds(specs, { dir, runs = RUNS } = {}) {
-  const res = new Map(specs.map((s) => [s.label, { label: s.label, wall: NaN, best: Infinity, rssMB: 0, walls: [], failures: [] }]));
+  const res = new Map(specs.map((s) => [s.label, { label: s.label, wall: NaN, best: Infinity, rssMB: 0, walls: [], cpus: [], failures: [] }]));
   const loadBefore = loadNow();
   for (let i = 0; i < runs; i++) {
     for (const s of specs) {
@@ -134,6 +137,7 @@ export async function rounds(specs, { dir, runs = RUNS } = {}) {
       if (s.before) s.before();
       const r = await run(s.cmd, s.args, { dir, label: s.label.replace(/\W+/g, '_'), env: s.env });
       r0.walls.push(r.wall);
+      r0.cpus.push(r.cpu);
       r0.rssMB = Math.max(r0.rssMB, r.rssMB);
       r0.last = r;
       if (!ok(r.code)) {
@@ -142,11 +146,11 @@ export async function rounds(specs, { dir, runs = RUNS } = {}) {
           `   stderr: ${r.stderr.trim().split('\n').slice(-8).join('\n           ')}\n`);
       }
       r0.best = Math.min(r0.best, r.wall);
-      process.stderr.write(`  round ${i + 1}/${runs} ${s.label}: ${r.wall.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB, exit ${r.code} (load ${loadNow()})\n`);
+      process.stderr.write(`  round ${i + 1}/${runs} ${s.label}: ${r.wall.toFixed(2)} s, ${f2(r.cpu)} CPU-s, ${r.rssMB.toFixed(0)} MB, exit ${r.code} (load ${loadNow()})\n`);
     }
   }
   const loadAfter = loadNow();
-  for (const r0 of res.values()) Object.assign(r0, { wall: median(r0.walls), loadBefore, loadAfter });
+  for (const r0 of res.values()) Object.assign(r0, { wall: median(r0.walls), cpu: median(r0.cpus), loadBefore, loadAfter });
   return res;
 }
 

@@ -7,23 +7,40 @@
 // 0–1023 bytes, read once untimed to warm the cache) or loop (the default otherwise, for every size of the run so
 // the ratio compares like with like: an ext4 image loop-mounted under BENCH_TMP, one inode per entry, files of
 // 0–59 bytes stored inline in their inodes, so ten million of them fit the page cache; needs root and ~0.4 KB of
-// disk per entry). BENCH_MAX_BYTES overrides the file sizes. Everything is removed at exit (also on Ctrl-C)
-// unless BENCH_KEEP=1.
+// disk per entry) or tmpfs (a tmpfs per size under BENCH_TMP, nr_inodes = entries x 1.05: tmpfs inodes and dentries
+// cannot be evicted, so the whole tree stays in memory at every size, ~1.1 KB of kernel memory per entry; a file
+// with bytes takes a whole 4 KiB page, so only one file in BENCH_FILLED_EVERY (default 16) holds 0–59 bytes and the
+// rest are empty; refuses unless MemAvailable covers the tree plus 3 GB; needs root). The baselines stay in the
+// scratch dir, off the tree's filesystem. BENCH_MAX_BYTES overrides the file sizes. Everything is removed (and
+// unmounted) at exit, also on Ctrl-C, unless BENCH_KEEP=1.
 // env: BENCH_PEERS=1 adds aide --init / --check (slow), BENCH_DIAG=1 adds a walk-only baseline (no digests).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync, statSync, rmSync, mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, RUNS, preflight, scratch, countAndWarm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio, median, loadNow } from './lib.mjs';
+import { CLI, RUNS, preflight, die, scratch, countAndWarm, countTree, rounds, table, banner, aideConf, AIDE_RULE, supports, fail, f2, mb, kps, ratio, median, loadNow } from './lib.mjs';
 
 const SIZES = (process.env.BENCH_ENTRIES ?? '1e6').split(',').map((s) => Math.round(Number(s)));
-if (SIZES.some((n) => !(n >= 2000))) fail(`BENCH_ENTRIES takes entry counts of 2000 or more, comma-separated, not '${process.env.BENCH_ENTRIES}'`);
+if (SIZES.some((n) => !(n >= 2000))) die(`BENCH_ENTRIES takes entry counts of 2000 or more, comma-separated, not '${process.env.BENCH_ENTRIES}'`);
 const FILES = 999;
 const PEERS = process.env.BENCH_PEERS === '1', DIAG = process.env.BENCH_DIAG === '1', KEEP = process.env.BENCH_KEEP === '1';
 const LOOP_FROM = 5e6;
 const FS = process.env.BENCH_FS ?? (SIZES.some((n) => n >= LOOP_FROM) ? 'loop' : 'dir');
-if (FS !== 'dir' && FS !== 'loop') fail(`BENCH_FS takes dir or loop, not '${FS}'`);
-const MAX_BYTES = Number(process.env.BENCH_MAX_BYTES ?? (FS === 'loop' ? 60 : 1024));
+if (!['dir', 'loop', 'tmpfs'].includes(FS)) die(`BENCH_FS takes dir, loop or tmpfs, not '${FS}'`);
+const MAX_BYTES = Number(process.env.BENCH_MAX_BYTES ?? (FS === 'dir' ? 1024 : 60));
+if (!(Number.isInteger(MAX_BYTES) && MAX_BYTES >= 1 && MAX_BYTES <= 1024)) die(`BENCH_MAX_BYTES takes 1 to 1024, not '${process.env.BENCH_MAX_BYTES}'`);
+// One file in FILLED_EVERY holds bytes (0..MAX_BYTES-1), the others are empty: on tmpfs each non-empty file costs a page.
+const FILLED_EVERY = Math.max(1, Math.round(Number(process.env.BENCH_FILLED_EVERY ?? (FS === 'tmpfs' ? 16 : 1))) || 1);
 preflight(PEERS ? ['aide', 'cc', 'find'] : ['cc', 'find']);
+// Kernel memory a tmpfs tree pins: shmem inode (752 B) + dentry (192 B) + slab slack, measured ~1.1 KB per entry,
+// and one page per file that holds bytes. Checked for the largest size before anything is built.
+const TMPFS_PER_ENTRY = 1100, PAGE = 4096, HEADROOM = 3 * 2 ** 30;
+const tmpfsBytes = (entries) => Math.ceil(entries / FILLED_EVERY) * PAGE;
+const tmpfsNeed = (entries) => entries * TMPFS_PER_ENTRY + tmpfsBytes(entries) + HEADROOM;
+const memAvailable = () => Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))[1]) * 1024;
+const gb = (b) => (b / 1e9).toFixed(1);
+if (FS === 'tmpfs' && memAvailable() < tmpfsNeed(Math.max(...SIZES))) {
+  die(`a tmpfs tree of ${Math.max(...SIZES)} entries needs ${gb(tmpfsNeed(Math.max(...SIZES)))} GB of available memory (tree + 3 GB headroom); MemAvailable is ${gb(memAvailable())} GB`);
+}
 
 const MAKE_TREE_C = String.raw`
 #include <errno.h>
@@ -34,8 +51,8 @@ const MAKE_TREE_C = String.raw`
 #include <sys/stat.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
-  if (argc != 5) return 2;
-  int dirs = atoi(argv[2]), files = atoi(argv[3]), max = atoi(argv[4]);
+  if (argc != 6) return 2;
+  int dirs = atoi(argv[2]), files = atoi(argv[3]), max = atoi(argv[4]), every = atoi(argv[5]);
   char path[4096], buf[1024];
   for (int i = 0; i < 1024; i++) buf[i] = 'a' + (i * 7) % 26;
   if (mkdir(argv[1], 0755) && errno != EEXIST) { perror(argv[1]); return 1; }
@@ -46,7 +63,7 @@ int main(int argc, char **argv) {
       int n = snprintf(path, sizeof path, "%s/d%05d/f%04d", argv[1], d, f);
       int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd < 0) { perror(path); return 1; }
-      size_t size = (size_t)(d * 31 + f * 17) % (size_t)max;     /* 0..max-1 bytes */
+      size_t size = f % every ? 0 : (size_t)(d * 31 + f * 17) % (size_t)max;     /* 0..max-1 bytes, or empty */
       size_t head = (size_t)n < size ? (size_t)n : size;          /* unique content: the path first */
       if (write(fd, path, head) != (ssize_t)head || write(fd, buf, size - head) != (ssize_t)(size - head)) { perror(path); return 1; }
       close(fd);
@@ -64,19 +81,29 @@ const sh = (cmd, args) => {
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 };
+const unmount = (m) => { if (spawnSync('umount', [m]).status !== 0) spawnSync('umount', ['-l', m]); };
 const cleanup = () => {
   if (KEEP) { console.error(`kept ${s.dir}`); return; }
-  for (const m of mounts.splice(0)) spawnSync('umount', [m]);
+  for (const m of mounts.splice(0)) unmount(m);
   for (const l of loops.splice(0)) spawnSync('losetup', ['-d', l]);
   spawnSync('rm', ['-rf', '--one-file-system', s.dir]);
 };
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
+process.on('SIGTERM', () => { cleanup(); process.exit(143); });
 
 /** A directory for a tree of `entries` entries, and how it was made. */
 function place(entries, name) {
   const dir = join(s.dir, name);
   mkdirSync(dir);
   if (FS === 'dir') return { dir, how: `a directory under ${s.dir}` };
+  if (FS === 'tmpfs') {
+    const need = tmpfsNeed(entries), avail = memAvailable();
+    if (avail < need) fail(`a tmpfs tree of ${entries} entries needs ${gb(need)} GB of available memory (tree + 3 GB headroom); MemAvailable is ${gb(avail)} GB`);
+    const size = Math.ceil(tmpfsBytes(entries) * 1.05 / (1 << 20)) + 64, inodes = Math.ceil(entries * 1.05);
+    sh('mount', ['-t', 'tmpfs', '-o', `size=${size}m,nr_inodes=${inodes},mode=0755,noatime`, `ds-million-${entries}`, dir]);
+    mounts.push(dir);
+    return { dir, how: `a tmpfs (size ${size} MiB, ${inodes} inodes, noatime; MemAvailable ${gb(avail)} GB before)` };
+  }
   // One 256-byte inode per entry holding the file's bytes (inline_data), 1 KiB blocks for the directories.
   const perEntry = 256 + 32 + (MAX_BYTES > 60 ? 1024 : 0);
   const bytes = Math.ceil(entries * 1.25 * perEntry / (1 << 20)) * (1 << 20) + (1 << 30);
@@ -107,8 +134,17 @@ try {
     console.log(table(['entries', 'baseline median s', '÷ smallest', 'scan median s', '÷ smallest', 'find floor s', '÷ smallest', 'entries ÷ smallest', 'peak RSS MB baseline / scan'],
       results.map((r) => [r.entries.toLocaleString('en-US'), f2(r.base), ratio(r.base, small.base), f2(r.scan), ratio(r.scan, small.scan),
         f2(r.floor), ratio(r.floor, small.floor), ratio(r.entries, small.entries), `${mb(r.baseRss)} / ${mb(r.scanRss)}`])));
+    // CPU seconds (user+sys, every thread) hardly move with the machine's load; wall time on a shared machine does.
+    console.log(`\nThe same in CPU seconds (user+sys of the process, every thread; GNU time):\n`);
+    console.log(table(['entries', 'baseline CPU s', '÷ smallest', 'scan CPU s', '÷ smallest', 'find floor CPU s', '÷ smallest', 'entries ÷ smallest'],
+      results.map((r) => [r.entries.toLocaleString('en-US'), f2(r.baseCpu), ratio(r.baseCpu, small.baseCpu), f2(r.scanCpu), ratio(r.scanCpu, small.scanCpu),
+        f2(r.floorCpu), ratio(r.floorCpu, small.floorCpu), ratio(r.entries, small.entries)])));
   }
   console.log(`\n- /proc/loadavg at the end: ${loadNow()}`);
+} catch (e) {
+  if (!String(e?.message).startsWith('bench: ')) throw e;
+  console.error(e.message); // one line (the finally still unmounts and removes), exit 2 like die()
+  process.exitCode = 2;
 } finally {
   cleanup();
 }
@@ -119,10 +155,12 @@ async function measure(want) {
   const { dir: mountDir, dev, how } = place(want, name);
   const tree = join(mountDir, 't');
   const t0 = process.hrtime.bigint();
-  const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(dirs), String(FILES), String(MAX_BYTES)], { encoding: 'utf8' });
+  const mem0 = kernelMemory();
+  const mk = spawnSync(join(s.dir, 'mktree'), [tree, String(dirs), String(FILES), String(MAX_BYTES), String(FILLED_EVERY)], { encoding: 'utf8' });
   if (mk.status !== 0) fail(`building the tree failed:\n${mk.stderr}`);
   const built = Number(process.hrtime.bigint() - t0) / 1e9;
-  // A loop image's tree was just written, inline in its inodes: cached; a directory's files are read once.
+  const mem1 = kernelMemory();
+  // A loop image's or a tmpfs's tree was just written (in memory); a directory's files are read once.
   const { entries } = FS === 'dir' ? countAndWarm(tree, `, built in ${f2(built)} s in ${how}`) : countOnly(tree, `, built in ${f2(built)} s in ${how}`);
   const out = (f) => join(s.dir, `${name}-${f}`);
   const conf = aideConf(out('aide.conf'), { tree, dbIn: out('aide.db'), dbOut: out('aide.db'), rule: AIDE_RULE });
@@ -146,13 +184,13 @@ async function measure(want) {
   const r = [...res.values()].map((x) => ({ ...x, med: median(x.walls) }));
   const [base, scan] = r;
   const dsb = statSync(out('ds.dsb')).size;
-  const rows = r.map((x) => [x.label, f2(x.med), x.walls.map(f2).join(' / '), mb(x.rssMB), `${(x.med / entries * 1e6).toFixed(2)} µs`,
+  const rows = r.map((x) => [x.label, f2(x.med), x.walls.map(f2).join(' / '), f2(x.cpu), mb(x.rssMB), `${(x.med / entries * 1e6).toFixed(2)} µs`,
     kps(entries, x.med), / scan|--check/.test(x.label) ? ratio(x.med, scan.med) : ratio(x.med, base.med),
     x.failures.length ? `exit ${x.failures.join(',')}` : x.last.code ? `drift (exit ${x.last.code})` : 'ok']);
 
   console.log(banner(`driftscan on a synthetic tree of ${entries.toLocaleString('en-US')} entries`,
-    `${dirs} dirs × ${FILES} files of 0–${MAX_BYTES - 1} bytes in ${how}, built in ${f2(built)} s · median of ${RUNS}`));
-  console.log(table(['command', 'wall s (median)', 'every round', 'peak RSS MB (max)', 'per entry', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
+    `${dirs} dirs × ${FILES} files of 0–${MAX_BYTES - 1} bytes${FILLED_EVERY > 1 ? ` (one in ${FILLED_EVERY}; the rest empty)` : ''} in ${how}, built in ${f2(built)} s · median of ${RUNS}`));
+  console.log(table(['command', 'wall s (median)', 'every round', 'CPU s (user+sys, median)', 'peak RSS MB (max)', 'per entry', 'entries/s', 'wall ÷ driftscan (same op)', 'status'], rows));
   console.log('');
   for (const x of [base, scan]) console.log(`- ${x.label}: peak RSS ${mb(x.rssMB)} MB (target ≤ 300 MB: ${x.rssMB <= 300 ? 'met' : 'NOT met'})`);
   console.log(`- baseline file: ${(dsb / 1e6).toFixed(1)} MB, **${(dsb / entries).toFixed(1)} bytes/entry**`);
@@ -162,20 +200,31 @@ async function measure(want) {
     console.log(`- aide/driftscan: init ${ratio(aide[0].med, base.med)}, check ${ratio(aide[1].med, scan.med)}; aide db ${(db / entries).toFixed(1)} bytes/entry`);
   }
   if (scan.last.code) console.log(`- scan of the unchanged tree reported:\n\n\`\`\`\n${scan.last.stdout.trim().split('\n').slice(-6).join('\n')}\n\`\`\``);
-  console.log(`- kernel caches after this size: ${slabs()} (a tree whose inodes do not all fit is re-read from its disk: the find floor grows faster than the entries)`);
+  if (FS === 'tmpfs') {
+    const df = statfsSync(tree), used = (df.blocks - df.bfree) * df.bsize, d = (k) => mem1[k] - mem0[k];
+    console.log(`- tmpfs memory for the tree: ${(used / 1e6).toFixed(0)} MB of file pages (statfs), ${(df.files - df.ffree).toLocaleString('en-US')} inodes; ` +
+      `kernel Slab +${(d('Slab') / 1e6).toFixed(0)} MB while building (the whole machine's) ` +
+      `(pages + slab: **${((used + d('Slab')) / entries).toFixed(0)} bytes/entry**; the check before mounting assumes ${TMPFS_PER_ENTRY} + ${PAGE}/${FILLED_EVERY})`);
+    console.log(`- kernel caches after this size: ${slabs(['shmem_inode_cache', 'dentry'])} (tmpfs inodes and dentries are never evicted)`);
+  } else {
+    console.log(`- kernel caches after this size: ${slabs(['ext4_inode_cache', 'dentry'])} (a tree whose inodes do not all fit is re-read from its disk: the find floor grows faster than the entries)`);
+  }
   console.log(`- /proc/loadavg after this size: ${loadNow()}\n`);
   // The next size gets the disk and the page cache to itself.
   for (const f of ['ds.dsb', 'walk.dsb', 'aide.db']) rmSync(out(f), { force: true });
   if (mounts.includes(mountDir)) {
-    spawnSync('umount', [mountDir]);
+    unmount(mountDir);
     mounts.splice(mounts.indexOf(mountDir), 1);
-    spawnSync('losetup', ['-d', dev]);
-    loops.splice(loops.indexOf(dev), 1);
-    rmSync(join(s.dir, `${name}.img`), { force: true });
+    if (dev) {
+      spawnSync('losetup', ['-d', dev]);
+      loops.splice(loops.indexOf(dev), 1);
+      rmSync(join(s.dir, `${name}.img`), { force: true });
+    }
   } else {
     spawnSync('rm', ['-rf', '--one-file-system', tree]);
   }
-  return { entries, base: base.med, scan: scan.med, floor: r.at(-1).med, baseRss: base.rssMB, scanRss: scan.rssMB };
+  return { entries, base: base.med, scan: scan.med, floor: r.at(-1).med, baseRss: base.rssMB, scanRss: scan.rssMB,
+    baseCpu: base.cpu, scanCpu: scan.cpu, floorCpu: r.at(-1).cpu };
 }
 
 function countOnly(tree, note) {
@@ -184,12 +233,17 @@ function countOnly(tree, note) {
   return counts;
 }
 
-/** The kernel's ext4 inode and dentry caches, from /proc/slabinfo (root only). */
-function slabs() {
+/** /proc/meminfo's fields in bytes, for the memory a tmpfs tree takes. */
+function kernelMemory() {
+  return Object.fromEntries([...readFileSync('/proc/meminfo', 'utf8').matchAll(/^(\w+):\s+(\d+) kB/gm)].map((m) => [m[1], Number(m[2]) * 1024]));
+}
+
+/** The kernel's inode and dentry caches (slab names), from /proc/slabinfo (root only). */
+function slabs(names) {
   try {
     const lines = readFileSync('/proc/slabinfo', 'utf8').split('\n');
     const get = (name) => lines.find((l) => l.startsWith(name + ' '))?.split(/\s+/);
-    return ['ext4_inode_cache', 'dentry'].map((n) => {
+    return names.map((n) => {
       const f = get(n);
       return f ? `${n} ${Number(f[1]).toLocaleString('en-US')} objects (${(f[1] * f[3] / 1e9).toFixed(1)} GB)` : `${n} ?`;
     }).join(', ');
