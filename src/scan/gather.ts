@@ -94,6 +94,14 @@ export function checkRoot(root: string): void {
 const PACKAGES_AFTER_BYTES = 768 * 1024 * 1024;
 const PACKAGES_AFTER_ENTRIES = 32768;
 
+/**
+ * With the package half, the heap grows by what it keeps on purpose (the
+ * package data, dpkg's database and verify plan, the packaged entries: ~150 MB
+ * on a whole host): forced full collections every 64 MB of it stopped a /usr
+ * scan's main thread twice for ~0.06 s each to free little.
+ */
+const PACKAGE_HEAP_STEP = 192 * 1024 * 1024;
+
 export async function gather(opts: GatherOptions): Promise<Gathered> {
   // The workers load while the baseline is verified.
   startHashWorkers(opts.jobs);
@@ -137,7 +145,7 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     const snapshot = await streamSnapshot({
       root: opts.root, policy, jobs: opts.jobs, progress: opts.progress, onWarning: (m) => walkWarnings.push(m),
       prefixFor: (path) => growingSize.get(path), extraDigests: keeping ? hooks.extraDigests : undefined,
-      deferWeakDigests: deferral, interlude: {
+      deferWeakDigests: deferral, collectAfterGrowth: keeping ? PACKAGE_HEAP_STEP : undefined, interlude: {
         afterBytes: opts.packagesAfterBytes ?? PACKAGES_AFTER_BYTES,
         afterEntries: opts.packagesAfterBytes === undefined ? PACKAGES_AFTER_ENTRIES : Infinity,
         run: startPackages,

@@ -49,6 +49,11 @@ export interface SnapshotOptions {
    * but named to the sink, for its settle() before the compare (deferred.ts).
    */
   deferWeakDigests?: { readonly active: boolean };
+  /**
+   * Heap growth between forced full collections (default COLLECT_AFTER_GROWTH):
+   * more where the caller keeps much on purpose beside the walk.
+   */
+  collectAfterGrowth?: number;
 }
 
 /**
@@ -139,7 +144,7 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
       head = 0;
     }
   };
-  const watchHeap = heapWatcher(COLLECT_AFTER_GROWTH);
+  const watchHeap = heapWatcher(opts.collectAfterGrowth ?? COLLECT_AFTER_GROWTH);
   const root = rootBytes(opts.root);
   const ordered = new OrderedWalk({ root: opts.root, policy: opts.policy, fs: opts.fs, onWarning: opts.onWarning });
   let interlude = opts.interlude;
