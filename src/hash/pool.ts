@@ -144,6 +144,7 @@ export class HashPool<T> {
   private nextId = 0;
   private failure?: Error;
   private drained?: () => void;
+  private replied?: () => void;
   private roomWaiter?: { limit: number; resolve: () => void };
   /** Files queued and not yet handed to a worker. */
   private queuedFiles = 0;
@@ -211,6 +212,22 @@ export class HashPool<T> {
     this.dispatch(Infinity);
   }
 
+  /**
+   * Hands every queued file on, then resolves at the next answer, or at once
+   * when none is outstanding (true: all hashed). A walk that has listed
+   * everything takes in the answers as they come, not all at the end.
+   */
+  async nextAnswer(): Promise<boolean> {
+    this.flush();
+    if (this.failure) throw this.failure;
+    if (this.queue.length === 0 && this.waiting.size === 0) return true;
+    await new Promise<void>((resolve) => {
+      this.replied = resolve;
+    });
+    if (this.failure) throw this.failure;
+    return false;
+  }
+
   /** Resolves when every queued file has been hashed; rejects if a worker failed. */
   async finish(): Promise<void> {
     this.flush();
@@ -268,6 +285,9 @@ export class HashPool<T> {
       this.roomWaiter = undefined;
       resolve();
     }
+    const replied = this.replied;
+    this.replied = undefined;
+    replied?.();
     if (this.queue.length === 0 && this.waiting.size === 0) this.drained?.();
   }
 
@@ -275,6 +295,7 @@ export class HashPool<T> {
     this.failure ??= err;
     this.fatalReject?.(err);
     this.roomWaiter?.resolve();
+    this.replied?.();
   }
 }
 

@@ -182,6 +182,8 @@ export async function streamSnapshot(opts: SnapshotOptions, sink: EntrySink): Pr
       }
     }
     await runInterlude();
+    // Listed: each answer's entries are handed on as it comes (compared, encoded), not all once hashed.
+    while (!(await pool.nextAnswer())) await drain();
     await pool.finish();
     await drain();
     opts.progress?.({ entries: ordered.count, files, bytes });
