@@ -20,6 +20,7 @@ import { recordMismatch, type RecordedAttrs } from './records.js';
 import { BOOKKEEPING, DPKG_INFO } from './bookkeeping.js';
 import type { TriageOperation } from './operations.js';
 import { packagePaths, type Alias } from './path-model.js';
+import { packagedFile } from '../baseline/package-rows.js';
 
 export const UNOWNED = 'unowned';
 
@@ -73,7 +74,7 @@ export class Rules {
       if (rec) return { pkgPath: p, pkg: rec.pkg, rec };
     }
     for (const p of names) {
-      const rec = this.ctx.before.files[p];
+      const rec = packagedFile(this.ctx.before, p);
       if (rec) return { pkgPath: p, pkg: rec.pkg };
     }
     return undefined;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { packPackages, unpackPackages } from '../../src/baseline/codec-packages.js';
-import { packagedPaths } from '../../src/baseline/package-rows.js';
+import { packagedFile, packagedPaths } from '../../src/baseline/package-rows.js';
 import { packr } from '../../src/baseline/msgpack.js';
 import type { PackageData } from '../../src/types.js';
 
@@ -27,6 +27,23 @@ const fromBytes = (p: PackageData) => unpackPackages(Buffer.from(packr.pack(pack
 const sortedKeys = (o: object) => Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('package data decoded when first read', () => {
+  it('gives one path\'s record without decoding the files, the same as files[path]; rows out of order are decoded whole', () => {
+    const p = sample();
+    const read = fromBytes(p);
+    const stillLazy = () => Object.getOwnPropertyDescriptor(read, 'files')!.get !== undefined;
+    for (const path of Object.keys(p.files)) expect(packagedFile(read, path)).toEqual(p.files[path]);
+    for (const absent of ['/usr/bin', '/usr/bin/a/', '/bin/bas', '/zzz', '']) expect(packagedFile(read, absent)).toBeUndefined();
+    expect(stillLazy()).toBe(true);
+    expect(read.files).toEqual(p.files);
+    expect(packagedFile(read, '/usr/bin/a-b')).toEqual(p.files['/usr/bin/a-b']);
+    // A forged baseline's rows out of path order: no search over them, the files decoded and looked up.
+    const packed = packPackages(p) as unknown[][];
+    packed[2]!.reverse();
+    const unsorted = unpackPackages(Buffer.from(packr.pack(packed)))!;
+    for (const path of Object.keys(p.files)) expect(packagedFile(unsorted, path)).toEqual(p.files[path]);
+    expect(Object.getOwnPropertyDescriptor(unsorted, 'files')!.get).toBeUndefined();
+  });
+
   it('gives the files paths alone first, then the same files and md5s as written', () => {
     const p = sample();
     const read = fromBytes(p);
