@@ -11,7 +11,7 @@
 import type { BytePath, PackageData } from '../types.js';
 import { BaselineFormatError } from '../errors.js';
 import { RowsReader, seenTexts } from './rows-reader.js';
-import { lowerBound } from '../paths.js';
+import { comparePaths, lowerBound } from '../paths.js';
 
 export const malformed = () => new BaselineFormatError('baseline package data is malformed');
 
@@ -97,6 +97,55 @@ function decodeFiles(bytes: Buffer, rows: Rows, paths: readonly BytePath[] | und
   return files;
 }
 
+/**
+ * The md5s the baseline's walk recorded, compact: paths sorted by bytes, with
+ * each one's sha256 (32 bytes) and md5 (16 bytes) at its index. A scan
+ * checks ~100,000 of them against the walk's sha256s; as ~100,000 keyed
+ * objects of hex strings they cost ~0.2 s to decode before the check began.
+ */
+export interface Md5Rows {
+  paths: BytePath[];
+  sha256: Buffer;
+  md5: Buffer;
+}
+
+/** The md5 rows straight from their bytes; undefined when they are not in path order (then the object is used). */
+function decodeMd5Rows(bytes: Buffer, rows: Rows): Md5Rows | undefined {
+  const r = new RowsReader(bytes, malformed);
+  r.at = rows.at;
+  const out: Md5Rows = { paths: new Array<BytePath>(rows.count), sha256: Buffer.alloc(32 * rows.count), md5: Buffer.alloc(16 * rows.count) };
+  for (let i = 0; i < rows.count; i++) {
+    row(r, 3);
+    const path = r.binText('latin1');
+    if (i > 0 && !(out.paths[i - 1]! < path)) return undefined;
+    out.paths[i] = path;
+    r.binInto(out.sha256, 32 * i, 32);
+    r.binInto(out.md5, 16 * i, 16);
+  }
+  return out;
+}
+
+/** The same from a decoded (or built) contentMd5 object. */
+function md5RowsOf(recorded: NonNullable<PackageData['contentMd5']>): Md5Rows {
+  const paths = Object.keys(recorded).sort(comparePaths);
+  const out: Md5Rows = { paths, sha256: Buffer.alloc(32 * paths.length), md5: Buffer.alloc(16 * paths.length) };
+  paths.forEach((path, i) => {
+    out.sha256.write(recorded[path]!.sha256, 32 * i, 32, 'hex');
+    out.md5.write(recorded[path]!.md5, 16 * i, 16, 'hex');
+  });
+  return out;
+}
+
+const md5Undecoded = new WeakMap<PackageData, () => Md5Rows | undefined>();
+
+/** The package data's recorded md5s as rows, without decoding them into objects when they are still bytes. */
+export function recordedMd5Rows(p: PackageData | undefined): Md5Rows | undefined {
+  if (!p) return undefined;
+  const fromBytes = md5Undecoded.get(p)?.();
+  if (fromBytes) return fromBytes;
+  return p.contentMd5 ? md5RowsOf(p.contentMd5) : undefined;
+}
+
 function decodeMd5s(bytes: Buffer, rows: Rows): NonNullable<PackageData['contentMd5']> {
   const r = new RowsReader(bytes, malformed);
   r.at = rows.at;
@@ -144,7 +193,11 @@ export function lazyPackageData(bytes: Buffer, eager: Pick<PackageData, 'manager
   // Once files is decoded or assigned, its keys are the paths.
   lazily(out, 'files', () => decodeFiles(bytes, files, index?.paths), () => undecoded.delete(out));
   out.dbFiles = eager.dbFiles;
-  if (md5s) lazily(out, 'contentMd5', () => decodeMd5s(bytes, md5s));
+  if (md5s) {
+    lazily(out, 'contentMd5', () => decodeMd5s(bytes, md5s), () => md5Undecoded.delete(out));
+    let rows: Md5Rows | undefined | null = null;
+    md5Undecoded.set(out, () => (rows === null ? (rows = decodeMd5Rows(bytes, md5s)) : rows));
+  }
   return out;
 }
 

@@ -147,6 +147,12 @@ export class RowsReader {
     return this.buf.toString(encoding, start, this.at);
   }
 
+  /** A bin value of exactly `length` bytes (a digest), copied into `into` at `at`. */
+  binInto(into: Buffer, at: number, length: number): void {
+    const start = this.passBin('hex', length);
+    this.buf.copy(into, at, start, this.at);
+  }
+
   /** Moves past a bin value, checked as binText() checks it; where its bytes start. */
   passBin(encoding: 'latin1' | 'hex', exactly?: number): number {
     const b = this.byte();

@@ -24,7 +24,7 @@ import { InRootResolver, throughDirectories } from './resolve-in-root.js';
 import type { Md5Source } from './md5-source.js';
 import { detectManagers } from './index.js';
 import type { PackageChoice } from './package-data.js';
-import { comparePaths, walkOrderMember } from '../paths.js';
+import { recordedMd5Rows, type Md5Rows } from '../baseline/package-rows.js';
 
 const BOTH = ['md5', 'sha256'] as const;
 const SHA256 = ['sha256'] as const;
@@ -84,37 +84,46 @@ export function md5RecorderFor(root: string, choice: PackageChoice): Md5Recorder
   return new Md5Recorder(root);
 }
 
-/** The scan side: the walk's hook asking recorded files for their sha256, and the md5s that follows. */
-export function walkMd5(recorded: PackageData['contentMd5']): { extraDigests?: ExtraDigests; source?: Md5Source & { walked(): void } } {
+/**
+ * The scan side: the walk's hook asking recorded files for their sha256, and
+ * the md5s that follow. `recorded`: the baseline's rows (recordedMd5Rows), or
+ * its contentMd5 object. Each recorded path is looked up once in a map to its
+ * row; the sha256s are compared as bytes, and an md5 is made text only when
+ * the verify asks for it.
+ */
+export function walkMd5(recorded: PackageData['contentMd5'] | Md5Rows | undefined): { extraDigests?: ExtraDigests; source?: Md5Source & { walked(): void } } {
   if (!recorded) return {};
-  const paths = Object.keys(recorded);
-  if (paths.length === 0) return {};
-  // A baseline's rows come sorted; anything else is sorted here.
-  for (let i = 1; i < paths.length; i++) {
-    if (paths[i - 1]! >= paths[i]!) {
-      paths.sort(comparePaths);
-      break;
-    }
-  }
-  const isRecorded = walkOrderMember(paths);
-  // The md5 of each walked file that read the recorded sha256: its content is the recorded content.
-  const same = new Map<BytePath, string>();
+  const rows = isRows(recorded) ? recorded : recordedMd5Rows({ manager: 'dpkg', packages: [], files: {}, dbFiles: {}, contentMd5: recorded })!;
+  if (rows.paths.length === 0) return {};
+  const row = new Map<BytePath, number>();
+  for (let i = 0; i < rows.paths.length; i++) row.set(rows.paths[i]!, i);
+  // Rows whose file the walk read with the recorded sha256: its content is the recorded content.
+  const same = new Uint8Array(rows.paths.length);
+  const digest = Buffer.alloc(32);
   let walked!: () => void;
   const ready = new Promise<void>((resolve) => (walked = resolve));
   return {
     extraDigests: {
-      algosFor: (path) => (isRecorded(path) ? SHA256 : undefined),
+      algosFor: (path) => (row.has(path) ? SHA256 : undefined),
       take: (path, d) => {
-        const r = recorded[path];
-        if (r !== undefined && d.sha256 === r.sha256) same.set(path, r.md5);
+        const i = row.get(path);
+        if (i === undefined || d.sha256 === undefined || d.sha256.length !== 64) return;
+        if (digest.write(d.sha256, 'hex') === 32 && digest.equals(rows.sha256.subarray(32 * i, 32 * i + 32))) same[i] = 1;
       },
     },
     source: {
       ready,
       walked,
-      known: (path) => same.get(path),
+      known: (path) => {
+        const i = row.get(path);
+        return i !== undefined && same[i] ? rows.md5.toString('hex', 16 * i, 16 * i + 16) : undefined;
+      },
       // Not recorded: never known, so the verify need not wait for the walk to check it.
-      covers: (path) => path in recorded,
+      covers: (path) => row.has(path),
     },
   };
+}
+
+function isRows(r: PackageData['contentMd5'] | Md5Rows): r is Md5Rows {
+  return Array.isArray((r as Md5Rows).paths) && Buffer.isBuffer((r as Md5Rows).sha256);
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { BaselineInfo, BytePath } from '../types.js';
 import { openBaselineFile } from '../baseline/load.js';
-import { packagedPaths } from '../baseline/package-rows.js';
+import { packagedPaths, recordedMd5Rows } from '../baseline/package-rows.js';
 import { readerTotals, type WalkTotals } from '../baseline/totals.js';
 import { parseStoredPolicy, type Policy } from '../policy/policy.js';
 import { streamSnapshot, type SnapshotOptions } from '../snapshot/snapshot.js';
@@ -128,7 +128,7 @@ export async function gather(opts: GatherOptions): Promise<Gathered> {
     const startPackages = (): void => {
       const packages = reader.packages;
       // dpkg verify: md5s the baseline recorded, for files the walk reads with the recorded sha256 (md5-record.ts).
-      const md5 = keeping ? walkMd5(packages?.contentMd5) : {};
+      const md5 = keeping ? walkMd5(recordedMd5Rows(packages)) : {};
       md5Walked = md5.source?.walked;
       packageRun = runPackageTool({
         root: opts.root, baseline: { header, packages }, choice: opts.packages ?? 'auto', timeoutMs: opts.packageTimeoutMs, md5Source: md5.source,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { packPackages, unpackPackages } from '../../src/baseline/codec-packages.js';
-import { packagedFile, packagedPaths } from '../../src/baseline/package-rows.js';
+import { packagedFile, packagedPaths, recordedMd5Rows } from '../../src/baseline/package-rows.js';
 import { packr } from '../../src/baseline/msgpack.js';
 import type { PackageData } from '../../src/types.js';
 
@@ -27,6 +27,24 @@ const fromBytes = (p: PackageData) => unpackPackages(Buffer.from(packr.pack(pack
 const sortedKeys = (o: object) => Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('package data decoded when first read', () => {
+  it('gives the recorded md5s as rows from their bytes, the same as from the decoded object, without decoding it', () => {
+    const p = sample();
+    const read = fromBytes(p);
+    const rows = recordedMd5Rows(read)!;
+    expect(Object.getOwnPropertyDescriptor(read, 'contentMd5')!.get).toBeDefined();
+    const plain = recordedMd5Rows(p)!;
+    expect(rows.paths).toEqual(sortedKeys(p.contentMd5!));
+    expect(rows).toEqual(plain);
+    rows.paths.forEach((path, i) => {
+      expect(rows.sha256.toString('hex', 32 * i, 32 * i + 32)).toBe(p.contentMd5![path]!.sha256);
+      expect(rows.md5.toString('hex', 16 * i, 16 * i + 16)).toBe(p.contentMd5![path]!.md5);
+    });
+    // Rows out of path order (a forged baseline): taken from the decoded object, sorted.
+    const packed = packPackages(p) as unknown[][];
+    packed[4]!.reverse();
+    expect(recordedMd5Rows(unpackPackages(Buffer.from(packr.pack(packed)))!)).toEqual(plain);
+  });
+
   it('gives one path\'s record without decoding the files, the same as files[path]; rows out of order are decoded whole', () => {
     const p = sample();
     const read = fromBytes(p);
