@@ -93,13 +93,14 @@ export function openSource(src: ByteSource, publicKey: KeyObject | undefined, sk
   // first chunk was read again after the check, and other bytes there must fail it too.
   const head = Buffer.concat([front.subarray(0, PREFIX_BYTES), headerBytes]);
   if (entriesAt > front.length && !src.stable) checkReread(src, head, digest);
-  const layout: Layout = { src, entriesAt, end, count: trailer.count, sha512: digest, head };
+  const wholeSha256 = sha256.digest();
+  const layout: Layout = { src, entriesAt, end, count: trailer.count, sha256: wholeSha256, head };
   return {
     header: joinHeader(frontHeader, trailer),
     packages,
     count: trailer.count,
     bytes: trailer.bytes,
-    digest: sha256.digest('hex'),
+    digest: wholeSha256.toString('hex'),
     cursor: () => new EntryCursor(layout),
     forEachEntry(visit) {
       const cursor = new EntryCursor(layout);
