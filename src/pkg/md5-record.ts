@@ -108,7 +108,7 @@ export function walkMd5(recorded: PackageData['contentMd5'] | Md5Rows | undefine
       take: (path, d) => {
         const i = row.get(path);
         if (i === undefined || d.sha256 === undefined || d.sha256.length !== 64) return;
-        if (digest.write(d.sha256, 'hex') === 32 && digest.equals(rows.sha256.subarray(32 * i, 32 * i + 32))) same[i] = 1;
+        if (digest.write(d.sha256, 'hex') === 32 && rows.sha256.compare(digest, 0, 32, 32 * i, 32 * i + 32) === 0) same[i] = 1;
       },
     },
     source: {
