@@ -51,12 +51,20 @@ beforeAll(async () => {
   const { sealed } = await takeBaseline({ root, signingKey: keys.privateKey, packages: 'dpkg', jobs: 2, paths: ['/usr', '/etc'] });
   writeAtomic(file, sealed);
   const at = (p: string) => join(root, p);
+  // dpkg gives a packaged file its archive's whole-second mtime, and a time with 0 ns is compared by
+  // the second (sameTime, for filesystems that keep seconds): an edit within that second, as on a
+  // fast run, would show no T. Such an edit's mtime is put in the next second, as a later edit's.
+  const edit = (p: string, text: string) => {
+    const was = fs.statSync(at(p)).mtimeMs;
+    fs.writeFileSync(at(p), text);
+    if (Math.floor(fs.statSync(at(p)).mtimeMs / 1000) === Math.floor(was / 1000)) fs.utimesSync(at(p), new Date(), new Date(Math.floor(was / 1000) * 1000 + 1500));
+  };
   // Early and late in walk order: packaged files changed and removed, a conffile edited, an unpackaged one changed.
-  fs.writeFileSync(at('usr/bin/a0001'), 'trojan\n');
+  edit('usr/bin/a0001', 'trojan\n');
   fs.rmSync(at('usr/bin/a0002'));
-  fs.writeFileSync(at('etc/aa.conf'), 'a=2\n');
+  edit('etc/aa.conf', 'a=2\n');
   fs.writeFileSync(at('usr/bin/a0003-local'), 'changed\n');
-  fs.writeFileSync(at('usr/share/zz/z1599'), 'trojan\n');
+  edit('usr/share/zz/z1599', 'trojan\n');
   fs.rmSync(at('usr/share/zz/z1598'));
   fs.writeFileSync(at('usr/share/zz/z1500-local'), 'changed\n');
 }, 120_000);
