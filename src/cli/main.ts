@@ -7,16 +7,22 @@
  * here it is one line and the internal-error exit status.
  */
 /** INTERNAL_ERROR_EXIT (errors.ts): nothing of driftscan may be loaded to name it. */
-const CANNOT_LOAD_EXIT = 23;
+const INTERNAL_ERROR = 23;
 
-try {
-  const { run } = await import('./program.js');
-  await run();
-} catch (err) {
+function fail(what: string, err: unknown): void {
   const code = (err as NodeJS.ErrnoException)?.code;
   const why = code === 'EMFILE' || code === 'ENFILE'
     ? `too many open files (ulimit -n is ${code === 'EMFILE' ? 'too low' : 'reached system-wide'})`
     : String((err as Error)?.message ?? err).replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ');
-  process.stderr.write(`driftscan: internal error: cannot load driftscan: ${why}\n`);
-  process.exitCode = CANNOT_LOAD_EXIT;
+  process.stderr.write(`driftscan: internal error: ${what}${why}\n`);
+  process.exitCode = INTERNAL_ERROR;
 }
+
+let program: typeof import('./program.js') | undefined;
+try {
+  program = await import('./program.js');
+} catch (err) {
+  fail('cannot load driftscan: ', err);
+}
+// main() reports its own failures; this is only for what escapes it.
+if (program) await program.run().catch((err: unknown) => fail('', err));
