@@ -13,22 +13,12 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { WeakDigestDeferral } from '../../src/snapshot/deferred.js';
+import { SHA256_LEFT_XXH64, walkedWithDeferred } from '../helpers/deferred.js';
 import { tempDir } from '../helpers/tree.js';
 import type { Entry } from '../../src/types.js';
 
-const sha256 = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0]!;
-const SPLIT = { hashed: ['sha256'], deferred: ['xxh64'] };
-
-/** An entry as the walk and a worker left it: sha256 read, xxh64 deferred; the baseline had other content. */
-function walked(root: string, rel: string, content: string): { now: Entry; old: Entry } {
-  const full = path.join(root, rel);
-  fs.mkdirSync(path.dirname(full), { recursive: true });
-  fs.writeFileSync(full, content);
-  const st = fs.lstatSync(full);
-  const now: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: sha256(full), xxh64: null } };
-  const old: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: '00'.repeat(32), xxh64: '0000000000000000' } };
-  return { now, old };
-}
+const walked = walkedWithDeferred;
+const SPLIT = SHA256_LEFT_XXH64;
 
 /** Neither digest stands, each untested for `why`. */
 function expectNeither(now: Entry, why: string) {

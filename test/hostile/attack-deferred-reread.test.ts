@@ -6,26 +6,14 @@
  * read the host's file, must not change an atime, and the entry must end
  * with no digest (never the host file's, never a digest of another content).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tree.js';
 import { WeakDigestDeferral } from '../../src/snapshot/deferred.js';
-import type { Entry } from '../../src/types.js';
+import { walkedWithDeferred } from '../helpers/deferred.js';
 
-const sha256 = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0]!;
-
-/** An entry as the walk and a worker left it: sha256 read, xxh64 deferred; the baseline had other content. */
-function walked(root: string, rel: string, content: string): { now: Entry; old: Entry } {
-  const full = path.join(root, rel);
-  fs.mkdirSync(path.dirname(full), { recursive: true });
-  fs.writeFileSync(full, content);
-  const st = fs.lstatSync(full);
-  const now: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: sha256(full), xxh64: null } };
-  const old: Entry = { path: `/${rel}`, kind: 'file', attrs: { size: st.size, sha256: '00'.repeat(32), xxh64: '0000000000000000' } };
-  return { now, old };
-}
+const walked = walkedWithDeferred;
 
 describe('the deferred xxh64 read again, after a swap', () => {
   it('does not follow a file swapped for a symlink out of the root', () => {
