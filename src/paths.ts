@@ -76,23 +76,6 @@ export function lowerBound(sorted: readonly BytePath[], path: BytePath): number 
   return lo;
 }
 
-/**
- * Membership in `sorted` (in byte order, each once) for paths asked in byte
- * order, as a walk hands them on: a cursor moved along the list, not a lookup
- * per path (a whole host's walk asks ~100,000 times). A path out of that
- * order is looked up.
- */
-export function walkOrderMember(sorted: readonly BytePath[]): (path: BytePath) => boolean {
-  let next = 0;
-  let last = '';
-  return (path) => {
-    if (!(path > last)) return sorted[lowerBound(sorted, path)] === path;
-    last = path;
-    while (next < sorted.length && sorted[next]! < path) next++;
-    return sorted[next] === path;
-  };
-}
-
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**

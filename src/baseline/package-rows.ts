@@ -126,7 +126,7 @@ function decodeMd5Rows(bytes: Buffer, rows: Rows): Md5Rows | undefined {
 }
 
 /** The same from a decoded (or built) contentMd5 object. */
-function md5RowsOf(recorded: NonNullable<PackageData['contentMd5']>): Md5Rows {
+export function md5RowsOf(recorded: NonNullable<PackageData['contentMd5']>): Md5Rows {
   const paths = Object.keys(recorded).sort(comparePaths);
   const out: Md5Rows = { paths, sha256: Buffer.alloc(32 * paths.length), md5: Buffer.alloc(16 * paths.length) };
   paths.forEach((path, i) => {

@@ -24,7 +24,7 @@ import { InRootResolver, throughDirectories } from './resolve-in-root.js';
 import type { Md5Source } from './md5-source.js';
 import { detectManagers } from './index.js';
 import type { PackageChoice } from './package-data.js';
-import { recordedMd5Rows, type Md5Rows } from '../baseline/package-rows.js';
+import { md5RowsOf, type Md5Rows } from '../baseline/package-rows.js';
 
 const BOTH = ['md5', 'sha256'] as const;
 const SHA256 = ['sha256'] as const;
@@ -93,7 +93,7 @@ export function md5RecorderFor(root: string, choice: PackageChoice): Md5Recorder
  */
 export function walkMd5(recorded: PackageData['contentMd5'] | Md5Rows | undefined): { extraDigests?: ExtraDigests; source?: Md5Source & { walked(): void } } {
   if (!recorded) return {};
-  const rows = isRows(recorded) ? recorded : recordedMd5Rows({ manager: 'dpkg', packages: [], files: {}, dbFiles: {}, contentMd5: recorded })!;
+  const rows = isRows(recorded) ? recorded : md5RowsOf(recorded);
   if (rows.paths.length === 0) return {};
   const row = new Map<BytePath, number>();
   for (let i = 0; i < rows.paths.length; i++) row.set(rows.paths[i]!, i);

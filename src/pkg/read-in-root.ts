@@ -1,5 +1,6 @@
 /**
- * One file's digest for the package checks, read on this thread through the
+ * One file's digests for the package checks (and a scan's deferred xxh64,
+ * snapshot/deferred.ts), read on this thread through the
  * hash workers' own native code (src/hash/run-batch.ts): opened with no symlink
  * allowed anywhere on its path and checked to be the inode found by lstat. A
  * packaged path is resolved inside the root first, then read by its full path:
@@ -16,7 +17,7 @@ let buffer: Buffer | undefined;
 export type ReadDigest = { digest: string } | { error: string };
 
 /** The hash task for the regular file at `full` (the root and an in-root path with no symlink left in it), or why there is none. */
-export function fileTask(full: Buffer, algo: string): HashTask | { error: string } {
+export function fileTask(full: Buffer, algos: string | readonly string[]): HashTask | { error: string } {
   let st;
   try {
     st = realFs.lstat(full);
@@ -24,15 +25,21 @@ export function fileTask(full: Buffer, algo: string): HashTask | { error: string
     return { error: (e as NodeJS.ErrnoException).code ?? 'EIO' };
   }
   if (st.kind !== 'file') return { error: 'NOTREG' };
-  return { path: full.toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: [algo] };
+  return { path: full.toString('latin1'), ino: st.ino, dev: st.dev, size: st.size, algos: typeof algos === 'string' ? [algos] : algos };
+}
+
+/** One file's digests, read once on this thread. */
+export function digestsOfFile(full: Buffer, algos: readonly string[]): { digests: Record<string, string> } | { error: string } {
+  const task = fileTask(full, algos);
+  if ('error' in task) return task;
+  buffer ??= Buffer.alloc(READ_BUFFER_BYTES);
+  const r = hashFile(task, buffer);
+  if (r.error || !r.digests || algos.some((a) => r.digests![a] === undefined)) return { error: r.error ?? 'EIO' };
+  return { digests: r.digests as Record<string, string> };
 }
 
 /** One file's digest, read on this thread. */
 export function digestOfFile(full: Buffer, algo: string): ReadDigest {
-  const task = fileTask(full, algo);
-  if ('error' in task) return task;
-  buffer ??= Buffer.alloc(READ_BUFFER_BYTES);
-  const r = hashFile(task, buffer);
-  const digest = r.digests?.[algo];
-  return digest !== undefined ? { digest } : { error: r.error ?? 'EIO' };
+  const r = digestsOfFile(full, [algo]);
+  return 'error' in r ? r : { digest: r.digests[algo]! };
 }

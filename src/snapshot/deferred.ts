@@ -10,10 +10,8 @@
  * digests are compared by prefix, are not deferred.
  */
 import type { BytePath, Entry } from '../types.js';
-import type { StatRecord } from '../native-stat.js';
-import { errorCode, realFs } from '../walk/fsport.js';
 import { DIGEST_ROWS } from '../attrs/registry.js';
-import { hashFile, READ_BUFFER_BYTES } from '../hash/run-batch.js';
+import { digestsOfFile } from '../pkg/read-in-root.js';
 import { fsPathScratch, rootBytes } from '../paths.js';
 
 const SECURE = new Set(DIGEST_ROWS.filter((r) => r.digest!.secure).map((r) => r.digest!.algorithm));
@@ -55,9 +53,11 @@ export class WeakDigestDeferral {
   /** Read by queueContent for each file queued. */
   active = true;
   private reread = 0;
-  private buf?: Buffer;
+  private readonly root: BytePath;
 
-  constructor(private readonly root: string) {}
+  constructor(root: string) {
+    this.root = rootBytes(root);
+  }
 
   /**
    * Fills in the entry's deferred digests, before it is compared with `old`
@@ -81,32 +81,20 @@ export class WeakDigestDeferral {
     this.reread += Math.max(0, size);
     if (this.reread > REREAD_BUDGET) this.active = false;
     const both = [...secure, ...algos];
-    const r = this.readAgain(now.path, size, both);
+    // Read as the workers read: the regular file lstat finds now, opened with no symlink on its path.
+    const r = digestsOfFile(fsPathScratch(this.root, now.path), both);
     // Whichever inode is there now, the same sha256 is the same content: its xxh64 is that content's.
-    const same = !('error' in r) && secure.every((a) => r.digests[a] === now.attrs[a]);
+    const read = 'error' in r ? undefined : r.digests;
+    const same = read !== undefined && secure.every((a) => read[a] === now.attrs[a]);
     for (const a of both) {
       if (same) {
-        now.attrs[a] = (r as { digests: Record<string, string> }).digests[a]!;
+        now.attrs[a] = read[a]!;
         continue;
       }
       // Not the content the first read digested: neither read's digests stand.
       delete now.attrs[a];
       (now.untested ??= {})[a] = 'error' in r ? r.error : 'CHANGED';
     }
-  }
-
-  /** The file at `path` in the root now, if it is a regular file of `size` bytes: its digests, read as the workers read. */
-  private readAgain(path: BytePath, size: number, algos: string[]): { digests: Record<string, string> } | { error: string } {
-    const base = rootBytes(this.root);
-    let st: StatRecord;
-    try {
-      st = realFs.lstat(fsPathScratch(base, path));
-    } catch (err) {
-      return { error: errorCode(err) };
-    }
-    if (st.kind !== 'file') return { error: 'NOTREG' };
-    const r = hashFile({ path: base === '/' ? path : base + path, ino: st.ino, dev: st.dev, size, algos }, (this.buf ??= Buffer.alloc(READ_BUFFER_BYTES)));
-    return r.error ? { error: r.error } : { digests: r.digests as Record<string, string> };
   }
 }
 
