@@ -1,8 +1,8 @@
 /**
  * The package half's hooks into a scan's walk, bound late. The walk starts
- * before the baseline's package data is decoded: that runs as the walk's
- * interlude (snapshot.ts), while the hash workers have files to hash, not
- * before the walk while they wait. Until then, what the package half keeps
+ * before the package half (the baseline's packaged paths and recorded md5s,
+ * the package tool): that runs as the walk's interlude (snapshot.ts), while
+ * the hash workers have files to hash, not before the walk while they wait. Until then, what the package half keeps
  * of the walk (KeptEntries) and the sha256s its md5 hook takes (md5-record.ts)
  * are held here, and handed on in the order they came once it is ready.
  */

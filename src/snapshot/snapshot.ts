@@ -37,7 +37,7 @@ export interface SnapshotOptions {
   };
   /**
    * Main-thread work that need not come before the walk (a scan's package
-   * data, ~0.3 s on a whole host, while the workers would wait): run once,
+   * half, ~0.1-0.2 s on a whole host, while the workers would wait): run once,
    * when the walk is `afterBytes` of files ahead of the hashing, every queued
    * file handed to the workers first so they hash while it runs; or after
    * `afterEntries` entries (what waits on it is held until then: a tree of
